@@ -1,0 +1,185 @@
+// `segel msg sign`: reads a message, signs it, writes it. Nothing is written
+// to --out unless signing succeeded (or the message was left untouched): the
+// result goes to a temp file beside it that is renamed into place.
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "smime/message_spool.hpp"
+#include "smime/signer.hpp"
+#include "smime/signing_identity.hpp"
+#include "terminal_passphrase.hpp"
+
+namespace segel::tool {
+
+namespace {
+
+int refuse(const smime::Error& error, const char* what) {
+    std::cerr << "segel: " << what << " (" << smime::to_string(error.kind) << "): " << error.detail << "\n";
+    return exit_code_for(error.kind);
+}
+
+std::filesystem::path temp_dir_for(const config::MsgSignCommand& command) {
+    if (!command.temp_dir.empty())
+        return command.temp_dir;
+    if (const char* tmpdir = std::getenv("TMPDIR"); tmpdir != nullptr && *tmpdir != '\0')
+        return tmpdir;
+    return "/tmp";
+}
+
+smime::Result<smime::SigningIdentity> load_identity(const config::MsgSignCommand& command) {
+    const auto load = [&](const smime::Passphrase& passphrase) {
+        return command.pkcs12_file.empty()
+                   ? smime::SigningIdentity::load_pem(command.cert_file, command.key_file, command.chain_file,
+                                                      passphrase)
+                   : smime::SigningIdentity::load_pkcs12(command.pkcs12_file, passphrase);
+    };
+    if (!command.passphrase_file.empty()) {
+        auto passphrase = smime::Passphrase::read_file(command.passphrase_file);
+        if (!passphrase)
+            return passphrase.error();
+        return load(*passphrase);
+    }
+    // No passphrase file: the key may need none; otherwise ask on the terminal.
+    auto attempt = load(smime::Passphrase());
+    if (attempt || attempt.error().kind != smime::ErrorKind::bad_credentials)
+        return attempt;
+    auto asked = ask_passphrase("Passphrase for " +
+                                (command.pkcs12_file.empty() ? command.key_file : command.pkcs12_file) + ": ");
+    if (!asked)
+        return smime::make_error(smime::ErrorKind::bad_credentials,
+                                 attempt.error().detail + "; no terminal to ask for a passphrase: use --passphrase-file");
+    return load(*asked);
+}
+
+smime::Result<smime::SpooledMessage> read_message(const std::string& input, const std::filesystem::path& temp_dir,
+                                                  int& exit_code) {
+    const int fd = input == "-" ? STDIN_FILENO : ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        exit_code = EX_NOINPUT;
+        return smime::make_error(smime::ErrorKind::io_failure, "cannot open " + input + ": " + std::strerror(errno));
+    }
+    auto spool = smime::MessageSpool::create(temp_dir);
+    if (!spool) {
+        if (fd != STDIN_FILENO)
+            ::close(fd);
+        return spool.error();
+    }
+    char buffer[1 << 16];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            const std::string reason = std::strerror(errno);
+            if (fd != STDIN_FILENO)
+                ::close(fd);
+            return smime::make_error(smime::ErrorKind::io_failure, "cannot read " + input + ": " + reason);
+        }
+        if (n == 0)
+            break;
+        if (auto appended = spool->append(std::string_view(buffer, static_cast<std::size_t>(n))); !appended) {
+            if (fd != STDIN_FILENO)
+                ::close(fd);
+            return appended.error();
+        }
+    }
+    if (fd != STDIN_FILENO)
+        ::close(fd);
+    return std::move(spool).value().finish();
+}
+
+// Where the result is written: stdout, or a temp file renamed over --out.
+class Output {
+public:
+    explicit Output(std::string path) : m_path(std::move(path)) {}
+    ~Output() {
+        if (m_fd >= 0 && m_fd != STDOUT_FILENO) {
+            ::close(m_fd);
+            ::unlink(m_temp.c_str());
+        }
+    }
+    Output(const Output&) = delete;
+    Output& operator=(const Output&) = delete;
+
+    bool open() {
+        if (m_path == "-") {
+            m_fd = STDOUT_FILENO;
+            return true;
+        }
+        m_temp = m_path + ".segel-XXXXXX";
+        m_fd = ::mkostemp(m_temp.data(), O_CLOEXEC);
+        return m_fd >= 0;
+    }
+    int fd() const { return m_fd; }
+    bool commit() {
+        if (m_fd == STDOUT_FILENO)
+            return true;
+        const bool ok = ::fsync(m_fd) == 0 && ::close(m_fd) == 0 && ::rename(m_temp.c_str(), m_path.c_str()) == 0;
+        m_fd = -1;
+        if (!ok)
+            ::unlink(m_temp.c_str());
+        return ok;
+    }
+
+private:
+    std::string m_path;
+    std::string m_temp;
+    int m_fd = -1;
+};
+
+} // namespace
+
+int run_msg_sign(const config::MsgSignCommand& command) {
+    const auto temp_dir = temp_dir_for(command);
+    auto identity = load_identity(command);
+    if (!identity)
+        return refuse(identity.error(), "cannot load the signing credentials");
+
+    int input_exit = EX_OK;
+    auto message = read_message(command.input, temp_dir, input_exit);
+    if (!message) {
+        if (input_exit != EX_OK) {
+            std::cerr << "segel: " << message.error().detail << "\n";
+            return input_exit;
+        }
+        return refuse(message.error(), "refused");
+    }
+
+    smime::SignOptions options;
+    options.temp_dir = temp_dir;
+    auto outcome = smime::sign_message(*message, *identity, options);
+    if (!outcome)
+        return refuse(outcome.error(), "refused");
+
+    Output output(command.output);
+    if (!output.open()) {
+        std::cerr << "segel: cannot create " << command.output << ": " << std::strerror(errno) << "\n";
+        return EX_CANTCREAT;
+    }
+    smime::Result<void> written;
+    if (auto* untouched = std::get_if<smime::LeftUntouched>(&*outcome)) {
+        std::cerr << "segel: left untouched: " << untouched->reason << "\n";
+        ::lseek(message->fd(), 0, SEEK_SET);
+        written = smime::copy_fd(message->fd(), output.fd());
+    } else {
+        written = smime::write_signed_message(*message, std::get<smime::SignedRewrite>(*outcome), output.fd());
+    }
+    if (!written)
+        return refuse(written.error(), "cannot write the result");
+    if (!output.commit()) {
+        std::cerr << "segel: cannot write " << command.output << ": " << std::strerror(errno) << "\n";
+        return EX_IOERR;
+    }
+    return EX_OK;
+}
+
+} // namespace segel::tool

@@ -1,0 +1,84 @@
+// MessageSpool takes a whole RFC 5322 message in chunks of any size (as a
+// milter receives it, or read from a file) and writes it to an anonymous temp
+// file while checking the raw bytes: no NUL, a well-formed header section
+// (fields and continuation lines only, each line at most 998 octets, RFC 5322
+// §2.1.1), no bare CR in the header, 7-bit MIME header fields. The first
+// problem found is kept and returned by append()/finish(); after an error the
+// spool accepts no more data. The result, a SpooledMessage, owns the file and
+// the parsed top-level header fields. Not thread-safe per object.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "smime/error.hpp"
+#include "smime/temp_file.hpp"
+
+namespace segel::smime {
+
+// One top-level header field exactly as received: `raw` holds the name, the
+// colon, the value and every continuation line, each with its line end.
+struct HeaderField {
+    std::string name;
+    std::string raw;
+
+    // The value after the colon, unfolded (line ends removed), untrimmed.
+    std::string unfolded_value() const;
+    bool is_named(std::string_view other) const noexcept;
+};
+
+struct SpoolLimits {
+    std::uint64_t max_header_bytes = 256 * 1024;
+    std::uint64_t max_message_bytes = 0; // 0: no limit
+};
+
+class SpooledMessage {
+public:
+    SpooledMessage(TempFile file, std::uint64_t size, std::vector<HeaderField> headers)
+        : m_file(std::move(file)), m_size(size), m_headers(std::move(headers)) {}
+
+    int fd() const noexcept { return m_file.fd(); }
+    std::uint64_t size() const noexcept { return m_size; }
+    const std::vector<HeaderField>& headers() const noexcept { return m_headers; }
+    // All fields with this name (case-insensitive), in order.
+    std::vector<const HeaderField*> fields_named(std::string_view name) const;
+
+private:
+    TempFile m_file;
+    std::uint64_t m_size;
+    std::vector<HeaderField> m_headers;
+};
+
+class MessageSpool {
+public:
+    static Result<MessageSpool> create(const std::filesystem::path& temp_dir, SpoolLimits limits = {});
+
+    // Adds the next chunk; any chunk size works, including one byte.
+    Result<void> append(std::string_view chunk);
+    // Ends the message. An error found earlier is returned again.
+    Result<SpooledMessage> finish() &&;
+
+private:
+    MessageSpool(TempFile file, SpoolLimits limits) : m_file(std::move(file)), m_limits(limits) {}
+    Result<void> scan_header_bytes(std::string_view chunk, std::size_t& consumed);
+    Result<void> check_header_line(std::string_view line);
+    Result<void> flush();
+    Error fail(ErrorKind kind, std::string detail);
+
+    TempFile m_file;
+    SpoolLimits m_limits;
+    std::string m_buffer;              // pending writes
+    std::string m_header_text;         // the header section as received
+    std::size_t m_line_start = 0;      // offset of the current line in m_header_text
+    std::size_t m_line_number = 0;     // 1-based, of the current header line
+    bool m_in_header = true;
+    bool m_current_field_is_mime = false;
+    std::uint64_t m_size = 0;
+    std::optional<Error> m_error;
+};
+
+} // namespace segel::smime

@@ -1,0 +1,336 @@
+#include "mime_document.hpp"
+
+#include <unistd.h>
+
+#include <vector>
+
+#include "ascii.hpp"
+#include "gmime_library.hpp"
+
+namespace segel::smime {
+
+namespace {
+
+// ---- parsing ---------------------------------------------------------------
+
+struct ParseState {
+    std::uint64_t top_header_bytes = 0;
+    std::optional<std::string> fatal;
+};
+
+bool is_identity_header(std::string_view name) {
+    return ascii::iequals(name, "From") || ascii::iequals(name, "Sender") ||
+           ascii::iequals(name, "MIME-Version") || ascii::istarts_with(name, "Content-");
+}
+
+// GM-07: parser findings that leave the structure broken or ambiguous.
+void on_parser_warning(gint64 offset, GMimeParserWarning code, const gchar* item, gpointer data) {
+    auto* state = static_cast<ParseState*>(data);
+    if (state->fatal)
+        return;
+    const std::string what = item != nullptr ? ascii::printable(item) : std::string();
+    const std::string at = " (at byte " + std::to_string(offset) + ")";
+    switch (code) {
+    case GMIME_WARN_DUPLICATED_HEADER:
+        if (is_identity_header(what))
+            state->fatal = "the header field " + what + " appears more than once" + at;
+        break;
+    case GMIME_WARN_UNENCODED_8BIT_HEADER:
+        // 8-bit in the top-level RFC 5322 fields is tolerated (they stay outside
+        // the signature); anywhere else it would enter the signed part.
+        if (offset < 0 || static_cast<std::uint64_t>(offset) >= state->top_header_bytes)
+            state->fatal = "a header field inside the MIME body has raw 8-bit data" + at;
+        break;
+    case GMIME_WARN_INVALID_CONTENT_TYPE:
+        state->fatal = "invalid Content-Type \"" + what + "\"" + at;
+        break;
+    case GMIME_WARN_MALFORMED_MULTIPART:
+        state->fatal = "a multipart has no parts: its boundary never occurs" + at;
+        break;
+    case GMIME_WARN_TRUNCATED_MESSAGE:
+        state->fatal = "a multipart is not closed by its final boundary (truncated message)" + at;
+        break;
+    case GMIME_WARN_MALFORMED_MESSAGE:
+        state->fatal = "the message structure is malformed" + at;
+        break;
+    case GMIME_CRIT_INVALID_HEADER_NAME:
+        state->fatal = "invalid header field name \"" + what + "\"" + at;
+        break;
+    case GMIME_CRIT_CONFLICTING_HEADER:
+        state->fatal = "conflicting header fields " + what + at;
+        break;
+    case GMIME_CRIT_CONFLICTING_PARAMETER:
+        state->fatal = "conflicting header parameter " + what + at;
+        break;
+    case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
+        state->fatal = "a multipart has no boundary parameter" + at;
+        break;
+    case GMIME_CRIT_NESTING_OVERFLOW:
+        state->fatal = "MIME parts are nested too deeply" + at;
+        break;
+    case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
+        state->fatal = "a MIME part has neither header nor content" + at;
+        break;
+    default:
+        break; // cosmetic: duplicated parameter, bad RFC 2047, bad address list
+    }
+}
+
+// ---- content statistics ----------------------------------------------------
+
+struct ContentStats {
+    bool has_8bit = false;
+    bool bare_cr = false;
+    bool trailing_space = false;
+    bool from_line = false; // a line starting with "From " (mbox escaping, SM-02)
+    bool valid_utf8 = true;
+    std::size_t longest_line = 0;
+
+    bool clean_for_7bit() const {
+        return !has_8bit && !bare_cr && !trailing_space && !from_line && longest_line <= 998;
+    }
+    bool clean_for_base64() const { return !has_8bit && !bare_cr && longest_line <= 998; }
+};
+
+ContentStats scan_encoded_content(GMimeStream* stream) {
+    ContentStats stats;
+    g_mime_stream_reset(stream);
+    char buffer[1 << 14];
+    std::size_t line_length = 0;
+    char line_head[5];
+    char previous = '\n';
+    bool pending_cr = false;
+    int utf8_continuations = 0;
+    for (;;) {
+        const ssize_t n = g_mime_stream_read(stream, buffer, sizeof buffer);
+        if (n <= 0)
+            break;
+        for (ssize_t i = 0; i < n; ++i) {
+            const char c = buffer[i];
+            const auto u = static_cast<unsigned char>(c);
+            if (pending_cr && c != '\n')
+                stats.bare_cr = true;
+            pending_cr = false;
+            if (u >= 0x80) {
+                stats.has_8bit = true;
+                if (utf8_continuations > 0 && (u & 0xC0) == 0x80)
+                    --utf8_continuations;
+                else if (utf8_continuations == 0 && (u & 0xE0) == 0xC0)
+                    utf8_continuations = 1;
+                else if (utf8_continuations == 0 && (u & 0xF0) == 0xE0)
+                    utf8_continuations = 2;
+                else if (utf8_continuations == 0 && (u & 0xF8) == 0xF0)
+                    utf8_continuations = 3;
+                else
+                    stats.valid_utf8 = false;
+            } else if (utf8_continuations > 0) {
+                stats.valid_utf8 = false;
+                utf8_continuations = 0;
+            }
+            if (c == '\r') {
+                pending_cr = true;
+                if (previous == ' ' || previous == '\t')
+                    stats.trailing_space = true;
+            } else if (c == '\n') {
+                if (previous == ' ' || previous == '\t')
+                    stats.trailing_space = true;
+                line_length = 0;
+            } else {
+                if (line_length < sizeof line_head)
+                    line_head[line_length] = c;
+                ++line_length;
+                if (line_length == sizeof line_head && std::string_view(line_head, 5) == "From ")
+                    stats.from_line = true;
+                stats.longest_line = std::max(stats.longest_line, line_length);
+            }
+            previous = c;
+        }
+    }
+    if (pending_cr)
+        stats.bare_cr = true;
+    if (previous == ' ' || previous == '\t')
+        stats.trailing_space = true;
+    if (utf8_continuations > 0)
+        stats.valid_utf8 = false;
+    g_mime_stream_reset(stream);
+    return stats;
+}
+
+// ---- re-encoding -----------------------------------------------------------
+
+// Decodes the part's content and encodes it again into a private temp file,
+// with From-armoring for quoted-printable (SM-02: "From " lines become
+// "=46rom "). The part then carries the new content and encoding, so GMime
+// writes it out byte for byte.
+Result<void> reencode(GMimePart* part, GMimeContentEncoding target, const std::filesystem::path& temp_dir) {
+    auto file = TempFile::create(temp_dir);
+    if (!file)
+        return file.error();
+    gm::GPtr<GMimeStream> out(g_mime_stream_fs_new(::dup(file->fd())));
+    gm::GPtr<GMimeStream> filtered(g_mime_stream_filter_new(out.get()));
+    gm::GPtr<GMimeFilter> encoder(g_mime_filter_basic_new(target, TRUE));
+    g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.get()), encoder.get());
+    gm::GPtr<GMimeFilter> armor;
+    if (target == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
+        armor.reset(g_mime_filter_from_new(GMIME_FILTER_FROM_MODE_ARMOR));
+        g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.get()), armor.get());
+    }
+    GMimeDataWrapper* content = g_mime_part_get_content(part);
+    if (content == nullptr)
+        return {};
+    if (g_mime_data_wrapper_write_to_stream(content, filtered.get()) < 0 || g_mime_stream_flush(filtered.get()) < 0)
+        return make_error(ErrorKind::io_failure, "cannot write re-encoded content to a temporary file");
+    g_mime_stream_reset(out.get());
+    gm::GPtr<GMimeDataWrapper> wrapper(g_mime_data_wrapper_new_with_stream(out.get(), target));
+    g_mime_part_set_content(part, wrapper.get());
+    g_mime_part_set_content_encoding(part, target);
+    return {};
+}
+
+bool is_textual(GMimeObject* object) {
+    GMimeContentType* type = g_mime_object_get_content_type(object);
+    return type != nullptr && (g_mime_content_type_is_type(type, "text", "*") ||
+                               g_mime_content_type_is_type(type, "message", "*"));
+}
+
+struct Canonicaliser {
+    const std::filesystem::path& temp_dir;
+
+    Result<void> leaf(GMimePart* part, ContentStats* top_stats) {
+        GMimeDataWrapper* content = g_mime_part_get_content(part);
+        if (content == nullptr)
+            return {};
+        const ContentStats stats = scan_encoded_content(g_mime_data_wrapper_get_stream(content));
+        if (top_stats != nullptr)
+            *top_stats = stats;
+        const GMimeContentEncoding encoding = g_mime_part_get_content_encoding(part);
+        if (encoding == GMIME_CONTENT_ENCODING_BASE64 || encoding == GMIME_CONTENT_ENCODING_UUENCODE) {
+            if (stats.clean_for_base64())
+                return {};
+            return reencode(part, GMIME_CONTENT_ENCODING_BASE64, temp_dir);
+        }
+        if (stats.clean_for_7bit())
+            return {};
+        return reencode(part,
+                        is_textual(GMIME_OBJECT(part)) ? GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
+                                                       : GMIME_CONTENT_ENCODING_BASE64,
+                        temp_dir);
+    }
+
+    Result<void> walk(GMimeObject* object, ContentStats* top_stats) {
+        // Already signed or encrypted subtrees must stay byte-exact (RFC 1847 §2.1).
+        if (GMIME_IS_MULTIPART_SIGNED(object) || GMIME_IS_MULTIPART_ENCRYPTED(object))
+            return {};
+        if (GMIME_IS_MULTIPART(object)) {
+            GMimeMultipart* multipart = GMIME_MULTIPART(object);
+            for (int i = 0; i < g_mime_multipart_get_count(multipart); ++i)
+                if (auto done = walk(g_mime_multipart_get_part(multipart, i), nullptr); !done)
+                    return done;
+            return {};
+        }
+        if (GMIME_IS_MESSAGE_PART(object)) {
+            GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+            if (inner == nullptr || g_mime_message_get_mime_part(inner) == nullptr)
+                return {};
+            if (auto done = walk(g_mime_message_get_mime_part(inner), nullptr); !done)
+                return done;
+            // RFC 2046 §5.2.1: message/rfc822 may only be 7bit, 8bit or binary;
+            // once its content is 7-bit, say so.
+            const char* cte = g_mime_object_get_header(object, "Content-Transfer-Encoding");
+            if (cte != nullptr && !ascii::iequals(ascii::trim(cte), "7bit"))
+                g_mime_object_set_header(object, "Content-Transfer-Encoding", "7bit", nullptr);
+            return {};
+        }
+        if (GMIME_IS_PART(object))
+            return leaf(GMIME_PART(object), top_stats);
+        return {};
+    }
+};
+
+} // namespace
+
+Result<MimeDocument> MimeDocument::parse(const SpooledMessage& message) {
+    ensure_gmime_initialised();
+    ParseState state;
+    for (const auto& field : message.headers())
+        state.top_header_bytes += field.raw.size();
+
+    if (::lseek(message.fd(), 0, SEEK_SET) < 0)
+        return make_error(ErrorKind::io_failure, "cannot rewind the spooled message");
+    gm::GPtr<GMimeStream> stream(g_mime_stream_fs_new(::dup(message.fd())));
+    gm::GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+    g_mime_parser_set_persist_stream(parser.get(), TRUE);
+    gm::ParserOptionsPtr options(g_mime_parser_options_new());
+    g_mime_parser_options_set_warning_callback(options.get(), on_parser_warning, &state);
+    gm::GPtr<GMimeMessage> parsed(g_mime_parser_construct_message(parser.get(), options.get()));
+    if (state.fatal)
+        return make_error(ErrorKind::malformed_message, *state.fatal);
+    if (!parsed || g_mime_message_get_mime_part(parsed.get()) == nullptr)
+        return make_error(ErrorKind::malformed_message, "GMime cannot parse the message");
+    return MimeDocument(std::move(parsed), !message.fields_named("Content-Type").empty());
+}
+
+std::optional<std::string> MimeDocument::existing_smime() const {
+    GMimeObject* top = g_mime_message_get_mime_part(m_message.get());
+    GMimeContentType* type = g_mime_object_get_content_type(top);
+    if (type == nullptr)
+        return std::nullopt;
+    if (g_mime_content_type_is_type(type, "multipart", "signed")) {
+        const char* protocol = g_mime_content_type_get_parameter(type, "protocol");
+        if (protocol != nullptr && (ascii::iequals(protocol, "application/pkcs7-signature") ||
+                                    ascii::iequals(protocol, "application/x-pkcs7-signature")))
+            return std::string("already S/MIME signed (multipart/signed)");
+        return std::nullopt;
+    }
+    if (g_mime_content_type_is_type(type, "application", "pkcs7-mime") ||
+        g_mime_content_type_is_type(type, "application", "x-pkcs7-mime")) {
+        const char* smime_type = g_mime_content_type_get_parameter(type, "smime-type");
+        return "already S/MIME protected (application/pkcs7-mime" +
+               (smime_type != nullptr ? "; smime-type=" + ascii::printable(smime_type) : std::string()) + ")";
+    }
+    if (g_mime_content_type_is_type(type, "application", "octet-stream")) {
+        // RFC 8551 §3.10: recognised by the file name's extension.
+        std::string name;
+        if (const char* filename = g_mime_object_get_content_disposition_parameter(top, "filename"))
+            name = filename;
+        else if (const char* type_name = g_mime_content_type_get_parameter(type, "name"))
+            name = type_name;
+        for (const char* extension : {".p7m", ".p7s", ".p7c", ".p7z"})
+            if (ascii::iends_with(name, extension))
+                return "already S/MIME protected (application/octet-stream named " + ascii::printable(name) + ")";
+    }
+    return std::nullopt;
+}
+
+Result<TempFile> MimeDocument::write_part_to_sign(const std::filesystem::path& temp_dir) {
+    GMimeObject* top = g_mime_message_get_mime_part(m_message.get());
+    ContentStats top_stats;
+    Canonicaliser canonicaliser{temp_dir};
+    if (auto done = canonicaliser.walk(top, &top_stats); !done)
+        return done.error();
+
+    if (!m_has_content_type) {
+        // SM-04: a non-MIME body gets an explicit type. 8-bit text was
+        // re-encoded as QP above; name the charset it most likely is.
+        const char* charset = !top_stats.has_8bit ? "us-ascii" : top_stats.valid_utf8 ? "utf-8" : "unknown-8bit";
+        g_mime_object_set_header(top, "Content-Type", (std::string("text/plain; charset=") + charset).c_str(),
+                                 nullptr);
+    }
+
+    auto file = TempFile::create(temp_dir);
+    if (!file)
+        return file.error();
+    gm::GPtr<GMimeStream> out(g_mime_stream_fs_new(::dup(file->fd())));
+    g_mime_stream_fs_set_owner(GMIME_STREAM_FS(out.get()), TRUE);
+    gm::GPtr<GMimeStream> filtered(g_mime_stream_filter_new(out.get()));
+    gm::GPtr<GMimeFilter> crlf(g_mime_filter_unix2dos_new(FALSE));
+    g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.get()), crlf.get());
+    gm::FormatOptionsPtr format(g_mime_format_options_new());
+    g_mime_format_options_set_newline_format(format.get(), GMIME_NEWLINE_FORMAT_DOS);
+    if (g_mime_object_write_to_stream(top, format.get(), filtered.get()) < 0 ||
+        g_mime_stream_flush(filtered.get()) < 0)
+        return make_error(ErrorKind::io_failure, "cannot write the part to sign to a temporary file");
+    return std::move(file).value();
+}
+
+} // namespace segel::smime

@@ -1,0 +1,43 @@
+// MimeDocument: a spooled message parsed by GMime, and the work done on its
+// MIME tree before signing: spotting S/MIME that is already there, and
+// writing the entity to sign (part 1) in canonical 7-bit CRLF form.
+// Content stays in the spool file (the parser keeps offsets, not copies), so
+// memory does not grow with attachment size. Not thread-safe per object.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "gmime_handles.hpp"
+#include "smime/error.hpp"
+#include "smime/message_spool.hpp"
+#include "smime/temp_file.hpp"
+
+namespace segel::smime {
+
+class MimeDocument {
+public:
+    // Parses the spool; parser warnings that make the structure ambiguous or
+    // broken (GM-07) become malformed_message errors.
+    static Result<MimeDocument> parse(const SpooledMessage& message);
+
+    // A description ("S/MIME signed (multipart/signed)") when the top-level
+    // entity is S/MIME already (RFC 8551 §3.10 table, SM-08), else nullopt.
+    std::optional<std::string> existing_smime() const;
+
+    // Re-encodes leaves that are not 7-bit clean (QP for text, base64 for the
+    // rest; SM-02), gives a non-MIME body an explicit Content-Type (SM-04), and
+    // writes the top-level entity's MIME header fields and body with CRLF line
+    // ends (SM-01) into a new temp file, positioned at its end.
+    Result<TempFile> write_part_to_sign(const std::filesystem::path& temp_dir);
+
+private:
+    MimeDocument(gm::GPtr<GMimeMessage> message, bool has_content_type)
+        : m_message(std::move(message)), m_has_content_type(has_content_type) {}
+
+    gm::GPtr<GMimeMessage> m_message;
+    bool m_has_content_type;
+};
+
+} // namespace segel::smime

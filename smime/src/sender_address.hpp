@@ -1,0 +1,17 @@
+// The one author of a message: RFC 5322 §3.6 allows one From field; we also
+// insist on one mailbox in it (SEC-04), since a signature vouches for one
+// person.
+#pragma once
+
+#include <string>
+
+#include "smime/error.hpp"
+#include "smime/message_spool.hpp"
+
+namespace segel::smime {
+
+// The addr-spec (local@domain) of the single From mailbox, or
+// ambiguous_sender naming what is wrong.
+Result<std::string> single_from_address(const SpooledMessage& message);
+
+} // namespace segel::smime

@@ -1,0 +1,187 @@
+#include "smime/signer.hpp"
+
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "ascii.hpp"
+#include "canonical_check.hpp"
+#include "certificate_policy.hpp"
+#include "cms_signer.hpp"
+#include "mime_document.hpp"
+#include "sender_address.hpp"
+
+namespace segel::smime {
+
+namespace {
+
+constexpr std::string_view k_preamble = "This is an S/MIME signed message (RFC 8551).\r\n";
+
+Result<std::string> random_boundary() {
+    unsigned char bytes[16];
+    if (RAND_bytes(bytes, sizeof bytes) != 1)
+        return make_error(ErrorKind::crypto_failure, "no random bytes for a MIME boundary");
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string boundary = "segel=_";
+    for (unsigned char b : bytes) {
+        boundary += k_hex[b >> 4];
+        boundary += k_hex[b & 0xf];
+    }
+    return boundary;
+}
+
+// base64 in lines of 76 characters with CRLF (RFC 2045 §6.8).
+std::string base64_lines(std::string_view der) {
+    std::string out;
+    constexpr std::size_t k_chunk = 57; // 57 bytes give 76 characters
+    for (std::size_t pos = 0; pos < der.size(); pos += k_chunk) {
+        const std::size_t n = std::min(k_chunk, der.size() - pos);
+        unsigned char line[80];
+        const int written =
+            EVP_EncodeBlock(line, reinterpret_cast<const unsigned char*>(der.data() + pos), static_cast<int>(n));
+        out.append(reinterpret_cast<const char*>(line), static_cast<std::size_t>(written));
+        out += "\r\n";
+    }
+    return out;
+}
+
+// multipart/signed body (RFC 1847 §2.1, RFC 8551 §3.5.3): part 1 is copied
+// byte for byte from the file that was signed.
+Result<TempFile> assemble_body(int part_fd, std::string_view boundary, std::string_view signature_der,
+                               const std::filesystem::path& temp_dir) {
+    auto body = TempFile::create(temp_dir);
+    if (!body)
+        return body.error();
+    const std::string delimiter = "--" + std::string(boundary);
+    std::string head = std::string(k_preamble) + "\r\n" + delimiter + "\r\n";
+    if (auto w = body->write_all(head); !w)
+        return w.error();
+    if (::lseek(part_fd, 0, SEEK_SET) < 0)
+        return make_error(ErrorKind::io_failure, "cannot rewind the signed part");
+    if (auto copied = copy_fd(part_fd, body->fd()); !copied)
+        return copied.error();
+    // SM-05: part 2, application/pkcs7-signature named smime.p7s.
+    std::string tail = "\r\n" + delimiter + "\r\n" +
+                       "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n"
+                       "Content-Transfer-Encoding: base64\r\n"
+                       "Content-Disposition: attachment; filename=\"smime.p7s\"\r\n"
+                       "Content-Description: S/MIME Cryptographic Signature\r\n"
+                       "\r\n" +
+                       base64_lines(signature_der) + "\r\n" + delimiter + "--\r\n";
+    if (auto w = body->write_all(tail); !w)
+        return w.error();
+    if (auto r = body->rewind(); !r)
+        return r.error();
+    return std::move(body).value();
+}
+
+std::string crlf_line_ends(std::string_view raw) {
+    std::string out;
+    out.reserve(raw.size() + 8);
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
+            out += '\r';
+        out += raw[i];
+    }
+    if (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0)
+        out += "\r\n";
+    return out;
+}
+
+// Folds "Name: a; b; c" after semicolons so lines stay near 78 characters.
+std::string fold_field(const NewHeaderField& field) {
+    std::string out = field.name + ":";
+    std::size_t line_length = out.size();
+    std::string_view rest = field.value;
+    bool first = true;
+    while (!rest.empty()) {
+        std::size_t cut = rest.find("; ");
+        std::string_view segment = rest.substr(0, cut == std::string_view::npos ? rest.size() : cut + 1);
+        rest.remove_prefix(cut == std::string_view::npos ? rest.size() : cut + 2);
+        if (!first && line_length + 1 + segment.size() > 78) {
+            out += "\r\n\t";
+            line_length = 1;
+        } else {
+            out += ' ';
+            ++line_length;
+        }
+        out += segment;
+        line_length += segment.size();
+        first = false;
+    }
+    return out + "\r\n";
+}
+
+} // namespace
+
+Result<SignOutcome> sign_message(const SpooledMessage& message, const SigningIdentity& identity,
+                                 const SignOptions& options) {
+    auto document = MimeDocument::parse(message);
+    if (!document)
+        return document.error();
+    if (auto smime = document->existing_smime())
+        return SignOutcome(LeftUntouched{*smime});
+
+    auto sender = single_from_address(message);
+    if (!sender)
+        return sender.error();
+    const Certificate& cert = identity.certificate();
+    if (auto fit = check_signing_certificate(cert, options.at.value_or(std::chrono::system_clock::now())); !fit)
+        return fit.error();
+    if (auto covers = check_certificate_covers(cert, *sender); !covers)
+        return covers.error();
+
+    auto part = document->write_part_to_sign(options.temp_dir);
+    if (!part)
+        return part.error();
+    auto boundary = random_boundary();
+    if (!boundary)
+        return boundary.error();
+    if (auto canonical = check_canonical_7bit(part->fd(), *boundary); !canonical)
+        return canonical.error();
+    auto signature = sign_detached(identity, part->fd());
+    if (!signature)
+        return signature.error();
+    auto body = assemble_body(part->fd(), *boundary, *signature, options.temp_dir);
+    if (!body)
+        return body.error();
+
+    SignedRewrite rewrite{{}, {}, std::move(body).value(), std::move(sender).value(), cert.serial_hex()};
+    // SM-04: the MIME header fields now live in part 1.
+    for (const auto& field : message.headers())
+        if (ascii::istarts_with(field.name, "Content-")) {
+            bool listed = false;
+            for (const auto& name : rewrite.removed_fields)
+                listed |= ascii::iequals(name, field.name);
+            if (!listed)
+                rewrite.removed_fields.push_back(field.name);
+        }
+    if (message.fields_named("MIME-Version").empty())
+        rewrite.added_fields.push_back({"MIME-Version", "1.0"});
+    rewrite.added_fields.push_back(
+        {"Content-Type", "multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"" +
+                             *boundary + "\""});
+    return SignOutcome(std::move(rewrite));
+}
+
+Result<void> write_signed_message(const SpooledMessage& message, SignedRewrite& rewrite, int out_fd) {
+    std::string header;
+    for (const auto& field : message.headers()) {
+        bool removed = false;
+        for (const auto& name : rewrite.removed_fields)
+            removed |= field.is_named(name);
+        if (!removed)
+            header += crlf_line_ends(field.raw);
+    }
+    for (const auto& field : rewrite.added_fields)
+        header += fold_field(field);
+    header += "\r\n";
+    if (auto w = write_fd(out_fd, header); !w)
+        return w;
+    if (auto r = rewrite.body.rewind(); !r)
+        return r;
+    return copy_fd(rewrite.body.fd(), out_fd);
+}
+
+} // namespace segel::smime
