@@ -184,7 +184,7 @@ Result<SpooledMessage> MessageSpool::finish() && {
     auto headers = split_header_fields(m_header_text);
     if (headers.empty())
         return fail(ErrorKind::malformed_message, "the message has no header fields");
-    return SpooledMessage(std::move(m_file), m_size, std::move(headers));
+    return SpooledMessage(std::move(m_file), m_size, std::move(headers), !m_in_header);
 }
 
 } // namespace segel::smime

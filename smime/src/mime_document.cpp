@@ -15,12 +15,15 @@ namespace {
 
 struct ParseState {
     std::uint64_t top_header_bytes = 0;
+    bool has_body = true;
     std::optional<std::string> fatal;
 };
 
+// Repeats of these make a message ambiguous (SEC-04). From is left to
+// single_from_address(), which names that problem precisely.
 bool is_identity_header(std::string_view name) {
-    return ascii::iequals(name, "From") || ascii::iequals(name, "Sender") ||
-           ascii::iequals(name, "MIME-Version") || ascii::istarts_with(name, "Content-");
+    return ascii::iequals(name, "Sender") || ascii::iequals(name, "MIME-Version") ||
+           ascii::istarts_with(name, "Content-");
 }
 
 // GM-07: parser findings that leave the structure broken or ambiguous.
@@ -48,7 +51,9 @@ void on_parser_warning(gint64 offset, GMimeParserWarning code, const gchar* item
         state->fatal = "a multipart has no parts: its boundary never occurs" + at;
         break;
     case GMIME_WARN_TRUNCATED_MESSAGE:
-        state->fatal = "a multipart is not closed by its final boundary (truncated message)" + at;
+        // A header-only message (RFC 5322 §3.5: the body is optional) is not truncated.
+        if (state->has_body)
+            state->fatal = "a multipart is not closed by its final boundary (truncated message)" + at;
         break;
     case GMIME_WARN_MALFORMED_MESSAGE:
         state->fatal = "the message structure is malformed" + at;
@@ -57,7 +62,8 @@ void on_parser_warning(gint64 offset, GMimeParserWarning code, const gchar* item
         state->fatal = "invalid header field name \"" + what + "\"" + at;
         break;
     case GMIME_CRIT_CONFLICTING_HEADER:
-        state->fatal = "conflicting header fields " + what + at;
+        if (!ascii::iequals(what, "From"))
+            state->fatal = "conflicting header fields " + what + at;
         break;
     case GMIME_CRIT_CONFLICTING_PARAMETER:
         state->fatal = "conflicting header parameter " + what + at;
@@ -252,6 +258,7 @@ struct Canonicaliser {
 Result<MimeDocument> MimeDocument::parse(const SpooledMessage& message) {
     ensure_gmime_initialised();
     ParseState state;
+    state.has_body = message.has_body();
     for (const auto& field : message.headers())
         state.top_header_bytes += field.raw.size();
 

@@ -1,0 +1,127 @@
+// `segel msg sign` as an operator runs it: exit codes, one-line reasons,
+// output files, passphrase handling.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <sys/stat.h>
+
+#include "external_verifiers.hpp"
+#include "test_support.hpp"
+
+using namespace segel::test;
+
+namespace {
+std::string segel_bin() { return SEGEL_BIN; }
+
+const std::string k_message = "From: Alice <alice@tangerangkota.go.id>\nTo: warga@example.com\nSubject: cli\n\nIsi.\n";
+
+std::vector<std::string> pkcs12_args(const std::string& user) {
+    return {segel_bin(), "msg", "sign", "--pkcs12", pki_file(user + ".p12").string(), "--passphrase-file",
+            pki_file("p12-passphrase").string()};
+}
+} // namespace
+
+TEST_CASE("segel msg sign reads stdin and writes a verifiable message to stdout", "[cli]") {
+    const auto result = run_process(pkcs12_args("alice"), k_message);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    const auto verdict = verify_with_openssl(result.out, "alice@tangerangkota.go.id");
+    INFO(verdict.detail);
+    CHECK(verdict.good);
+}
+
+TEST_CASE("segel msg sign with PEM certificate, key and chain and --out", "[cli]") {
+    TempDir dir;
+    write_file(dir / "in.eml", k_message);
+    const auto result =
+        run_process({segel_bin(), "msg", "sign", "--cert", pki_file("alice.cert.pem").string(), "--key",
+                     pki_file("alice.key.pem").string(), "--chain", pki_file("chain.pem").string(), "--out",
+                     (dir / "out.eml").string(), (dir / "in.eml").string()});
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.out.empty());
+    const auto parts = split_signed_message(read_file(dir / "out.eml"));
+    CHECK(embedded_certificate_subjects(parts.signature_der).size() == 2);
+    CHECK(verify_with_openssl(read_file(dir / "out.eml"), "alice@tangerangkota.go.id").good);
+}
+
+TEST_CASE("a refusal exits 65 with one line naming the reason, and writes no output file", "[cli]") {
+    TempDir dir;
+    write_file(dir / "in.eml", k_message);
+    auto args = pkcs12_args("eko");
+    args.insert(args.end(), {"--out", (dir / "out.eml").string(), (dir / "in.eml").string()});
+    const auto result = run_process(args);
+    CHECK(result.exit_code == 65);
+    CHECK_THAT(result.err, Catch::StartsWith("segel: refused (certificate_expired): "));
+    CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+    CHECK_FALSE(std::filesystem::exists(dir / "out.eml"));
+}
+
+TEST_CASE("a From the certificate does not cover exits 65", "[cli]") {
+    const auto result = run_process(pkcs12_args("bambang"), k_message);
+    CHECK(result.exit_code == 65);
+    CHECK_THAT(result.err, Catch::Contains("certificate_address_mismatch"));
+}
+
+TEST_CASE("an already signed message is written unchanged with a note", "[cli]") {
+    const auto first = run_process(pkcs12_args("alice"), k_message);
+    REQUIRE(first.exit_code == 0);
+    const auto second = run_process(pkcs12_args("alice"), first.out);
+    CHECK(second.exit_code == 0);
+    CHECK(second.out == first.out);
+    CHECK_THAT(second.err, Catch::Contains("left untouched: already S/MIME signed"));
+}
+
+TEST_CASE("a wrong passphrase exits 77; no terminal and no passphrase file says how to give one", "[cli]") {
+    TempDir dir;
+    write_file(dir / "wrong", "nope\n");
+    ::chmod((dir / "wrong").c_str(), 0600);
+    const auto wrong = run_process({segel_bin(), "msg", "sign", "--pkcs12", pki_file("alice.p12").string(),
+                                    "--passphrase-file", (dir / "wrong").string()},
+                                   k_message);
+    CHECK(wrong.exit_code == 77);
+    CHECK_THAT(wrong.err, Catch::Contains("wrong passphrase"));
+
+    // setsid-less child still may have a tty in a developer's shell; only
+    // assert the message when there is none (as in CI).
+    const auto none = run_process({"setsid", "-w", segel_bin(), "msg", "sign", "--pkcs12",
+                                   pki_file("alice.p12").string()},
+                                  k_message);
+    CHECK(none.exit_code == 77);
+    CHECK_THAT(none.err, Catch::Contains("--passphrase-file"));
+}
+
+TEST_CASE("passphrases are never accepted on the command line", "[cli]") {
+    auto args = pkcs12_args("alice");
+    args.push_back("--passphrase=demo-pass");
+    const auto result = run_process(args, k_message);
+    CHECK(result.exit_code == 64);
+}
+
+TEST_CASE("usage errors exit 64 and name the problem", "[cli]") {
+    CHECK(run_process({segel_bin()}).exit_code == 64);
+    CHECK(run_process({segel_bin(), "msg", "frobnicate"}).exit_code == 64);
+    const auto both = run_process({segel_bin(), "msg", "sign", "--pkcs12", pki_file("alice.p12").string(), "--cert",
+                                   pki_file("alice.cert.pem").string()});
+    CHECK(both.exit_code == 64);
+    CHECK_THAT(both.err, Catch::Contains("either --pkcs12 or --cert"));
+    const auto missing = run_process({segel_bin(), "msg", "sign", "--pkcs12", "/nonexistent.p12"});
+    CHECK(missing.exit_code == 64);
+    CHECK_THAT(missing.err, Catch::Contains("/nonexistent.p12 does not exist"));
+}
+
+TEST_CASE("--help documents every option and exits 0", "[cli]") {
+    const auto top = run_process({segel_bin(), "--help"});
+    CHECK(top.exit_code == 0);
+    CHECK_THAT(top.out, Catch::Contains("msg sign"));
+    const auto sign = run_process({segel_bin(), "msg", "sign", "--help"});
+    CHECK(sign.exit_code == 0);
+    for (const char* option : {"--pkcs12", "--cert", "--key", "--chain", "--passphrase-file", "--out", "--temp-dir"})
+        CHECK_THAT(sign.out, Catch::Contains(option));
+}
+
+TEST_CASE("a malformed message exits 65 naming the problem", "[cli]") {
+    const auto result = run_process(pkcs12_args("alice"), "From: alice@tangerangkota.go.id\nthis is not a header\n");
+    CHECK(result.exit_code == 65);
+    CHECK_THAT(result.err, Catch::Contains("malformed_message") && Catch::Contains("header line 2"));
+}

@@ -1,0 +1,43 @@
+// Independent verifiers for what the signer produces: the OpenSSL CLI,
+// gpgsm (libksba) and NSS's cmsutil (Thunderbird's crypto library), each
+// trusting only the demo root. Also an RFC 2046 splitter of multipart/signed
+// written for the tests, so the signer's own code never checks itself.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace segel::test {
+
+struct SignedParts {
+    std::string header;          // top-level header section, without the blank line
+    std::string content_type;    // unfolded top-level Content-Type value
+    std::string boundary;
+    std::string part1;           // the exact bytes between the first two delimiters
+    std::string part2;           // the signature entity, header and body
+    std::string signature_der;   // part 2's body, base64-decoded
+};
+
+// Splits a multipart/signed message per RFC 2046 §5.1.1; throws when the
+// message does not have that shape.
+SignedParts split_signed_message(const std::string& message);
+
+struct Verdict {
+    bool good = false;
+    std::string detail; // what the verifier said
+};
+
+// openssl cms -verify -binary over the whole message; `expected_email` must be
+// the signer certificate's email.
+Verdict verify_with_openssl(const std::string& message, const std::string& expected_email);
+// gpgsm --verify of the detached signature; GOODSIG and TRUST_FULLY required,
+// and the signer's "aka" email must be expected_email.
+Verdict verify_with_gpgsm(const SignedParts& parts, const std::string& expected_email);
+// cmsutil -D with certUsageEmailSigner; signer0.status must be GoodSignature
+// and the signer's name expected_name.
+Verdict verify_with_nss(const SignedParts& parts, const std::string& expected_name);
+
+// Subjects of the certificates carried in a SignedData (openssl pkcs7).
+std::vector<std::string> embedded_certificate_subjects(const std::string& signature_der);
+
+} // namespace segel::test

@@ -1,0 +1,66 @@
+// Helpers shared by the test suite: temp directories, running external
+// programs, locating the demo PKI the ctest fixture builds, and signing a
+// message given as text.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "smime/signer.hpp"
+#include "smime/signing_identity.hpp"
+
+namespace segel::test {
+
+// A fresh directory under $TMPDIR, removed with everything in it.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return m_path; }
+    std::filesystem::path operator/(const std::string& name) const { return m_path / name; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+std::string read_file(const std::filesystem::path& path);
+void write_file(const std::filesystem::path& path, const std::string& data);
+
+struct ProcessResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs argv[0] (looked up in PATH) with the given standard input and extra
+// environment ("NAME=value"), and collects its output.
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input = {},
+                          const std::vector<std::string>& extra_env = {});
+
+// The demo PKI built by tests/pki/make-demo-pki.sh (ctest fixture), from
+// $SEGEL_TEST_PKI.
+std::filesystem::path pki_dir();
+std::filesystem::path pki_file(const std::string& name);
+// The PKCS#12 identity of a demo user (alice, bambang, ... see the script).
+const smime::SigningIdentity& demo_identity(const std::string& user);
+
+// How a message is fed to the spool.
+enum class Chunking { whole, one_byte, random_sizes };
+
+// Spools `message` in the given chunking.
+smime::Result<smime::SpooledMessage> spool_text(const std::string& message, Chunking chunking = Chunking::whole);
+// Spools `message` in the given chunking and signs it.
+smime::Result<smime::SignOutcome> sign_text(const std::string& message, const smime::SigningIdentity& identity,
+                                            Chunking chunking = Chunking::whole);
+// Signs and writes the whole signed message; fails the test on refusal.
+std::string sign_to_text(const std::string& message, const smime::SigningIdentity& identity,
+                         Chunking chunking = Chunking::whole);
+
+// Turns "\n" into "\r\n" (test messages are written with \n for reading ease).
+std::string crlf(const std::string& text);
+
+} // namespace segel::test
