@@ -12,6 +12,7 @@ packages="
   catch2
   gpgsm gpg-agent libnss3-tools
   python3 python3-cryptography
+  time
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -215,8 +215,15 @@ struct Canonicaliser {
                 return {};
             return reencode(part, GMIME_CONTENT_ENCODING_BASE64, temp_dir);
         }
-        if (stats.clean_for_7bit())
+        if (stats.clean_for_7bit()) {
+            // SM-02: a 7-bit body labelled 8bit or binary is relabelled, so no
+            // relay "downgrades" it after we sign. Same bytes, honest label.
+            if (encoding == GMIME_CONTENT_ENCODING_8BIT || encoding == GMIME_CONTENT_ENCODING_BINARY) {
+                g_mime_data_wrapper_set_encoding(content, GMIME_CONTENT_ENCODING_7BIT);
+                g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_7BIT);
+            }
             return {};
+        }
         return reencode(part,
                         is_textual(GMIME_OBJECT(part)) ? GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
                                                        : GMIME_CONTENT_ENCODING_BASE64,

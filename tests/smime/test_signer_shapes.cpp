@@ -67,6 +67,18 @@ TEST_CASE("shape: UTF-8 body sent as 8bit (SM-02 re-encodes it)", "[smime][shape
     CHECK_THAT(signed_message, Catch::Contains("Content-Transfer-Encoding: quoted-printable"));
 }
 
+TEST_CASE("shape: a 7-bit body labelled 8bit or binary is relabelled 7bit (SM-02)", "[smime][shapes]") {
+    for (const std::string label : {"8bit", "binary"}) {
+        const auto part1 = segel::test::split_signed_message(
+                               sign_and_verify_everywhere(crlf(k_head + k_mime +
+                                                               "Content-Type: text/plain\nContent-Transfer-Encoding: " +
+                                                               label + "\n\nHanya ASCII.\n")))
+                               .part1;
+        CHECK_THAT(part1, Catch::Contains("Content-Transfer-Encoding: 7bit\r\n") &&
+                              Catch::Contains("\r\n\r\nHanya ASCII.\r\n"));
+    }
+}
+
 TEST_CASE("shape: LF-only line ends (SM-01)", "[smime][shapes]") {
     sign_and_verify_everywhere(k_head + k_mime + "Content-Type: text/plain\n\nbaris satu\nbaris dua\n");
 }
@@ -164,4 +176,16 @@ TEST_CASE("ECDSA P-256 signer (SM-11)", "[smime][shapes][ecdsa]") {
 TEST_CASE("RSA signer with EKU emailProtection and with keyEncipherment", "[smime][shapes]") {
     sign_and_verify_everywhere(crlf("From: bambang@tangerangkota.go.id\nSubject: x\n\nIsi.\n"), "bambang");
     sign_and_verify_everywhere(crlf("From: citra@tangerangkota.go.id\nSubject: x\n\nIsi.\n"), "citra");
+}
+
+TEST_CASE("ID-09: a signer with critical certificatePolicies verifies in OpenSSL, not in gpgsm or NSS",
+          "[smime][shapes][id09]") {
+    // Documents what recipients' clients do with such a certificate; the
+    // signer itself has no reason to refuse it.
+    const std::string signed_message = segel::test::sign_to_text(
+        crlf("From: intan@tangerangkota.go.id\nSubject: x\n\nIsi.\n"), segel::test::demo_identity("intan"));
+    const auto parts = segel::test::split_signed_message(signed_message);
+    CHECK(segel::test::verify_with_openssl(signed_message, "intan@tangerangkota.go.id").good);
+    CHECK_FALSE(segel::test::verify_with_gpgsm(parts, "intan@tangerangkota.go.id").good);
+    CHECK_FALSE(segel::test::verify_with_nss(parts, "Intan Wulandari").good);
 }

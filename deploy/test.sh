@@ -1,0 +1,27 @@
+#!/bin/sh
+# Runs Segel's whole test suite on a Debian 12 machine: installs what is
+# needed, builds with warnings as errors, and runs every test through ctest.
+# With --sanitize, or when CI=true, the suite runs a second time in a build
+# with AddressSanitizer and UndefinedBehaviorSanitizer.
+set -eu
+cd "$(dirname "$0")/.."
+
+sanitize=no
+if [ "${1:-}" = "--sanitize" ] || [ "${CI:-}" = "true" ]; then sanitize=yes; fi
+jobs=$(nproc 2>/dev/null || echo 2)
+
+./deploy/install-deps.sh
+
+run_suite() {
+    dir=$1; shift
+    cmake -S . -B "$dir" -DSEGEL_DEV=ON "$@" >/dev/null
+    cmake --build "$dir" -j"$jobs"
+    (cd "$dir" && ctest --output-on-failure -j"$jobs")
+}
+
+echo "== test suite (RelWithDebInfo)"
+run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [ "$sanitize" = yes ]; then
+    echo "== test suite under ASan+UBSan"
+    run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DSEGEL_SANITIZE=ON
+fi
