@@ -14,8 +14,8 @@ constexpr std::size_t k_max_line_octets = 998;
 Error not_canonical(std::uint64_t line, const std::string& what) {
     return make_error(ErrorKind::unsupported_message,
                       "line " + std::to_string(line) + " of the part to sign " + what +
-                          "; it lies in a part that cannot be re-encoded without breaking it "
-                          "(an already signed or encrypted part)");
+                          ", where Segel cannot re-encode it (a header field inside the body, a multipart "
+                          "preamble or epilogue, or an already signed or encrypted part)");
 }
 } // namespace
 

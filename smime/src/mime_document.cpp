@@ -13,8 +13,10 @@ namespace {
 
 // ---- parsing ---------------------------------------------------------------
 
+// Raw 8-bit header data needs no case here: top-level MIME fields are
+// refused by MessageSpool, other top-level fields stay outside the signature,
+// and 8-bit anywhere in part 1 is refused by check_canonical_7bit().
 struct ParseState {
-    std::uint64_t top_header_bytes = 0;
     bool has_body = true;
     std::optional<std::string> fatal;
 };
@@ -37,12 +39,6 @@ void on_parser_warning(gint64 offset, GMimeParserWarning code, const gchar* item
     case GMIME_WARN_DUPLICATED_HEADER:
         if (is_identity_header(what))
             state->fatal = "the header field " + what + " appears more than once" + at;
-        break;
-    case GMIME_WARN_UNENCODED_8BIT_HEADER:
-        // 8-bit in the top-level RFC 5322 fields is tolerated (they stay outside
-        // the signature); anywhere else it would enter the signed part.
-        if (offset < 0 || static_cast<std::uint64_t>(offset) >= state->top_header_bytes)
-            state->fatal = "a header field inside the MIME body has raw 8-bit data" + at;
         break;
     case GMIME_WARN_INVALID_CONTENT_TYPE:
         state->fatal = "invalid Content-Type \"" + what + "\"" + at;
@@ -266,8 +262,6 @@ Result<MimeDocument> MimeDocument::parse(const SpooledMessage& message) {
     ensure_gmime_initialised();
     ParseState state;
     state.has_body = message.has_body();
-    for (const auto& field : message.headers())
-        state.top_header_bytes += field.raw.size();
 
     if (::lseek(message.fd(), 0, SEEK_SET) < 0)
         return make_error(ErrorKind::io_failure, "cannot rewind the spooled message");
@@ -318,18 +312,16 @@ std::optional<std::string> MimeDocument::existing_smime() const {
 
 Result<TempFile> MimeDocument::write_part_to_sign(const std::filesystem::path& temp_dir) {
     GMimeObject* top = g_mime_message_get_mime_part(m_message.get());
+    // SM-04: a non-MIME body gets an explicit type (set first, so it is the
+    // first field of part 1); its charset is known once the body is scanned.
+    if (!m_has_content_type)
+        g_mime_object_set_header(top, "Content-Type", "text/plain; charset=us-ascii", nullptr);
     ContentStats top_stats;
     Canonicaliser canonicaliser{temp_dir};
     if (auto done = canonicaliser.walk(top, &top_stats); !done)
         return done.error();
-
-    if (!m_has_content_type) {
-        // SM-04: a non-MIME body gets an explicit type. 8-bit text was
-        // re-encoded as QP above; name the charset it most likely is.
-        const char* charset = !top_stats.has_8bit ? "us-ascii" : top_stats.valid_utf8 ? "utf-8" : "unknown-8bit";
-        g_mime_object_set_header(top, "Content-Type", (std::string("text/plain; charset=") + charset).c_str(),
-                                 nullptr);
-    }
+    if (!m_has_content_type && top_stats.has_8bit)
+        g_mime_object_set_content_type_parameter(top, "charset", top_stats.valid_utf8 ? "utf-8" : "unknown-8bit");
 
     auto file = TempFile::create(temp_dir);
     if (!file)

@@ -189,3 +189,24 @@ TEST_CASE("ID-09: a signer with critical certificatePolicies verifies in OpenSSL
     CHECK_FALSE(segel::test::verify_with_gpgsm(parts, "intan@tangerangkota.go.id").good);
     CHECK_FALSE(segel::test::verify_with_nss(parts, "Intan Wulandari").good);
 }
+
+TEST_CASE("shape: a PGP/MIME signed message is wrapped with its signed part byte for byte", "[smime][shapes]") {
+    const std::string inner = crlf("--pgp\nContent-Type: text/plain\n\nFrom the PGP world, trailing  \n"
+                                   "--pgp\nContent-Type: application/pgp-signature\n\n-----BEGIN PGP SIGNATURE-----\n"
+                                   "iQEzBAEBCAAdFiEE\n-----END PGP SIGNATURE-----\n--pgp--\n");
+    const std::string signed_message = sign_and_verify_everywhere(
+        crlf(k_head + k_mime + "Content-Type: multipart/signed; protocol=\"application/pgp-signature\";"
+                               " micalg=pgp-sha256; boundary=\"pgp\"\n\n") +
+        inner);
+    // RFC 1847: the inner signed part is never re-encoded (no =20, no =46rom).
+    CHECK_THAT(segel::test::split_signed_message(signed_message).part1, Catch::Contains(inner));
+}
+
+TEST_CASE("shape: a non-MIME body's Content-Type comes first in part 1", "[smime][shapes]") {
+    const auto part1 = segel::test::split_signed_message(
+                           segel::test::sign_to_text(crlf(k_head + "\nFrom a non-MIME world\n"),
+                                                     segel::test::demo_identity("alice")))
+                           .part1;
+    CHECK_THAT(part1, Catch::StartsWith("Content-Type: text/plain; charset=us-ascii\r\n"
+                                        "Content-Transfer-Encoding: quoted-printable\r\n\r\n=46rom"));
+}
