@@ -19,7 +19,7 @@ std::optional<smime::Passphrase> ask_passphrase(const std::string& prompt) {
     if (is_tty) {
         struct termios quiet = saved;
         quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-        ::tcsetattr(tty, TCSAFLUSH, &quiet);
+        ::tcsetattr(tty, TCSANOW, &quiet);
     }
     (void)!::write(tty, prompt.data(), prompt.size());
     std::string text;
@@ -27,7 +27,7 @@ std::optional<smime::Passphrase> ask_passphrase(const std::string& prompt) {
     while (::read(tty, &c, 1) == 1 && c != '\n')
         text += c;
     if (is_tty)
-        ::tcsetattr(tty, TCSAFLUSH, &saved);
+        ::tcsetattr(tty, TCSANOW, &saved);
     (void)!::write(tty, "\n", 1);
     ::close(tty);
     smime::Passphrase passphrase(text);

@@ -125,3 +125,17 @@ TEST_CASE("a malformed message exits 65 naming the problem", "[cli]") {
     CHECK(result.exit_code == 65);
     CHECK_THAT(result.err, Catch::Contains("malformed_message") && Catch::Contains("header line 2"));
 }
+
+TEST_CASE("without --passphrase-file the passphrase is asked on the terminal", "[cli]") {
+    // script(1) gives segel a pseudo-terminal; what we pipe in is typed there.
+    TempDir dir;
+    write_file(dir / "in.eml", k_message);
+    const std::string command = segel_bin() + " msg sign --pkcs12 " + pki_file("alice.p12").string() + " --out " +
+                                (dir / "out.eml").string() + " " + (dir / "in.eml").string();
+    const auto typed = read_file(pki_file("p12-passphrase"));
+    const auto result = run_process({"script", "-q", "-e", "-c", command, "/dev/null"}, typed);
+    INFO(result.out << result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK_THAT(result.out, Catch::Contains("Passphrase for "));
+    CHECK(verify_with_openssl(read_file(dir / "out.eml"), "alice@tangerangkota.go.id").good);
+}
