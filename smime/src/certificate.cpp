@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 
 #include "openssl_error.hpp"
+#include "smime/digest.hpp"
 #include "openssl_handles.hpp"
 
 namespace segel::smime {
@@ -86,18 +87,7 @@ std::string Certificate::serial_hex() const {
     return hex ? std::string(hex.get()) : std::string();
 }
 
-std::string Certificate::sha256_fingerprint_hex() const {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    X509_digest(handle(), EVP_sha256(), digest, &length);
-    static constexpr char k_hex[] = "0123456789ABCDEF";
-    std::string text;
-    for (unsigned int i = 0; i < length; ++i) {
-        text += k_hex[digest[i] >> 4];
-        text += k_hex[digest[i] & 0xf];
-    }
-    return text;
-}
+std::string Certificate::sha256_fingerprint_hex() const { return sha256_hex(der()); }
 
 std::string Certificate::der() const {
     unsigned char* buffer = nullptr;

@@ -1,4 +1,4 @@
-#include "certificate_policy.hpp"
+#include "smime/certificate_policy.hpp"
 
 #include <openssl/x509v3.h>
 

@@ -7,7 +7,7 @@
 
 #include "ascii.hpp"
 #include "canonical_check.hpp"
-#include "certificate_policy.hpp"
+#include "smime/certificate_policy.hpp"
 #include "cms_signer.hpp"
 #include "mime_document.hpp"
 #include "sender_address.hpp"

@@ -67,6 +67,8 @@ def main():
         "gita": dict(eku=[ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH], key_enc=False),
         "hadi": dict(eku=None, key_enc=True, no_signing=True),
         "intan": dict(eku=None, key_enc=False, critical_policies=True),
+        "alice-old": dict(eku=None, key_enc=False, email="alice@tangerangkota.go.id"),
+        "luar": dict(eku=None, key_enc=False, email="luar@example.com"),
     }
     now = datetime.datetime.utcnow()
     for user, want in expectations.items():
@@ -90,7 +92,7 @@ def main():
             check(start <= now < end, where + "should be valid now")
         san = ext(cert, x509.SubjectAlternativeName)
         emails = san.value.get_values_for_type(x509.RFC822Name) if san else []
-        check(emails == [user + "@tangerangkota.go.id"], where + "SAN emails are %r" % emails)
+        check(emails == [want.get("email", user + "@tangerangkota.go.id")], where + "SAN emails are %r" % emails)
         ku = ext(cert, x509.KeyUsage).value
         if want.get("no_signing"):
             check(not ku.digital_signature and not ku.content_commitment, where + "must not allow signing")

@@ -21,6 +21,9 @@
 #   gita    EKU serverAuth+clientAuth only (wrong EKU, CH-07)
 #   hadi    KU keyEncipherment only (no signing usage, CH-06)
 #   intan   critical certificatePolicies extension (ID-09)
+#   alice-old  alice's previous certificate: issued a year ago, valid two years
+#              (a renewal test: the newer "alice" supersedes it)
+#   luar    an outsider, luar@example.com (not an internal domain, art. 15 c)
 #
 # Running it again on a complete OUTDIR does nothing; pass --force to rebuild.
 set -eu
@@ -118,6 +121,8 @@ add_user_section fajar   "keyUsage = critical, digitalSignature, nonRepudiation"
 add_user_section gita    "keyUsage = critical, digitalSignature, nonRepudiation" \
                          "extendedKeyUsage = serverAuth, clientAuth"
 add_user_section hadi    "keyUsage = critical, keyEncipherment"
+add_user_section alice-old "keyUsage = critical, digitalSignature, nonRepudiation"
+add_user_section luar    "keyUsage = critical, digitalSignature, nonRepudiation"
 add_user_section intan   "keyUsage = critical, digitalSignature, nonRepudiation" \
                          "certificatePolicies = critical, 2.16.360.1.1.1.1"
 
@@ -145,10 +150,10 @@ cp "$out/issuing.pem" "$out/chain.pem"
 
 printf 'demo-pass\n' > "$out/p12-passphrase"
 
-# make_user NAME DISPLAY UNIT KEYTYPE START END
+# make_user NAME DISPLAY UNIT KEYTYPE START END [EMAIL]
 make_user() {
     name=$1 display=$2 unit=$3 keytype=$4 start=$5 end=$6
-    email="$name@tangerangkota.go.id"
+    email=${7:-$name@tangerangkota.go.id}
     if [ "$keytype" = ec ]; then ec_key "$out/$name.key.pem"; else rsa_key "$out/$name.key.pem"; fi
     openssl req -new -config "$cnf" -key "$out/$name.key.pem" \
         -subj "/C=ID/O=Pemerintah Kota Tangerang/OU=$unit/CN=$display" -out "$ca/$name.csr"
@@ -172,5 +177,8 @@ make_user fajar   "Fajar Nugroho"    "Inspektorat"                       rsa "$n
 make_user gita    "Gita Permata"     "Dinas Perhubungan"                 rsa "$now" "$two_years_later"
 make_user hadi    "Hadi Santoso"     "Dinas Sosial"                      rsa "$now" "$two_years_later"
 make_user intan   "Intan Wulandari"  "Bappeda"                           rsa "$now" "$two_years_later"
+make_user alice-old "Alice Rahmawati" "Dinas Komunikasi dan Informatika" rsa "$now -1 years" "$now 1 years" \
+    alice@tangerangkota.go.id
+make_user luar    "Luar Instansi"    "Swasta"                            rsa "$now" "$two_years_later" luar@example.com
 
 touch "$out/.complete"

@@ -37,7 +37,7 @@ public:
     std::string subject() const;     // RFC 2253 style, one line
     std::string issuer() const;
     std::string serial_hex() const;  // upper-case hex, no separators
-    std::string sha256_fingerprint_hex() const;
+    std::string sha256_fingerprint_hex() const; // lower-case hex of the DER's SHA-256
     std::string der() const;
     bool is_self_signed() const;
 

@@ -41,12 +41,13 @@ inline Error make_error(ErrorKind kind, std::string detail) {
     return Error{kind, std::move(detail)};
 }
 
-// A value of T or an Error. Small by design: has_value(), value(), error().
-template <class T>
+// A value of T or an error E (other modules use their own error type). Small
+// by design: has_value(), value(), error().
+template <class T, class E = Error>
 class [[nodiscard]] Result {
 public:
     Result(T value) : m_state(std::in_place_index<0>, std::move(value)) {}
-    Result(Error error) : m_state(std::in_place_index<1>, std::move(error)) {}
+    Result(E error) : m_state(std::in_place_index<1>, std::move(error)) {}
 
     bool has_value() const noexcept { return m_state.index() == 0; }
     explicit operator bool() const noexcept { return has_value(); }
@@ -57,24 +58,24 @@ public:
     const T& operator*() const& { return value(); }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
-    const Error& error() const { return std::get<1>(m_state); }
+    const E& error() const { return std::get<1>(m_state); }
 
 private:
-    std::variant<T, Error> m_state;
+    std::variant<T, E> m_state;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
+template <class E>
+class [[nodiscard]] Result<void, E> {
 public:
     Result() = default;
-    Result(Error error) : m_error(std::move(error)), m_failed(true) {}
+    Result(E error) : m_error(std::move(error)), m_failed(true) {}
 
     bool has_value() const noexcept { return !m_failed; }
     explicit operator bool() const noexcept { return has_value(); }
-    const Error& error() const { return m_error; }
+    const E& error() const { return m_error; }
 
 private:
-    Error m_error{ErrorKind::internal, {}};
+    E m_error{};
     bool m_failed = false;
 };
 

@@ -42,6 +42,10 @@ public:
     static Result<SigningIdentity> load_pem(const std::string& cert_path, const std::string& key_path,
                                             const std::string& chain_path, const Passphrase& passphrase);
     static Result<SigningIdentity> load_pkcs12(const std::string& path, const Passphrase& passphrase);
+    // From parts already in memory; checks that the key belongs to the certificate.
+    static Result<SigningIdentity> assemble(Certificate certificate, std::shared_ptr<EVP_PKEY> key,
+                                            std::vector<Certificate> chain);
+    std::shared_ptr<EVP_PKEY> shared_private_key() const noexcept { return m_key; }
 
     const Certificate& certificate() const noexcept { return m_certificate; }
     EVP_PKEY* private_key() const noexcept { return m_key.get(); }
@@ -50,8 +54,6 @@ public:
 
 private:
     SigningIdentity(Certificate certificate, std::shared_ptr<EVP_PKEY> key, std::vector<Certificate> chain);
-    static Result<SigningIdentity> assemble(Certificate certificate, std::shared_ptr<EVP_PKEY> key,
-                                            std::vector<Certificate> chain);
 
     Certificate m_certificate;
     std::shared_ptr<EVP_PKEY> m_key;

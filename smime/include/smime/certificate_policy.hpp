@@ -1,4 +1,5 @@
 // Rules a certificate must meet before Segel signs with it (RFC 8550 §4.4).
+// Pure functions of the certificate and a time; thread-safe.
 #pragma once
 
 #include <string_view>

@@ -1,0 +1,127 @@
+#include "schema.hpp"
+
+#include <string>
+
+#include "sqlite_handles.hpp"
+
+namespace segel::directory::schema {
+
+namespace {
+// Migration N takes the schema from version N-1 to N. Never edit one that
+// has shipped; add the next.
+constexpr const char* k_migrations[] = {
+    // 1: the first schema.
+    R"sql(
+CREATE TABLE people (
+    id     INTEGER PRIMARY KEY,
+    email  TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name   TEXT NOT NULL DEFAULT '',
+    nip    TEXT NOT NULL DEFAULT '',
+    unit   TEXT NOT NULL DEFAULT '',
+    login  TEXT NOT NULL DEFAULT '' COLLATE NOCASE
+);
+CREATE TABLE certificates (
+    id               INTEGER PRIMARY KEY,
+    fingerprint      TEXT NOT NULL UNIQUE,
+    serial           TEXT NOT NULL,
+    issuer           TEXT NOT NULL,
+    subject          TEXT NOT NULL,
+    not_before       INTEGER NOT NULL,
+    not_after        INTEGER NOT NULL,
+    kind             TEXT NOT NULL CHECK (kind IN ('individual', 'position', 'system')),
+    owner_id         INTEGER NOT NULL REFERENCES people(id),
+    status           TEXT NOT NULL DEFAULT 'active'
+                     CHECK (status IN ('active', 'superseded', 'revoked', 'expired')),
+    reason           TEXT,
+    status_effective INTEGER,
+    der              BLOB NOT NULL,
+    imported_at      INTEGER NOT NULL,
+    UNIQUE (issuer, serial)
+);
+CREATE INDEX certificates_owner ON certificates(owner_id);
+CREATE INDEX certificates_serial ON certificates(serial);
+CREATE INDEX certificates_not_after ON certificates(not_after);
+CREATE TABLE certificate_emails (
+    email   TEXT NOT NULL COLLATE NOCASE,
+    cert_id INTEGER NOT NULL REFERENCES certificates(id) ON DELETE CASCADE,
+    PRIMARY KEY (email, cert_id)
+) WITHOUT ROWID;
+CREATE TABLE authorised_logins (
+    login   TEXT NOT NULL COLLATE NOCASE,
+    cert_id INTEGER NOT NULL REFERENCES certificates(id) ON DELETE CASCADE,
+    PRIMARY KEY (login, cert_id)
+) WITHOUT ROWID;
+CREATE INDEX authorised_logins_cert ON authorised_logins(cert_id);
+CREATE TABLE private_keys (
+    cert_id       INTEGER PRIMARY KEY REFERENCES certificates(id) ON DELETE CASCADE,
+    master_key_id TEXT NOT NULL,
+    nonce         BLOB NOT NULL,
+    ciphertext    BLOB NOT NULL
+);
+CREATE TABLE ca_certificates (
+    fingerprint TEXT PRIMARY KEY,
+    subject     TEXT NOT NULL,
+    der         BLOB NOT NULL
+);
+CREATE INDEX ca_certificates_subject ON ca_certificates(subject);
+CREATE TABLE reminders_sent (
+    fingerprint    TEXT NOT NULL,
+    threshold_days INTEGER NOT NULL,
+    sent_at        INTEGER NOT NULL,
+    PRIMARY KEY (fingerprint, threshold_days)
+) WITHOUT ROWID;
+CREATE TABLE audit_log (
+    seq       INTEGER PRIMARY KEY,
+    at        INTEGER NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE TABLE audit_head (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    last_seq  INTEGER NOT NULL,
+    last_hash TEXT NOT NULL
+);
+)sql",
+};
+constexpr int k_migration_count = sizeof k_migrations / sizeof k_migrations[0];
+static_assert(k_migration_count == k_current_version);
+
+int user_version(sqlite3* db) {
+    sql::Statement statement(db, "PRAGMA user_version");
+    return statement.ok() && statement.step() == SQLITE_ROW ? static_cast<int>(statement.integer(0)) : -1;
+}
+
+Result<void> exec(sqlite3* db, const std::string& text) {
+    char* message = nullptr;
+    if (sqlite3_exec(db, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+        std::string detail = message != nullptr ? message : sqlite3_errmsg(db);
+        sqlite3_free(message);
+        return make_error(ErrorKind::unavailable, detail);
+    }
+    return {};
+}
+} // namespace
+
+Result<void> migrate(sqlite3* db) {
+    const int version = user_version(db);
+    if (version < 0)
+        return make_error(ErrorKind::unavailable, std::string("cannot read the schema version: ") + sqlite3_errmsg(db));
+    if (version > k_current_version)
+        return make_error(ErrorKind::conflict, "the database has schema version " + std::to_string(version) +
+                                                   "; this Segel knows up to " + std::to_string(k_current_version));
+    for (int next = version + 1; next <= k_current_version; ++next) {
+        const std::string script = std::string("BEGIN IMMEDIATE;") + k_migrations[next - 1] +
+                                   "PRAGMA user_version = " + std::to_string(next) + "; COMMIT;";
+        if (auto done = exec(db, script); !done) {
+            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr); // best effort; the error above is the news
+            return make_error(ErrorKind::unavailable,
+                              "migration to schema version " + std::to_string(next) + " failed: " + done.error().detail);
+        }
+    }
+    return {};
+}
+
+} // namespace segel::directory::schema

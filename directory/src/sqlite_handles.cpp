@@ -1,0 +1,62 @@
+#include "sqlite_handles.hpp"
+
+namespace segel::directory::sql {
+
+Statement::Statement(sqlite3* db, std::string_view sql) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement, nullptr) == SQLITE_OK)
+        m_statement.reset(statement);
+    else
+        m_error = sqlite3_errmsg(db);
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+    sqlite3_bind_text(raw(), index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+    sqlite3_bind_blob(raw(), index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+    sqlite3_bind_int64(raw(), index, value);
+    return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+    sqlite3_bind_null(raw(), index);
+    return *this;
+}
+
+Statement& Statement::bind_optional(int index, const std::optional<std::int64_t>& value) {
+    return value ? bind(index, *value) : bind_null(index);
+}
+
+int Statement::step() { return sqlite3_step(raw()); }
+
+void Statement::reset() {
+    sqlite3_reset(raw());
+    sqlite3_clear_bindings(raw());
+}
+
+std::string Statement::text(int column) const {
+    const auto* data = sqlite3_column_text(raw(), column);
+    return data == nullptr ? std::string()
+                           : std::string(reinterpret_cast<const char*>(data),
+                                         static_cast<std::size_t>(sqlite3_column_bytes(raw(), column)));
+}
+
+std::string Statement::blob(int column) const {
+    const void* data = sqlite3_column_blob(raw(), column);
+    return data == nullptr ? std::string()
+                           : std::string(static_cast<const char*>(data),
+                                         static_cast<std::size_t>(sqlite3_column_bytes(raw(), column)));
+}
+
+std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(raw(), column); }
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(raw(), column) == SQLITE_NULL; }
+
+} // namespace segel::directory::sql

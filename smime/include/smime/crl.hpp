@@ -1,0 +1,46 @@
+// A certificate revocation list (RFC 5280 §5): loaded from PEM or DER,
+// checked against the issuing CA we are configured to trust (signature,
+// issuer name, cRLSign), read as entries with RFC 5280 §5.3.1 reason codes.
+// Immutable after loading; thread-safe to read.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <openssl/types.h>
+
+#include "smime/certificate.hpp"
+#include "smime/error.hpp"
+
+namespace segel::smime {
+
+struct CrlEntry {
+    std::string serial_hex;                  // upper-case, as Certificate::serial_hex()
+    int reason_code = 0;                     // RFC 5280 CRLReason; 0 (unspecified) when absent
+    Certificate::TimePoint revoked_at;
+    std::optional<Certificate::TimePoint> invalidity_date;
+};
+
+class Crl {
+public:
+    using TimePoint = Certificate::TimePoint;
+
+    static Result<Crl> load_file(const std::string& path);
+
+    std::string issuer() const;
+    TimePoint this_update() const;
+    std::optional<TimePoint> next_update() const;
+    std::vector<CrlEntry> entries() const;
+
+    // The CRL names `issuer` as its issuer and is signed by its key; the
+    // issuer's KeyUsage, if present, allows cRLSign (REV-01).
+    Result<void> check_signed_by(const Certificate& issuer) const;
+
+private:
+    explicit Crl(std::shared_ptr<X509_CRL> crl) : m_crl(std::move(crl)) {}
+    std::shared_ptr<X509_CRL> m_crl;
+};
+
+} // namespace segel::smime

@@ -1,0 +1,101 @@
+#include "smime/crl.hpp"
+
+#include <ctime>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "openssl_error.hpp"
+#include "openssl_handles.hpp"
+
+namespace segel::smime {
+
+namespace {
+Certificate::TimePoint to_time_point(const ASN1_TIME* when) {
+    struct tm parts {};
+    ASN1_TIME_to_tm(when, &parts);
+    return std::chrono::system_clock::from_time_t(timegm(&parts));
+}
+
+std::string serial_to_hex(const ASN1_INTEGER* serial) {
+    ossl::BignumPtr number(ASN1_INTEGER_to_BN(serial, nullptr));
+    ossl::OpensslStringPtr hex(BN_bn2hex(number.get()));
+    return hex ? std::string(hex.get()) : std::string();
+}
+} // namespace
+
+Result<Crl> Crl::load_file(const std::string& path) {
+    ERR_clear_error();
+    ossl::BioPtr bio(BIO_new_file(path.c_str(), "rb"));
+    if (!bio)
+        return make_error(ErrorKind::bad_credentials, "cannot open CRL file " + path);
+    X509_CRL* crl = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr);
+    if (crl == nullptr) {
+        ERR_clear_error();
+        BIO_reset(bio.get());
+        crl = d2i_X509_CRL_bio(bio.get(), nullptr);
+    }
+    if (crl == nullptr)
+        return make_error(ErrorKind::bad_credentials, openssl_error_text(path + " is not a CRL in PEM or DER"));
+    return Crl(std::shared_ptr<X509_CRL>(crl, X509_CRL_free));
+}
+
+std::string Crl::issuer() const {
+    ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+    X509_NAME_print_ex(bio.get(), X509_CRL_get_issuer(m_crl.get()), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    char* data = nullptr;
+    const long length = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(length));
+}
+
+Crl::TimePoint Crl::this_update() const { return to_time_point(X509_CRL_get0_lastUpdate(m_crl.get())); }
+
+std::optional<Crl::TimePoint> Crl::next_update() const {
+    const ASN1_TIME* next = X509_CRL_get0_nextUpdate(m_crl.get());
+    if (next == nullptr)
+        return std::nullopt;
+    return to_time_point(next);
+}
+
+std::vector<CrlEntry> Crl::entries() const {
+    std::vector<CrlEntry> entries;
+    STACK_OF(X509_REVOKED)* revoked = X509_CRL_get_REVOKED(m_crl.get());
+    const int count = sk_X509_REVOKED_num(revoked);
+    entries.reserve(static_cast<std::size_t>(std::max(count, 0)));
+    for (int i = 0; i < count; ++i) {
+        const X509_REVOKED* item = sk_X509_REVOKED_value(revoked, i);
+        CrlEntry entry;
+        entry.serial_hex = serial_to_hex(X509_REVOKED_get0_serialNumber(item));
+        entry.revoked_at = to_time_point(X509_REVOKED_get0_revocationDate(item));
+        int critical = 0;
+        if (auto* reason = static_cast<ASN1_ENUMERATED*>(
+                X509_REVOKED_get_ext_d2i(item, NID_crl_reason, &critical, nullptr))) {
+            entry.reason_code = static_cast<int>(ASN1_ENUMERATED_get(reason));
+            ASN1_ENUMERATED_free(reason);
+        }
+        if (auto* invalidity = static_cast<ASN1_GENERALIZEDTIME*>(
+                X509_REVOKED_get_ext_d2i(item, NID_invalidity_date, &critical, nullptr))) {
+            entry.invalidity_date = to_time_point(invalidity);
+            ASN1_GENERALIZEDTIME_free(invalidity);
+        }
+        entries.push_back(std::move(entry));
+    }
+    return entries;
+}
+
+Result<void> Crl::check_signed_by(const Certificate& issuer_cert) const {
+    ERR_clear_error();
+    if (X509_NAME_cmp(X509_CRL_get_issuer(m_crl.get()), X509_get_subject_name(issuer_cert.handle())) != 0)
+        return make_error(ErrorKind::bad_credentials,
+                          "the CRL is issued by \"" + issuer() + "\", not by \"" + issuer_cert.subject() + "\"");
+    const uint32_t usage = X509_get_key_usage(issuer_cert.handle());
+    if (usage != UINT32_MAX && (usage & KU_CRL_SIGN) == 0)
+        return make_error(ErrorKind::bad_credentials, "the issuer certificate does not allow cRLSign");
+    EVP_PKEY* key = X509_get0_pubkey(issuer_cert.handle());
+    if (key == nullptr || X509_CRL_verify(m_crl.get(), key) != 1)
+        return make_error(ErrorKind::bad_credentials, openssl_error_text("the CRL's signature does not verify"));
+    return {};
+}
+
+} // namespace segel::smime
