@@ -8,23 +8,48 @@
 
 #include <boost/program_options.hpp>
 
+#include "tool_settings_parser.hpp"
+
 namespace po = boost::program_options;
 
 namespace segel::config {
 
 namespace {
 
-constexpr const char* k_top_help = R"(usage: segel COMMAND SUBCOMMAND [OPTIONS]
+constexpr const char* k_top_help = R"(usage: segel COMMAND [SUBCOMMAND] [OPTIONS]
 
 Segel's operator tool.
 
-Commands:
-  msg sign      sign one RFC 5322 message file with S/MIME (RFC 8551)
+Messages:
+  msg sign                sign one RFC 5322 message file with S/MIME (RFC 8551)
+Certificate directory:
+  directory init          create the database and the master key
+  directory import        import PKCS#12 or PEM certificates (files or folders)
+  directory list          list certificates (--status, --json)
+  directory search TEXT   find certificates by address, name, NIP, unit, serial
+  directory show REF      one certificate by fingerprint or serial
+  directory authorise REF LOGIN    let an SMTP login sign with a certificate
+  directory unauthorise REF LOGIN  take that back
+  directory revoke REF --reason R  record an RA revocation
+  directory expiring --days N      active certificates expiring within N days
+  directory rotate-key --new-key FILE  re-seal every private key under a new master key
+RA and CA:
+  sync ra FILE            apply an RA status export (CSV); --dry-run shows the changes
+  sync crl FILE           apply a CA's CRL after checking its signature and freshness
+Evidence and supervision:
+  audit verify            check the audit log's hash chain
+  audit list              print the audit log
+  report                  per government unit: people, certificates, gaps (--days, --format)
+  remind                  send expiry reminders due now (--dry-run)
+  config show             print the effective settings; config example prints a file
 
-Run "segel msg sign --help" for the options of a command.
-Exit codes follow sysexits(3): 0 done, 64 usage, 65 the message or
-certificate was refused, 66 input missing, 70 internal error, 73 cannot
-create output, 74 I/O error, 77 credentials unreadable or wrong passphrase.
+Run "segel COMMAND SUBCOMMAND --help" for the options of a command.
+Settings come from /etc/segel/segel.conf (or --config FILE); --database,
+--master-key and --domain override it.
+Exit codes follow sysexits(3): 0 done, 64 usage, 65 input refused, 66 input
+missing, 69 unavailable (database locked or missing), 70 internal error,
+73 cannot create output, 74 I/O error, 77 credentials or master key problem,
+78 configuration error.
 )";
 
 constexpr const char* k_sign_intro = R"(usage: segel msg sign (--pkcs12 FILE | --cert FILE --key FILE [--chain FILE])
@@ -40,6 +65,10 @@ the command line: they come from --passphrase-file or are asked on the
 terminal.
 
 Options)";
+
+bool parse_certificate_kind_name(const std::string& kind) {
+    return kind == "individual" || kind == "position" || kind == "system";
+}
 
 // A file an option names must exist and be readable by us.
 std::string check_readable(const std::string& option, const std::string& path) {
@@ -143,6 +172,292 @@ ParseOutcome parse_msg_sign(const std::vector<std::string>& args) {
     return outcome;
 }
 
+
+// Options every directory command shares.
+void add_settings_options(po::options_description& options, SettingsOverrides& overrides) {
+    options.add_options()
+        ("config", po::value(&overrides.config_file)->value_name("FILE"),
+         "settings file (default /etc/segel/segel.conf when it exists)")
+        ("database", po::value(&overrides.database)->value_name("FILE"), "directory database")
+        ("master-key", po::value(&overrides.master_key_file)->value_name("FILE"), "master key file")
+        ("domain", po::value(&overrides.domains)->value_name("DOMAIN")->composing(),
+         "internal mail domain (repeatable)");
+}
+
+// One subcommand: its intro, its own options and positional names.
+struct Grammar {
+    std::string intro;
+    po::options_description options;
+    po::positional_options_description positional;
+    SettingsOverrides overrides;
+
+    explicit Grammar(std::string text) : intro(std::move(text)), options(intro) {
+        options.add_options()("help,h", "show this help");
+        add_settings_options(options, overrides);
+    }
+};
+
+// Parses args with the grammar; on success returns the loaded settings.
+std::optional<ToolSettings> run_grammar(Grammar& grammar, const std::vector<std::string>& args, ParseOutcome& outcome,
+                                        po::variables_map& vm) {
+    std::ostringstream usage;
+    usage << grammar.options;
+    outcome.usage = usage.str();
+    try {
+        po::store(po::command_line_parser(args).options(grammar.options).positional(grammar.positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        outcome.error = e.what();
+        return std::nullopt;
+    }
+    if (vm.count("help")) {
+        outcome.command = HelpRequest{outcome.usage};
+        return std::nullopt;
+    }
+    auto loaded = load_tool_settings(grammar.overrides);
+    if (!loaded.problems.empty()) {
+        outcome.config_problems = loaded.problems;
+        outcome.error = loaded.problems.front();
+        return std::nullopt;
+    }
+    return loaded.settings;
+}
+
+std::string require_positional(const po::variables_map& vm, const char* name, ParseOutcome& outcome) {
+    if (!vm.count(name) && outcome.error.empty())
+        outcome.error = std::string("missing ") + name;
+    return vm.count(name) ? vm[name].as<std::string>() : std::string();
+}
+
+template <class T>
+ParseOutcome finish(ParseOutcome outcome, T command) {
+    if (outcome.error.empty() && !outcome.command)
+        outcome.command = std::move(command);
+    return outcome;
+}
+
+ParseOutcome parse_directory_or_other(const std::string& group, const std::string& verb,
+                                      const std::vector<std::string>& args) {
+    ParseOutcome outcome;
+    po::variables_map vm;
+    const std::string name = group + (verb.empty() ? "" : " " + verb);
+
+    if (name == "directory init") {
+        Grammar g("usage: segel directory init [OPTIONS]\n\nCreates the directory database (0640) and, if missing, "
+                  "the master key file (0600).\n\nOptions");
+        auto settings = run_grammar(g, args, outcome, vm);
+        return settings ? finish(outcome, DirectoryInit{*settings}) : outcome;
+    }
+    if (name == "directory import") {
+        DirectoryImport c;
+        Grammar g("usage: segel directory import [OPTIONS] FILE|FOLDER...\n\nImports certificates with their "
+                  "private keys: PKCS#12 files (.p12, .pfx), PEM certificates (with --key), or every PKCS#12 file in a "
+                  "folder (bulk, one passphrase file). The owner is the certificate's first address unless --owner "
+                  "says otherwise. Only addresses in the internal domains are accepted.\n\nOptions");
+        g.options.add_options()
+            ("passphrase-file", po::value(&c.passphrase_file)->value_name("FILE"), "passphrase of the PKCS#12 files or key")
+            ("key", po::value(&c.key_file)->value_name("FILE"), "PEM private key for a PEM certificate")
+            ("chain", po::value(&c.chain_file)->value_name("FILE"), "PEM issuing CA certificates for a PEM certificate")
+            ("kind", po::value(&c.kind)->value_name("KIND"), "individual (default), position or system (Cianjur art. 7)")
+            ("owner", po::value(&c.owner)->value_name("EMAIL"), "the person the certificate belongs to")
+            ("name", po::value(&c.name)->value_name("NAME"), "owner's name")
+            ("nip", po::value(&c.nip)->value_name("NIP"), "owner's NIP")
+            ("unit", po::value(&c.unit)->value_name("UNIT"), "owner's government unit")
+            ("login", po::value(&c.login)->value_name("LOGIN"), "owner's SMTP login, if not the address")
+            ("certificate-only", po::bool_switch(&c.certificate_only), "store the certificate without its key")
+            ("path", po::value(&c.paths)->value_name("FILE"), "file or folder to import");
+        g.positional.add("path", -1);
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        if (c.paths.empty())
+            outcome.error = "give at least one file or folder to import";
+        else if (!parse_certificate_kind_name(c.kind))
+            outcome.error = "--kind: \"" + c.kind + "\" is not individual, position or system";
+        else if (!c.passphrase_file.empty())
+            outcome.error = check_readable("passphrase-file", c.passphrase_file) + check_private("passphrase-file", c.passphrase_file);
+        if (outcome.error.empty() && !c.key_file.empty())
+            outcome.error = check_readable("key", c.key_file) + check_private("key", c.key_file);
+        for (const auto& path : c.paths)
+            if (outcome.error.empty() && ::access(path.c_str(), R_OK) != 0)
+                outcome.error = path + " cannot be read";
+        return finish(outcome, c);
+    }
+    if (name == "directory list" || name == "directory search") {
+        DirectoryList c;
+        Grammar g(name == "directory list" ? "usage: segel directory list [--status STATUS] [--json]\n\nOptions"
+                                           : "usage: segel directory search TEXT [--status STATUS] [--json]\n\nOptions");
+        g.options.add_options()
+            ("status", po::value(&c.status)->value_name("STATUS"), "only active, superseded, revoked or expired ones")
+            ("json", po::bool_switch(&c.json), "JSON instead of a table")
+            ("text", po::value(&c.text)->value_name("TEXT"), "search text");
+        if (name == "directory search")
+            g.positional.add("text", 1);
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        if (name == "directory search")
+            require_positional(vm, "text", outcome);
+        if (!c.status.empty() && c.status != "active" && c.status != "superseded" && c.status != "revoked" &&
+            c.status != "expired")
+            outcome.error = "--status: \"" + c.status + "\" is not active, superseded, revoked or expired";
+        return finish(outcome, c);
+    }
+    if (name == "directory show") {
+        DirectoryShow c;
+        Grammar g("usage: segel directory show REF [--json]\n\nREF is a fingerprint (or 8+ hex digits of it) or a "
+                  "serial.\n\nOptions");
+        g.options.add_options()("json", po::bool_switch(&c.json), "JSON instead of text")(
+            "reference", po::value(&c.reference)->value_name("REF"), "certificate");
+        g.positional.add("reference", 1);
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        require_positional(vm, "reference", outcome);
+        return finish(outcome, c);
+    }
+    if (name == "directory authorise" || name == "directory unauthorise") {
+        DirectoryAuthorise c;
+        c.remove = name == "directory unauthorise";
+        Grammar g("usage: segel " + name + " REF LOGIN\n\nOptions");
+        g.options.add_options()("reference", po::value(&c.reference), "certificate")("login", po::value(&c.login),
+                                                                                        "SMTP login");
+        g.positional.add("reference", 1).add("login", 1);
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        require_positional(vm, "reference", outcome);
+        require_positional(vm, "login", outcome);
+        return finish(outcome, c);
+    }
+    if (name == "directory revoke") {
+        DirectoryRevoke c;
+        Grammar g("usage: segel directory revoke REF --reason REASON [--effective DATE]\n\nREASON: transfer, "
+                  "rotation, retirement, data_change, key_compromise, sanction, hold, unspecified (or mutasi, rotasi, "
+                  "pensiun, perubahan_data, kunci_hilang, sanksi). DATE: YYYY-MM-DD (WIB) or "
+                  "YYYY-MM-DDTHH:MM with a zone; default now.\n\nOptions");
+        g.options.add_options()("reason", po::value(&c.reason)->value_name("REASON"), "why the RA revoked it")(
+            "effective", po::value(&c.effective)->value_name("DATE"), "when it takes effect")(
+            "reference", po::value(&c.reference), "certificate");
+        g.positional.add("reference", 1);
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        require_positional(vm, "reference", outcome);
+        if (outcome.error.empty() && c.reason.empty())
+            outcome.error = "--reason is required";
+        return finish(outcome, c);
+    }
+    if (name == "directory expiring") {
+        DirectoryExpiring c;
+        Grammar g("usage: segel directory expiring --days N [--json]\n\nOptions");
+        g.options.add_options()("days", po::value(&c.days)->value_name("N"), "within this many days (default 30)")(
+            "json", po::bool_switch(&c.json), "JSON instead of a table");
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        if (c.days < 0 || c.days > 3650)
+            outcome.error = "--days: must be from 0 to 3650";
+        return finish(outcome, c);
+    }
+    if (name == "directory rotate-key") {
+        DirectoryRotateKey c;
+        Grammar g("usage: segel directory rotate-key --new-key FILE\n\nRe-seals every private key under the master "
+                  "key in FILE (create it with `segel directory init --master-key FILE` on an empty path, or any "
+                  "64-hex-digit file of mode 0600), in one transaction. Then point directory.master_key at FILE and "
+                  "destroy the old key.\n\nOptions");
+        g.options.add_options()("new-key", po::value(&c.new_key_file)->value_name("FILE"), "the new master key");
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        if (c.new_key_file.empty())
+            outcome.error = "--new-key is required";
+        return finish(outcome, c);
+    }
+    if (name == "sync ra" || name == "sync crl") {
+        const bool ra = name == "sync ra";
+        std::string file;
+        bool dry_run = false;
+        Grammar g(ra ? "usage: segel sync ra FILE [--dry-run]\n\nApplies an RA status export, all or nothing. "
+                       "The format is in README.md (columns nip, email, name, unit, kind, status, reason, "
+                       "effective_date, certificate).\n\nOptions"
+                     : "usage: segel sync crl FILE [--dry-run]\n\nApplies a CRL (PEM or DER) of the CA named by "
+                       "crl.issuer in the settings, after checking its signature and freshness.\n\nOptions");
+        g.options.add_options()("dry-run", po::bool_switch(&dry_run), "show what would change; change nothing")(
+            "file", po::value(&file), "the file");
+        g.positional.add("file", 1);
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        require_positional(vm, "file", outcome);
+        if (outcome.error.empty())
+            outcome.error = check_readable("file", file);
+        if (!ra && outcome.error.empty() && settings->crl_issuer.empty())
+            outcome.error = settings->source + ": crl.issuer: not set; `sync crl` needs the CA certificate to check against";
+        if (ra)
+            return finish(outcome, SyncRa{*settings, file, dry_run});
+        return finish(outcome, SyncCrl{*settings, file, dry_run});
+    }
+    if (name == "audit verify" || name == "audit list") {
+        bool json = false;
+        Grammar g("usage: segel " + name + " [--json]\n\nOptions");
+        g.options.add_options()("json", po::bool_switch(&json), "JSON instead of text");
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        if (name == "audit verify")
+            return finish(outcome, AuditVerify{*settings, json});
+        return finish(outcome, AuditList{*settings, json});
+    }
+    if (name == "report") {
+        ReportCommand c;
+        Grammar g("usage: segel report [--days N] [--format table|csv|json]\n\nPer government unit: people, "
+                  "active certificates, people without an active certificate (Tangerang art. 10), certificates "
+                  "expiring within N days, revoked certificates by reason (art. 26).\n\nOptions");
+        g.options.add_options()("days", po::value(&c.days)->value_name("N"), "expiry window (default 30)")(
+            "format", po::value(&c.format)->value_name("FORMAT"), "table (default), csv or json");
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        if (c.format != "table" && c.format != "csv" && c.format != "json")
+            outcome.error = "--format: \"" + c.format + "\" is not table, csv or json";
+        else if (c.days < 0 || c.days > 3650)
+            outcome.error = "--days: must be from 0 to 3650";
+        return finish(outcome, c);
+    }
+    if (name == "remind") {
+        RemindCommand c;
+        Grammar g("usage: segel remind [--dry-run]\n\nSends each owner of an active certificate (and remind.admin) "
+                  "one reminder per threshold in remind.days, through remind.sendmail.\n\nOptions");
+        g.options.add_options()("dry-run", po::bool_switch(&c.dry_run), "list the reminders due; send nothing");
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        return finish(outcome, c);
+    }
+    if (name == "config show") {
+        Grammar g("usage: segel config show [OPTIONS]\n\nPrints the effective settings.\n\nOptions");
+        auto settings = run_grammar(g, args, outcome, vm);
+        return settings ? finish(outcome, ConfigShow{*settings}) : outcome;
+    }
+    if (name == "config example") {
+        outcome.command = HelpRequest{example_tool_settings()};
+        return outcome;
+    }
+    outcome.error = "unknown command \"" + name + "\"";
+    outcome.usage = k_top_help;
+    return outcome;
+}
+
 } // namespace
 
 std::string top_level_help() { return k_top_help; }
@@ -161,9 +476,11 @@ ParseOutcome parse_command_line(int argc, const char* const argv[]) {
     }
     if (args.size() >= 2 && args[0] == "msg" && args[1] == "sign")
         return parse_msg_sign(std::vector<std::string>(args.begin() + 2, args.end()));
-    outcome.error = "unknown command \"" + args[0] + (args.size() > 1 ? " " + args[1] : std::string()) + "\"";
-    outcome.usage = k_top_help;
-    return outcome;
+    // "report" and "remind" take no subcommand; the others take one.
+    const bool single = args[0] == "report" || args[0] == "remind";
+    const std::string verb = single || args.size() < 2 ? std::string() : args[1];
+    const std::size_t skip = single ? 1 : std::min<std::size_t>(2, args.size());
+    return parse_directory_or_other(args[0], verb, std::vector<std::string>(args.begin() + static_cast<long>(skip), args.end()));
 }
 
 } // namespace segel::config

@@ -344,16 +344,26 @@ Result<ImportOutcome> SqliteDirectory::import_certificate(const ImportRequest& r
                 return db_error(db, "cannot authorise the owner");
         }
         // A renewal supersedes the owner's older active certificates of the
-        // same kind for the same address (art. 9, 18).
-        sql::Statement older(db,
-                             "SELECT DISTINCT c.id, c.fingerprint FROM certificates c "
-                             "JOIN certificate_emails e ON e.cert_id = c.id "
-                             "WHERE c.owner_id = ?1 AND c.kind = ?2 AND c.status = 'active' AND c.not_before < ?3 "
-                             "AND c.id <> ?4 AND e.email IN (SELECT email FROM certificate_emails WHERE cert_id = ?4)");
-        older.bind(1, *owner_id).bind(2, to_string(request.kind)).bind(3, not_before).bind(4, cert_id);
+        // same kind for the same address (art. 9, 18); a certificate imported
+        // after its own renewal is superseded at once.
+        constexpr const char* k_same_line =
+            "SELECT DISTINCT c.id, c.fingerprint FROM certificates c "
+            "JOIN certificate_emails e ON e.cert_id = c.id "
+            "WHERE c.owner_id = ?1 AND c.kind = ?2 AND c.status = 'active' AND c.id <> ?4 "
+            "AND e.email IN (SELECT email FROM certificate_emails WHERE cert_id = ?4) AND ";
         std::vector<std::pair<std::int64_t, std::string>> superseded;
-        while (older.step() == SQLITE_ROW)
-            superseded.emplace_back(older.integer(0), older.text(1));
+        {
+            sql::Statement newer(db, std::string(k_same_line) + "c.not_before > ?3 LIMIT 1");
+            newer.bind(1, *owner_id).bind(2, to_string(request.kind)).bind(3, not_before).bind(4, cert_id);
+            if (newer.step() == SQLITE_ROW)
+                superseded.emplace_back(cert_id, fingerprint);
+        }
+        if (superseded.empty()) {
+            sql::Statement older(db, std::string(k_same_line) + "c.not_before < ?3");
+            older.bind(1, *owner_id).bind(2, to_string(request.kind)).bind(3, not_before).bind(4, cert_id);
+            while (older.step() == SQLITE_ROW)
+                superseded.emplace_back(older.integer(0), older.text(1));
+        }
         for (const auto& [id, old_fingerprint] : superseded) {
             sql::Statement update(db, "UPDATE certificates SET status = 'superseded', reason = NULL, "
                                       "status_effective = ?2 WHERE id = ?1");

@@ -7,5 +7,20 @@
 namespace segel::tool {
 
 int run_msg_sign(const config::MsgSignCommand& command);
+int run_directory_init(const config::DirectoryInit& command);
+int run_directory_import(const config::DirectoryImport& command);
+int run_directory_list(const config::DirectoryList& command);
+int run_directory_show(const config::DirectoryShow& command);
+int run_directory_authorise(const config::DirectoryAuthorise& command);
+int run_directory_revoke(const config::DirectoryRevoke& command);
+int run_directory_expiring(const config::DirectoryExpiring& command);
+int run_directory_rotate_key(const config::DirectoryRotateKey& command);
+int run_sync_ra(const config::SyncRa& command);
+int run_sync_crl(const config::SyncCrl& command);
+int run_audit_verify(const config::AuditVerify& command);
+int run_audit_list(const config::AuditList& command);
+int run_report(const config::ReportCommand& command);
+int run_remind(const config::RemindCommand& command);
+int run_config_show(const config::ConfigShow& command);
 
 } // namespace segel::tool

@@ -1,5 +1,5 @@
 // segel: the operator's tool. One catch site; exit codes follow sysexits(3).
-#include <cstdio>
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <variant>
@@ -9,21 +9,60 @@
 #include "commands.hpp"
 #include "config/command_line.hpp"
 
+namespace {
+
+template <class... Handlers>
+struct Overloaded : Handlers... {
+    using Handlers::operator()...;
+};
+template <class... Handlers>
+Overloaded(Handlers...) -> Overloaded<Handlers...>;
+
+int dispatch(const segel::config::Command& command) {
+    using namespace segel;
+    return std::visit(
+        Overloaded{
+            [](const config::HelpRequest& c) {
+                std::cout << c.text;
+                return EX_OK;
+            },
+            [](const config::MsgSignCommand& c) { return tool::run_msg_sign(c); },
+            [](const config::DirectoryInit& c) { return tool::run_directory_init(c); },
+            [](const config::DirectoryImport& c) { return tool::run_directory_import(c); },
+            [](const config::DirectoryList& c) { return tool::run_directory_list(c); },
+            [](const config::DirectoryShow& c) { return tool::run_directory_show(c); },
+            [](const config::DirectoryAuthorise& c) { return tool::run_directory_authorise(c); },
+            [](const config::DirectoryRevoke& c) { return tool::run_directory_revoke(c); },
+            [](const config::DirectoryExpiring& c) { return tool::run_directory_expiring(c); },
+            [](const config::DirectoryRotateKey& c) { return tool::run_directory_rotate_key(c); },
+            [](const config::SyncRa& c) { return tool::run_sync_ra(c); },
+            [](const config::SyncCrl& c) { return tool::run_sync_crl(c); },
+            [](const config::AuditVerify& c) { return tool::run_audit_verify(c); },
+            [](const config::AuditList& c) { return tool::run_audit_list(c); },
+            [](const config::ReportCommand& c) { return tool::run_report(c); },
+            [](const config::RemindCommand& c) { return tool::run_remind(c); },
+            [](const config::ConfigShow& c) { return tool::run_config_show(c); },
+        },
+        command);
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
+    // A sendmail that exits early must not kill us mid-write (EPIPE instead).
+    std::signal(SIGPIPE, SIG_IGN);
     try {
         const auto parsed = segel::config::parse_command_line(argc, argv);
         if (!parsed.command) {
+            if (!parsed.config_problems.empty()) {
+                for (const auto& problem : parsed.config_problems)
+                    std::cerr << "segel: " << problem << "\n";
+                return EX_CONFIG;
+            }
             std::cerr << "segel: " << parsed.error << "\n\n" << parsed.usage;
             return EX_USAGE;
         }
-        if (const auto* help = std::get_if<segel::config::HelpRequest>(&*parsed.command)) {
-            std::cout << help->text;
-            return EX_OK;
-        }
-        if (const auto* sign = std::get_if<segel::config::MsgSignCommand>(&*parsed.command))
-            return segel::tool::run_msg_sign(*sign);
-        std::cerr << "segel: internal error: unhandled command\n";
-        return EX_SOFTWARE;
+        return dispatch(*parsed.command);
     } catch (const std::exception& e) {
         std::cerr << "segel: internal error: " << e.what() << "\n";
         return EX_SOFTWARE;

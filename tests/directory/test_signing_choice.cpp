@@ -105,6 +105,15 @@ TEST_CASE("a renewal supersedes the older certificate and the newest issuance si
     CHECK(choose(*f.store, k_alice, k_alice).refusal == Refusal::revoked);
 }
 
+TEST_CASE("a certificate imported after its renewal is stored as superseded", "[directory][choice][renewal]") {
+    DirectoryFixture f;
+    f.import_user("alice");
+    const auto outcome = f.import_user("alice-old", directory::CertificateKind::individual, k_alice);
+    CHECK(outcome.superseded == std::vector<std::string>{f.fingerprint_of("alice-old")});
+    CHECK(f.store->get_certificate(f.fingerprint_of("alice-old"))->status == directory::CertificateStatus::superseded);
+    CHECK(choose(*f.store, k_alice, k_alice).certificate->fingerprint == f.fingerprint_of("alice"));
+}
+
 TEST_CASE("expired certificates cannot sign, by date or by RA record", "[directory][choice]") {
     DirectoryFixture f;
     f.import_user("eko");

@@ -7,6 +7,9 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
+
+#include "config/tool_settings.hpp"
 
 namespace segel::config {
 
@@ -26,12 +29,92 @@ struct HelpRequest {
     std::string text;
 };
 
-using Command = std::variant<HelpRequest, MsgSignCommand>;
+// Commands that work on the certificate directory carry the settings.
+struct DirectoryInit {
+    ToolSettings settings;
+};
+struct DirectoryImport {
+    ToolSettings settings;
+    std::vector<std::string> paths;  // PKCS#12 or PEM files, or folders of PKCS#12 files
+    std::string key_file;            // with a PEM certificate
+    std::string chain_file;          // with a PEM certificate
+    std::string passphrase_file;     // for PKCS#12 files and encrypted keys
+    std::string kind = "individual";
+    std::string owner, name, nip, unit, login;
+    bool certificate_only = false;
+};
+struct DirectoryList {
+    ToolSettings settings;
+    std::string text;                // search text; empty lists everything
+    std::string status;              // active, superseded, revoked, expired; empty: all
+    bool json = false;
+};
+struct DirectoryShow {
+    ToolSettings settings;
+    std::string reference;
+    bool json = false;
+};
+struct DirectoryAuthorise {
+    ToolSettings settings;
+    std::string reference;
+    std::string login;
+    bool remove = false;             // unauthorise
+};
+struct DirectoryRevoke {
+    ToolSettings settings;
+    std::string reference;
+    std::string reason;
+    std::string effective;           // empty: now
+};
+struct DirectoryExpiring {
+    ToolSettings settings;
+    int days = 30;
+    bool json = false;
+};
+struct DirectoryRotateKey {
+    ToolSettings settings;
+    std::string new_key_file;
+};
+struct SyncRa {
+    ToolSettings settings;
+    std::string file;
+    bool dry_run = false;
+};
+struct SyncCrl {
+    ToolSettings settings;
+    std::string file;
+    bool dry_run = false;
+};
+struct AuditVerify {
+    ToolSettings settings;
+    bool json = false;
+};
+struct AuditList {
+    ToolSettings settings;
+    bool json = false;
+};
+struct ReportCommand {
+    ToolSettings settings;
+    int days = 30;
+    std::string format = "table";    // table, csv, json
+};
+struct RemindCommand {
+    ToolSettings settings;
+    bool dry_run = false;
+};
+struct ConfigShow {
+    ToolSettings settings;
+};
+
+using Command = std::variant<HelpRequest, MsgSignCommand, DirectoryInit, DirectoryImport, DirectoryList, DirectoryShow,
+                             DirectoryAuthorise, DirectoryRevoke, DirectoryExpiring, DirectoryRotateKey, SyncRa,
+                             SyncCrl, AuditVerify, AuditList, ReportCommand, RemindCommand, ConfigShow>;
 
 struct ParseOutcome {
     std::optional<Command> command; // set on success
     std::string error;              // set on failure: one line, names the problem
     std::string usage;              // help text of the command that failed
+    std::vector<std::string> config_problems; // every settings problem (exit 78), when there are any
 };
 
 ParseOutcome parse_command_line(int argc, const char* const argv[]);

@@ -1,0 +1,182 @@
+#include "tool_settings_parser.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+
+namespace po = boost::program_options;
+
+namespace segel::config {
+
+namespace {
+
+constexpr const char* k_default_file = "/etc/segel/segel.conf";
+
+po::options_description file_options() {
+    po::options_description options;
+    options.add_options()
+        ("directory.database", po::value<std::string>())
+        ("directory.master_key", po::value<std::string>())
+        ("directory.domain", po::value<std::vector<std::string>>()->composing())
+        ("crl.issuer", po::value<std::string>())
+        ("crl.max_age_hours", po::value<long>())
+        ("remind.days", po::value<std::string>())
+        ("remind.admin", po::value<std::string>())
+        ("remind.from", po::value<std::string>())
+        ("remind.sendmail", po::value<std::string>())
+        ("remind.language", po::value<std::string>());
+    return options;
+}
+
+bool valid_domain(const std::string& domain) {
+    return !domain.empty() && domain.front() != '.' && domain.back() != '.' &&
+           domain.find('.') != std::string::npos &&
+           std::all_of(domain.begin(), domain.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+           });
+}
+
+bool valid_address(const std::string& address) {
+    const auto at = address.find('@');
+    return at != std::string::npos && at > 0 && valid_domain(address.substr(at + 1)) &&
+           std::none_of(address.begin(), address.end(), [](char c) { return c <= ' ' || c == ',' || c == '<'; });
+}
+
+std::vector<int> parse_days(const std::string& text, std::vector<std::string>& problems, const std::string& where) {
+    std::vector<int> days;
+    std::stringstream in(text);
+    for (std::string item; std::getline(in, item, ',');) {
+        item.erase(std::remove(item.begin(), item.end(), ' '), item.end());
+        char* end = nullptr;
+        const long value = std::strtol(item.c_str(), &end, 10);
+        if (item.empty() || *end != '\0' || value < 1 || value > 365) {
+            problems.push_back(where + "remind.days: \"" + item + "\" is not a whole number of days from 1 to 365");
+            continue;
+        }
+        days.push_back(static_cast<int>(value));
+    }
+    std::sort(days.rbegin(), days.rend());
+    days.erase(std::unique(days.begin(), days.end()), days.end());
+    return days;
+}
+
+} // namespace
+
+std::string example_tool_settings() {
+    return R"(# Segel operator tool settings (segel.conf). Every option is shown with its
+# default. Command-line options override the file.
+
+[directory]
+# The SQLite directory database. Its folder should belong to the daemon's
+# user and an admin group (mode 0750); files are created 0640.
+database = /var/lib/segel/directory.sqlite
+# The master key that seals private keys (64 hex digits, mode 0600, owned by
+# the daemon's user). Never store it next to copies of the database.
+master_key = /etc/segel/master.key
+# Internal mail domains (Tangerang art. 15 c); repeat the line for more.
+domain = tangerangkota.go.id
+
+[crl]
+# PEM certificate of the CA whose CRLs `segel sync crl` accepts.
+#issuer = /etc/segel/bsre-ca-ds-g1.pem
+# A CRL without nextUpdate older than this is stale.
+max_age_hours = 168
+
+[remind]
+# Days before expiry at which owners are reminded, each once.
+days = 30, 14, 3
+# Also told about every reminder (empty: nobody).
+#admin = ra-admin@tangerangkota.go.id
+from = segel@tangerangkota.go.id
+sendmail = /usr/sbin/sendmail
+# id (Indonesian) or en.
+language = id
+)";
+}
+
+SettingsOutcome load_tool_settings(const SettingsOverrides& overrides) {
+    SettingsOutcome outcome;
+    ToolSettings& settings = outcome.settings;
+    std::string path = overrides.config_file;
+    if (path.empty() && ::access(k_default_file, F_OK) == 0)
+        path = k_default_file;
+    std::vector<std::string>& problems = outcome.problems;
+    if (!path.empty()) {
+        settings.source = path;
+        std::ifstream in(path);
+        if (!in) {
+            problems.push_back(path + ": cannot be read");
+            return outcome;
+        }
+        po::variables_map vm;
+        try {
+            po::store(po::parse_config_file(in, file_options(), false), vm);
+            po::notify(vm);
+        } catch (const po::error& e) {
+            problems.push_back(path + ": " + e.what());
+            return outcome;
+        }
+        const std::string where = path + ": ";
+        if (vm.count("directory.database"))
+            settings.database = vm["directory.database"].as<std::string>();
+        if (vm.count("directory.master_key"))
+            settings.master_key_file = vm["directory.master_key"].as<std::string>();
+        if (vm.count("directory.domain"))
+            settings.domains = vm["directory.domain"].as<std::vector<std::string>>();
+        if (vm.count("crl.issuer"))
+            settings.crl_issuer = vm["crl.issuer"].as<std::string>();
+        if (vm.count("crl.max_age_hours")) {
+            settings.crl_max_age_hours = vm["crl.max_age_hours"].as<long>();
+            if (settings.crl_max_age_hours < 1 || settings.crl_max_age_hours > 24 * 366)
+                problems.push_back(where + "crl.max_age_hours: must be from 1 to 8784");
+        }
+        if (vm.count("remind.days"))
+            settings.remind_days = parse_days(vm["remind.days"].as<std::string>(), problems, where);
+        if (vm.count("remind.admin"))
+            settings.remind_admin = vm["remind.admin"].as<std::string>();
+        if (vm.count("remind.from"))
+            settings.remind_from = vm["remind.from"].as<std::string>();
+        if (vm.count("remind.sendmail"))
+            settings.sendmail = vm["remind.sendmail"].as<std::string>();
+        if (vm.count("remind.language"))
+            settings.language = vm["remind.language"].as<std::string>();
+    }
+    if (!overrides.database.empty())
+        settings.database = overrides.database;
+    if (!overrides.master_key_file.empty())
+        settings.master_key_file = overrides.master_key_file;
+    if (!overrides.domains.empty())
+        settings.domains = overrides.domains;
+
+    const std::string where = (path.empty() ? std::string("command line") : path) + ": ";
+    for (auto& domain : settings.domains) {
+        std::transform(domain.begin(), domain.end(), domain.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (!valid_domain(domain))
+            problems.push_back(where + "directory.domain: \"" + domain + "\" is not a domain name");
+    }
+    if (settings.domains.empty())
+        problems.push_back(where + "directory.domain: at least one internal domain is needed");
+    if (settings.database.empty())
+        problems.push_back(where + "directory.database: is empty");
+    if (settings.master_key_file.empty())
+        problems.push_back(where + "directory.master_key: is empty");
+    if (settings.remind_days.empty())
+        problems.push_back(where + "remind.days: at least one threshold is needed");
+    if (!settings.remind_admin.empty() && !valid_address(settings.remind_admin))
+        problems.push_back(where + "remind.admin: \"" + settings.remind_admin + "\" is not an email address");
+    if (!valid_address(settings.remind_from))
+        problems.push_back(where + "remind.from: \"" + settings.remind_from + "\" is not an email address");
+    if (settings.language != "id" && settings.language != "en")
+        problems.push_back(where + "remind.language: \"" + settings.language + "\" is neither id nor en");
+    if (!settings.crl_issuer.empty() && ::access(settings.crl_issuer.c_str(), R_OK) != 0)
+        problems.push_back(where + "crl.issuer: " + settings.crl_issuer + " cannot be read");
+    return outcome;
+}
+
+} // namespace segel::config
