@@ -54,8 +54,8 @@ std::vector<int> parse_days(const std::string& text, std::vector<std::string>& p
         item.erase(std::remove(item.begin(), item.end(), ' '), item.end());
         char* end = nullptr;
         const long value = std::strtol(item.c_str(), &end, 10);
-        if (item.empty() || *end != '\0' || value < 1 || value > 365) {
-            problems.push_back(where + "remind.days: \"" + item + "\" is not a whole number of days from 1 to 365");
+        if (item.empty() || *end != '\0' || value < 1 || value > 3650) {
+            problems.push_back(where + "remind.days: \"" + item + "\" is not a whole number of days from 1 to 3650");
             continue;
         }
         days.push_back(static_cast<int>(value));
@@ -174,8 +174,6 @@ SettingsOutcome load_tool_settings(const SettingsOverrides& overrides) {
         problems.push_back(where + "remind.from: \"" + settings.remind_from + "\" is not an email address");
     if (settings.language != "id" && settings.language != "en")
         problems.push_back(where + "remind.language: \"" + settings.language + "\" is neither id nor en");
-    if (!settings.crl_issuer.empty() && ::access(settings.crl_issuer.c_str(), R_OK) != 0)
-        problems.push_back(where + "crl.issuer: " + settings.crl_issuer + " cannot be read");
     return outcome;
 }
 

@@ -1,0 +1,274 @@
+// The directory, sync, audit, report and remind commands as an RA
+// administrator runs them.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include "crl_builder.hpp"
+#include "test_support.hpp"
+
+using namespace segel::test;
+
+namespace {
+
+struct Cli {
+    TempDir dir;
+    std::string config_path = (dir / "segel.conf").string();
+
+    Cli() {
+        write_file(dir / "segel.conf", "[directory]\ndatabase = " + (dir / "db" / "directory.sqlite").string() +
+                                           "\nmaster_key = " + (dir / "master.key").string() +
+                                           "\ndomain = tangerangkota.go.id\n[crl]\nissuer = " +
+                                           pki_file("issuing.pem").string() + "\n[remind]\ndays = 30, 14, 3\n"
+                                           "admin = ra-admin@tangerangkota.go.id\nsendmail = " +
+                                           (dir / "fake-sendmail").string() + "\n");
+        // A sendmail that records its arguments and the message.
+        write_file(dir / "fake-sendmail", "#!/bin/sh\necho \"$@\" >> " + (dir / "sendmail.args").string() +
+                                              "\ncat >> " + (dir / "sendmail.out").string() + "\n");
+        ::chmod((dir / "fake-sendmail").c_str(), 0755);
+    }
+
+    ProcessResult run(std::vector<std::string> args, const std::string& input = {}) const {
+        args.insert(args.begin(), SEGEL_BIN);
+        args.push_back("--config");
+        args.push_back(config_path);
+        return run_process(args, input);
+    }
+
+    void init_and_import(const std::vector<std::string>& users) const {
+        REQUIRE(run({"directory", "init"}).exit_code == 0);
+        for (const auto& user : users) {
+            const auto imported = run({"directory", "import", "--passphrase-file", pki_file("p12-passphrase").string(),
+                                       "--unit", "Diskominfo", pki_file(user + ".p12").string()});
+            INFO(imported.err);
+            REQUIRE(imported.exit_code == 0);
+        }
+    }
+
+    std::string serial_of(const std::string& user) const {
+        return demo_identity(user).certificate().serial_hex();
+    }
+};
+
+} // namespace
+
+TEST_CASE("directory init creates the folder, database and master key with tight modes, and can run again",
+          "[cli][directory]") {
+    Cli cli;
+    const auto first = cli.run({"directory", "init"});
+    INFO(first.err);
+    REQUIRE(first.exit_code == 0);
+    struct stat st {};
+    REQUIRE(::stat((cli.dir / "db").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0750);
+    REQUIRE(::stat((cli.dir / "db" / "directory.sqlite").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0640);
+    REQUIRE(::stat((cli.dir / "master.key").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    const auto second = cli.run({"directory", "init"});
+    CHECK(second.exit_code == 0);
+    CHECK_THAT(second.out, Catch::Contains("is ready"));
+}
+
+TEST_CASE("import one PKCS#12 file and a folder in bulk; list, search and show them", "[cli][directory]") {
+    Cli cli;
+    cli.init_and_import({"alice"});
+    TempDir bulk;
+    for (const char* user : {"bambang", "citra", "dewi"})
+        write_file(bulk / (std::string(user) + ".p12"), read_file(pki_file(std::string(user) + ".p12")));
+    const auto imported = cli.run({"directory", "import", "--passphrase-file", pki_file("p12-passphrase").string(),
+                                   bulk.path().string()});
+    INFO(imported.err);
+    REQUIRE(imported.exit_code == 0);
+    CHECK_THAT(imported.out, Catch::Contains("citra@tangerangkota.go.id") && Catch::Contains("imported"));
+
+    const auto listed = cli.run({"directory", "list"});
+    REQUIRE(listed.exit_code == 0);
+    for (const char* user : {"alice", "bambang", "citra", "dewi"})
+        CHECK_THAT(listed.out, Catch::Contains(std::string(user) + "@tangerangkota.go.id"));
+    const auto json = cli.run({"directory", "list", "--json"});
+    CHECK_THAT(json.out, Catch::StartsWith("[{\"fingerprint\": ") && Catch::Contains("\"serial\": \"" + cli.serial_of("dewi") + "\""));
+    const auto found = cli.run({"directory", "search", "Citra"});
+    CHECK_THAT(found.out, Catch::Contains("citra@") && !Catch::Contains("dewi@"));
+    const auto shown = cli.run({"directory", "show", cli.serial_of("alice")});
+    CHECK_THAT(shown.out, Catch::Contains("may sign:    alice@tangerangkota.go.id") &&
+                              Catch::Contains("private key: stored, sealed") && Catch::Contains("Diskominfo"));
+}
+
+TEST_CASE("a bulk import with one outside address imports nothing", "[cli][directory]") {
+    Cli cli;
+    REQUIRE(cli.run({"directory", "init"}).exit_code == 0);
+    TempDir bulk;
+    for (const char* user : {"alice", "luar"})
+        write_file(bulk / (std::string(user) + ".p12"), read_file(pki_file(std::string(user) + ".p12")));
+    const auto imported = cli.run({"directory", "import", "--passphrase-file", pki_file("p12-passphrase").string(),
+                                   bulk.path().string()});
+    CHECK(imported.exit_code == 65);
+    CHECK_THAT(imported.err, Catch::Contains("luar@example.com is outside the internal domains; nothing was imported"));
+    CHECK_THAT(cli.run({"directory", "list"}).out, !Catch::Contains("alice@"));
+}
+
+TEST_CASE("authorise, unauthorise, revoke and expiring", "[cli][directory]") {
+    Cli cli;
+    cli.init_and_import({"alice", "eko"});
+    const std::string serial = cli.serial_of("alice");
+    CHECK(cli.run({"directory", "authorise", serial, "sekretaris"}).exit_code == 0);
+    CHECK_THAT(cli.run({"directory", "show", serial}).out, Catch::Contains("sekretaris"));
+    CHECK(cli.run({"directory", "unauthorise", serial, "sekretaris"}).exit_code == 0);
+    CHECK(cli.run({"directory", "unauthorise", serial, "sekretaris"}).exit_code == 65);
+
+    const auto revoked = cli.run({"directory", "revoke", serial, "--reason", "pensiun", "--effective", "2026-01-05"});
+    INFO(revoked.err);
+    CHECK(revoked.exit_code == 0);
+    CHECK_THAT(revoked.out, Catch::Contains("cessation_of_operation (RFC 5280 code 5)"));
+    CHECK_THAT(cli.run({"directory", "show", serial}).out, Catch::Contains("revoked (cessation_of_operation)"));
+    CHECK(cli.run({"directory", "revoke", serial, "--reason", "pensiun"}).exit_code == 65);
+    CHECK(cli.run({"directory", "revoke", serial, "--reason", "bosan"}).exit_code == 64);
+
+    cli.init_and_import({"bambang"});
+    const auto soon = cli.run({"directory", "expiring", "--days", "800"});
+    CHECK_THAT(soon.out, Catch::Contains("bambang@") && !Catch::Contains("eko@") && !Catch::Contains(serial + " "));
+    CHECK_THAT(cli.run({"directory", "expiring", "--days", "30"}).out, !Catch::Contains("bambang@"));
+}
+
+TEST_CASE("sync ra: dry run writes nothing, apply prints changes, a second apply changes nothing", "[cli][sync]") {
+    Cli cli;
+    cli.init_and_import({"alice", "bambang"});
+    write_file(cli.dir / "ra.csv", "nip,email,name,unit,kind,status,reason,effective_date,certificate\n"
+                                   "198001012005011001,alice@tangerangkota.go.id,Alice Rahmawati,Bappeda,individual,"
+                                   "revoked,kunci_hilang,2026-11-20," + cli.serial_of("alice") + "\n"
+                                   "197001012000011001,gita@tangerangkota.go.id,Gita Permata,Dinas Perhubungan,,,,,\n");
+    const std::string audit_before = cli.run({"audit", "list"}).out;
+    const auto dry = cli.run({"sync", "ra", (cli.dir / "ra.csv").string(), "--dry-run"});
+    INFO(dry.err);
+    CHECK(dry.exit_code == 0);
+    CHECK_THAT(dry.out, Catch::Contains("would change: certificate " + cli.serial_of("alice")) &&
+                            Catch::Contains("key_compromise, RFC 5280 code 1") && Catch::Contains("dry run"));
+    CHECK(cli.run({"audit", "list"}).out == audit_before);
+
+    const auto applied = cli.run({"sync", "ra", (cli.dir / "ra.csv").string()});
+    CHECK(applied.exit_code == 0);
+    CHECK_THAT(applied.out, Catch::Contains("3 changes applied"));
+    CHECK_THAT(cli.run({"directory", "show", cli.serial_of("alice")}).out, Catch::Contains("revoked (key_compromise)"));
+    const auto again = cli.run({"sync", "ra", (cli.dir / "ra.csv").string()});
+    CHECK_THAT(again.out, Catch::Contains("no changes"));
+}
+
+TEST_CASE("sync ra: a malformed file is rejected whole, naming the line", "[cli][sync]") {
+    Cli cli;
+    cli.init_and_import({"alice"});
+    write_file(cli.dir / "ra.csv", "nip,email,name,unit,kind,status,reason,effective_date,certificate\n"
+                                   "1,alice@tangerangkota.go.id,Alice,Bappeda,,active,,," + cli.serial_of("alice") + "\n"
+                                   "2,bambang@tangerangkota.go.id,Bambang,Setda,,revoked,,,1001\n");
+    const auto rejected = cli.run({"sync", "ra", (cli.dir / "ra.csv").string()});
+    CHECK(rejected.exit_code == 65);
+    CHECK_THAT(rejected.err, Catch::Contains("ra.csv:3: a revocation needs a reason") && Catch::Contains("nothing was changed"));
+    CHECK_THAT(cli.run({"directory", "show", cli.serial_of("alice")}).out, Catch::Contains("Diskominfo"));
+}
+
+TEST_CASE("sync crl applies the configured issuer's CRL", "[cli][sync]") {
+    Cli cli;
+    cli.init_and_import({"alice", "bambang"});
+    CrlSpec spec;
+    spec.revoked = {{cli.serial_of("bambang"), 9}};
+    spec.issuer_cert_pem = pki_file("issuing.pem").string();
+    spec.signer_key_pem = pki_file("issuing.key.pem").string();
+    write_crl(spec, (cli.dir / "bsre.crl").string());
+    const auto synced = cli.run({"sync", "crl", (cli.dir / "bsre.crl").string()});
+    INFO(synced.err);
+    CHECK(synced.exit_code == 0);
+    CHECK_THAT(synced.out, Catch::Contains("1 revoked serials, 1 of them in the directory") &&
+                               Catch::Contains("privilege_withdrawn, RFC 5280 code 9"));
+    CHECK_THAT(cli.run({"sync", "crl", (cli.dir / "bsre.crl").string()}).out, Catch::Contains("no changes"));
+}
+
+TEST_CASE("audit verify passes, then names the first altered entry", "[cli][audit]") {
+    Cli cli;
+    cli.init_and_import({"alice", "bambang"});
+    const auto good = cli.run({"audit", "verify"});
+    CHECK(good.exit_code == 0);
+    CHECK_THAT(good.out, Catch::Contains("audit log intact: 2 entries"));
+    const auto tampered = run_process({"sqlite3", (cli.dir / "db" / "directory.sqlite").string(),
+                                       "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 1"});
+    REQUIRE(tampered.exit_code == 0);
+    const auto bad = cli.run({"audit", "verify", "--json"});
+    CHECK(bad.exit_code == 65);
+    CHECK_THAT(bad.out, Catch::Contains("\"intact\": false") && Catch::Contains("\"first_bad_entry\": 1"));
+}
+
+TEST_CASE("report per unit as table, CSV and JSON", "[cli][report]") {
+    Cli cli;
+    cli.init_and_import({"alice", "bambang"});
+    write_file(cli.dir / "ra.csv", "nip,email,name,unit,kind,status,reason,effective_date,certificate\n"
+                                   "3,gita@tangerangkota.go.id,Gita,Diskominfo,,,,,\n"
+                                   "1,bambang@tangerangkota.go.id,Bambang,Diskominfo,,revoked,sanksi,," +
+                                       cli.serial_of("bambang") + "\n");
+    REQUIRE(cli.run({"sync", "ra", (cli.dir / "ra.csv").string()}).exit_code == 0);
+    const auto table = cli.run({"report", "--days", "800"});
+    CHECK(table.exit_code == 0);
+    CHECK_THAT(table.out, Catch::Contains("Diskominfo") && Catch::Contains("privilege_withdrawn=1") &&
+                              Catch::Contains("gita@tangerangkota.go.id"));
+    const auto csv = cli.run({"report", "--format", "csv"});
+    CHECK_THAT(csv.out, Catch::StartsWith("UNIT,PEOPLE,ACTIVE,WITHOUT ACTIVE,EXPIRING,REVOKED BY REASON\r\n") &&
+                            Catch::Contains("Diskominfo,3,1,2,0,privilege_withdrawn=1"));
+    const auto json = cli.run({"report", "--format", "json"});
+    CHECK_THAT(json.out, Catch::Contains("\"unit\": \"Diskominfo\", \"people\": 3, \"active_certificates\": 1") &&
+                             Catch::Contains("\"revoked_by_reason\": {\"privilege_withdrawn\": 1}"));
+}
+
+TEST_CASE("remind sends each due reminder once, in Indonesian, to owner and admin", "[cli][remind]") {
+    Cli cli;
+    cli.init_and_import({"alice"});
+    // With remind.days 30,14,3 a certificate with two years left is not due;
+    // a threshold longer than its life makes it due now.
+    CHECK_THAT(cli.run({"remind"}).out, Catch::Contains("no reminders are due"));
+    std::string settings = read_file(cli.dir / "segel.conf");
+    settings.replace(settings.find("days = 30, 14, 3"), 16, "days = 800, 30");
+    write_file(cli.dir / "segel.conf", settings);
+    const auto dry = cli.run({"remind", "--dry-run"});
+    CHECK_THAT(dry.out, Catch::Contains("would remind alice@tangerangkota.go.id") && Catch::Contains("800-day reminder"));
+    CHECK_FALSE(std::filesystem::exists(cli.dir / "sendmail.out"));
+    const auto sent = cli.run({"remind"});
+    INFO(sent.err);
+    CHECK(sent.exit_code == 0);
+    CHECK_THAT(sent.out, Catch::Contains("reminded alice@tangerangkota.go.id"));
+    const std::string mail = read_file(cli.dir / "sendmail.out");
+    CHECK_THAT(mail, Catch::Contains("To: alice@tangerangkota.go.id\r\n") &&
+                         Catch::Contains("Cc: ra-admin@tangerangkota.go.id\r\n") &&
+                         Catch::Contains("Subject: Sertifikat elektronik Anda berakhir pada ") &&
+                         Catch::Contains("Silakan ajukan pembaruan"));
+    CHECK_THAT(read_file(cli.dir / "sendmail.args"),
+               Catch::Contains("-i -f segel@tangerangkota.go.id -- alice@tangerangkota.go.id ra-admin@tangerangkota.go.id"));
+    CHECK_THAT(cli.run({"remind"}).out, Catch::Contains("no reminders are due"));
+}
+
+TEST_CASE("a bad settings file is named with its option and problem (exit 78)", "[cli][config]") {
+    Cli cli;
+    write_file(cli.dir / "bad.conf", "[directory]\ndomain = Not A Domain\n[remind]\nlanguage = fr\ndays = 30, zero\n");
+    const auto result = run_process({SEGEL_BIN, "directory", "list", "--config", (cli.dir / "bad.conf").string()});
+    CHECK(result.exit_code == 78);
+    CHECK_THAT(result.err, Catch::Contains("bad.conf: directory.domain: \"not a domain\" is not a domain name") &&
+                               Catch::Contains("bad.conf: remind.language: \"fr\" is neither id nor en") &&
+                               Catch::Contains("remind.days: \"zero\""));
+    write_file(cli.dir / "unknown.conf", "[directory]\ncolour = blue\n");
+    const auto unknown = run_process({SEGEL_BIN, "directory", "list", "--config", (cli.dir / "unknown.conf").string()});
+    CHECK(unknown.exit_code == 78);
+    CHECK_THAT(unknown.err, Catch::Contains("unknown.conf") && Catch::Contains("colour"));
+}
+
+TEST_CASE("a user who cannot write the database is told so before anything changes", "[cli][permissions]") {
+    Cli cli;
+    cli.init_and_import({"alice"});
+    // Readable by all, writable by its owner (root) only; run as nobody.
+    ::chmod(cli.dir.path().c_str(), 0755);
+    ::chmod((cli.dir / "db").c_str(), 0755);
+    ::chmod((cli.dir / "db" / "directory.sqlite").c_str(), 0644);
+    ::chmod(cli.config_path.c_str(), 0644);
+    const auto result = run_process({"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", SEGEL_BIN,
+                                     "directory", "revoke", cli.serial_of("alice"), "--reason", "mutasi", "--config",
+                                     cli.config_path});
+    CHECK(result.exit_code == 77);
+    CHECK_THAT(result.err, Catch::Contains("cannot write the directory database") &&
+                               Catch::Contains("daemon's user or a member of its admin group"));
+    CHECK_THAT(cli.run({"directory", "show", cli.serial_of("alice")}).out, Catch::Contains("status:      active"));
+}
