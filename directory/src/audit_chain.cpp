@@ -38,8 +38,9 @@ std::string entry_hash(const std::string& previous, std::int64_t seq, std::int64
     return smime::sha256_hex(material);
 }
 
-Result<void> append(sqlite3* db, const Actor& actor, const std::string& action, const std::string& detail) {
-    sql::Statement head(db, "SELECT last_seq, last_hash FROM audit_head WHERE id = 1");
+Result<void> append(sql::StatementCache& cache, const Actor& actor, const std::string& action, const std::string& detail) {
+    sqlite3* db = cache.db();
+    sql::Statement head = cache.prepare("SELECT last_seq, last_hash FROM audit_head WHERE id = 1");
     if (!head.ok())
         return db_error(db, "cannot read the audit head");
     std::int64_t seq = 1;
@@ -50,12 +51,12 @@ Result<void> append(sqlite3* db, const Actor& actor, const std::string& action, 
     }
     const std::int64_t at = now_seconds();
     const std::string hash = entry_hash(previous, seq, at, actor.name, action, detail);
-    sql::Statement insert(db, "INSERT INTO audit_log(seq, at, actor, action, detail, prev_hash, hash) "
+    sql::Statement insert = cache.prepare("INSERT INTO audit_log(seq, at, actor, action, detail, prev_hash, hash) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     insert.bind(1, seq).bind(2, at).bind(3, actor.name).bind(4, action).bind(5, detail).bind(6, previous).bind(7, hash);
     if (insert.step() != SQLITE_DONE)
         return db_error(db, "cannot append to the audit log");
-    sql::Statement update(db, "INSERT INTO audit_head(id, last_seq, last_hash) VALUES (1, ?1, ?2) "
+    sql::Statement update = cache.prepare("INSERT INTO audit_head(id, last_seq, last_hash) VALUES (1, ?1, ?2) "
                               "ON CONFLICT(id) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash");
     update.bind(1, seq).bind(2, hash);
     if (update.step() != SQLITE_DONE)
@@ -63,8 +64,9 @@ Result<void> append(sqlite3* db, const Actor& actor, const std::string& action, 
     return {};
 }
 
-Result<std::vector<AuditEntry>> read_all(sqlite3* db) {
-    sql::Statement select(db, "SELECT seq, at, actor, action, detail, hash FROM audit_log ORDER BY seq");
+Result<std::vector<AuditEntry>> read_all(sql::StatementCache& cache) {
+    sqlite3* db = cache.db();
+    sql::Statement select = cache.prepare("SELECT seq, at, actor, action, detail, hash FROM audit_log ORDER BY seq");
     if (!select.ok())
         return db_error(db, "cannot read the audit log");
     std::vector<AuditEntry> entries;
@@ -74,8 +76,9 @@ Result<std::vector<AuditEntry>> read_all(sqlite3* db) {
     return entries;
 }
 
-Result<AuditVerification> verify(sqlite3* db) {
-    sql::Statement select(db, "SELECT seq, at, actor, action, detail, prev_hash, hash FROM audit_log ORDER BY seq");
+Result<AuditVerification> verify(sql::StatementCache& cache) {
+    sqlite3* db = cache.db();
+    sql::Statement select = cache.prepare("SELECT seq, at, actor, action, detail, prev_hash, hash FROM audit_log ORDER BY seq");
     if (!select.ok())
         return db_error(db, "cannot read the audit log");
     AuditVerification result;
@@ -111,7 +114,7 @@ Result<AuditVerification> verify(sqlite3* db) {
         previous = stored_hash;
         ++expected_seq;
     }
-    sql::Statement head(db, "SELECT last_seq, last_hash FROM audit_head WHERE id = 1");
+    sql::Statement head = cache.prepare("SELECT last_seq, last_hash FROM audit_head WHERE id = 1");
     std::int64_t head_seq = 0;
     std::string head_hash = k_genesis;
     if (head.ok() && head.step() == SQLITE_ROW) {

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "directory/certificate_directory.hpp"
+#include "sqlite_handles.hpp"
 
 namespace segel::directory::audit {
 
@@ -22,9 +23,9 @@ std::string entry_hash(const std::string& previous, std::int64_t seq, std::int64
                        const std::string& action, const std::string& detail);
 
 // Appends one entry; call inside the transaction of the change it records.
-Result<void> append(sqlite3* db, const Actor& actor, const std::string& action, const std::string& detail);
+Result<void> append(sql::StatementCache& cache, const Actor& actor, const std::string& action, const std::string& detail);
 
-Result<std::vector<AuditEntry>> read_all(sqlite3* db);
-Result<AuditVerification> verify(sqlite3* db);
+Result<std::vector<AuditEntry>> read_all(sql::StatementCache& cache);
+Result<AuditVerification> verify(sql::StatementCache& cache);
 
 } // namespace segel::directory::audit

@@ -46,6 +46,7 @@ CREATE TABLE certificate_emails (
     cert_id INTEGER NOT NULL REFERENCES certificates(id) ON DELETE CASCADE,
     PRIMARY KEY (email, cert_id)
 ) WITHOUT ROWID;
+CREATE INDEX certificate_emails_cert ON certificate_emails(cert_id);
 CREATE TABLE authorised_logins (
     login   TEXT NOT NULL COLLATE NOCASE,
     cert_id INTEGER NOT NULL REFERENCES certificates(id) ON DELETE CASCADE,

@@ -16,7 +16,8 @@ bool same_login(std::string_view a, std::string_view b) {
 std::string format_time(TimePoint when) { return smime::format_utc(when); }
 
 // Why this authorised certificate cannot sign at `now`, if it cannot.
-std::optional<std::pair<Refusal, std::string>> unusable_because(const CertificateRecord& record, TimePoint now) {
+std::optional<std::pair<Refusal, std::string>> unusable_because(const CertificateRecord& record,
+                                                                const smime::Certificate& parsed, TimePoint now) {
     const std::string which = "certificate " + record.serial;
     switch (record.status_at(now)) {
     case CertificateStatus::revoked:
@@ -33,10 +34,7 @@ std::optional<std::pair<Refusal, std::string>> unusable_because(const Certificat
     }
     if (now < record.not_before)
         return std::pair{Refusal::not_yet_valid, which + " is not valid before " + format_time(record.not_before)};
-    auto parsed = smime::Certificate::from_der(record.der);
-    if (!parsed)
-        return std::pair{Refusal::unusable, which + " cannot be parsed"};
-    if (auto fit = smime::check_signing_certificate(*parsed, now); !fit)
+    if (auto fit = smime::check_signing_certificate(parsed, now); !fit)
         return std::pair{Refusal::unusable, which + ": " + fit.error().detail};
     if (!record.has_private_key)
         return std::pair{Refusal::no_private_key, "the directory holds no private key for " + which};
@@ -44,7 +42,8 @@ std::optional<std::pair<Refusal, std::string>> unusable_because(const Certificat
 }
 } // namespace
 
-Selection select_signing_certificate(const std::vector<CertificateRecord>& candidates, std::string_view login,
+Selection select_signing_certificate(const std::vector<CertificateRecord>& candidates,
+                                     const std::vector<const smime::Certificate*>& parsed, std::string_view login,
                                      std::string_view from, TimePoint now) {
     Selection selection;
     if (candidates.empty()) {
@@ -56,7 +55,7 @@ Selection select_signing_certificate(const std::vector<CertificateRecord>& candi
         const auto& logins = candidates[i].authorised_logins;
         if (std::none_of(logins.begin(), logins.end(), [&](const std::string& l) { return same_login(l, login); }))
             continue;
-        auto problem = unusable_because(candidates[i], now);
+        auto problem = unusable_because(candidates[i], *parsed[i], now);
         if (!problem) {
             selection.chosen = i;
             selection.refusal.reset();

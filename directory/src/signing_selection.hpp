@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "directory/model.hpp"
+#include "smime/certificate.hpp"
 
 namespace segel::directory {
 
@@ -18,11 +19,13 @@ struct Selection {
     std::string detail;
 };
 
-// `candidates` must be ordered newest notBefore first. A candidate is usable
-// when `login` is among its authorised logins, its status at `now` is active,
-// now is within its dates, KU/EKU fit (checked on its DER) and it has a key.
-// The refusal explains the newest authorised candidate.
-Selection select_signing_certificate(const std::vector<CertificateRecord>& candidates, std::string_view login,
+// `candidates` must be ordered newest notBefore first, and `parsed[i]` be
+// candidates[i] parsed. A candidate is usable when `login` is among its
+// authorised logins, its status at `now` is active, now is within its dates,
+// KU/EKU fit and it has a key. The refusal explains the newest authorised
+// candidate.
+Selection select_signing_certificate(const std::vector<CertificateRecord>& candidates,
+                                     const std::vector<const smime::Certificate*>& parsed, std::string_view login,
                                      std::string_view from, TimePoint now);
 
 } // namespace segel::directory

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <unordered_map>
 #include <mutex>
 #include <sstream>
 
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "audit_chain.hpp"
+#include "parsed_cache.hpp"
 #include "schema.hpp"
 #include "signing_selection.hpp"
 #include "sqlite_handles.hpp"
@@ -22,7 +24,10 @@ namespace segel::directory {
 struct SqliteDirectory::State {
     std::mutex mutex;
     sql::DbPtr db;
+    sql::StatementCache statements{nullptr}; // after db: destroyed first
     SqliteOptions options;
+    ParsedCache parsed{4096}; // about 4096 x 5 KB at most
+    std::unordered_map<std::string, std::vector<smime::Certificate>> chains; // by issuer DN; cleared on import
 };
 
 namespace {
@@ -127,9 +132,10 @@ CertificateRecord read_record(const sql::Statement& row) {
     return record;
 }
 
-Result<std::vector<CertificateRecord>> load_records(sqlite3* db, const std::string& where,
+Result<std::vector<CertificateRecord>> load_records(sql::StatementCache& cache, const std::string& where,
                                                     const std::vector<std::string>& binds) {
-    sql::Statement select(db, std::string(k_record_columns) + where);
+    sqlite3* db = cache.db();
+    sql::Statement select = cache.prepare(std::string(k_record_columns) + where);
     if (!select.ok())
         return make_error(ErrorKind::internal, "bad query: " + select.prepare_error());
     for (std::size_t i = 0; i < binds.size(); ++i)
@@ -143,12 +149,12 @@ Result<std::vector<CertificateRecord>> load_records(sqlite3* db, const std::stri
     return records;
 }
 
-Result<std::int64_t> resolve(sqlite3* db, std::string_view reference) {
+Result<std::int64_t> resolve(sql::StatementCache& cache, std::string_view reference) {
     const std::string ref = lower(reference);
     const bool hex = ref.size() >= 8 && std::all_of(ref.begin(), ref.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
     std::vector<std::int64_t> ids;
     if (hex) {
-        sql::Statement by_fingerprint(db, "SELECT id FROM certificates WHERE fingerprint >= ?1 AND fingerprint < ?1 || 'g' LIMIT 2");
+        sql::Statement by_fingerprint = cache.prepare("SELECT id FROM certificates WHERE fingerprint >= ?1 AND fingerprint < ?1 || 'g' LIMIT 2");
         by_fingerprint.bind(1, ref);
         while (by_fingerprint.step() == SQLITE_ROW)
             ids.push_back(by_fingerprint.integer(0));
@@ -156,7 +162,9 @@ Result<std::int64_t> resolve(sqlite3* db, std::string_view reference) {
     if (ids.empty()) {
         std::string serial(reference);
         std::transform(serial.begin(), serial.end(), serial.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-        sql::Statement by_serial(db, "SELECT id FROM certificates WHERE serial = ?1 LIMIT 2");
+        const auto first = serial.find_first_not_of('0');
+        serial = first == std::string::npos ? std::string("0") : serial.substr(first);
+        sql::Statement by_serial = cache.prepare("SELECT id FROM certificates WHERE serial = ?1 LIMIT 2");
         by_serial.bind(1, serial);
         while (by_serial.step() == SQLITE_ROW)
             ids.push_back(by_serial.integer(0));
@@ -168,7 +176,8 @@ Result<std::int64_t> resolve(sqlite3* db, std::string_view reference) {
     return ids.front();
 }
 
-Result<std::int64_t> upsert_person(sqlite3* db, const Person& person) {
+Result<std::int64_t> upsert_person(sql::StatementCache& cache, const Person& person) {
+    sqlite3* db = cache.db();
     sql::Statement upsert(db,
                           "INSERT INTO people(email, name, nip, unit, login) VALUES (?1, ?2, ?3, ?4, ?5) "
                           "ON CONFLICT(email) DO UPDATE SET "
@@ -223,6 +232,7 @@ Result<std::unique_ptr<SqliteDirectory>> SqliteDirectory::open(const std::string
         domain = lower(domain);
     auto state = std::make_unique<State>();
     state->db = std::move(db);
+    state->statements = sql::StatementCache(state->db.get());
     state->options = std::move(options);
     return std::unique_ptr<SqliteDirectory>(new SqliteDirectory(std::move(state)));
 }
@@ -230,11 +240,11 @@ Result<std::unique_ptr<SqliteDirectory>> SqliteDirectory::open(const std::string
 namespace {
 // The issuing chain from stored CA certificates, up to but not including the
 // root (CH-12).
-std::vector<smime::Certificate> stored_chain(sqlite3* db, const smime::Certificate& cert) {
+std::vector<smime::Certificate> stored_chain(sql::StatementCache& cache, const smime::Certificate& cert) {
     std::vector<smime::Certificate> chain;
     std::string issuer = cert.issuer();
     for (int depth = 0; depth < 8; ++depth) {
-        sql::Statement ca(db, "SELECT der FROM ca_certificates WHERE subject = ?1 LIMIT 1");
+        sql::Statement ca = cache.prepare("SELECT der FROM ca_certificates WHERE subject = ?1 LIMIT 1");
         ca.bind(1, issuer);
         if (ca.step() != SQLITE_ROW)
             break;
@@ -298,12 +308,13 @@ Result<ImportOutcome> SqliteDirectory::import_certificate(const ImportRequest& r
 
     Lock lock(m_state->mutex);
     sqlite3* db = m_state->db.get();
+    sql::StatementCache& cache = m_state->statements;
     Transaction transaction(db);
     if (auto begun = transaction.begin(); !begun)
         return begun.error();
     Person owner = request.owner;
     owner.email = owner_email;
-    auto owner_id = upsert_person(db, owner);
+    auto owner_id = upsert_person(cache, owner);
     if (!owner_id)
         return owner_id.error();
 
@@ -311,14 +322,14 @@ Result<ImportOutcome> SqliteDirectory::import_certificate(const ImportRequest& r
     outcome.fingerprint = fingerprint;
     std::int64_t cert_id = 0;
     {
-        sql::Statement existing(db, "SELECT id FROM certificates WHERE fingerprint = ?1");
+        sql::Statement existing = cache.prepare("SELECT id FROM certificates WHERE fingerprint = ?1");
         existing.bind(1, fingerprint);
         if (existing.step() == SQLITE_ROW)
             cert_id = existing.integer(0);
     }
     const std::int64_t not_before = to_seconds(cert.not_before());
     if (cert_id == 0) {
-        sql::Statement insert(db, "INSERT INTO certificates(fingerprint, serial, issuer, subject, not_before, not_after, "
+        sql::Statement insert = cache.prepare("INSERT INTO certificates(fingerprint, serial, issuer, subject, not_before, not_after, "
                                   "kind, owner_id, der, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
         insert.bind(1, fingerprint).bind(2, cert.serial_hex()).bind(3, cert.issuer()).bind(4, cert.subject());
         insert.bind(5, not_before).bind(6, to_seconds(cert.not_after())).bind(7, to_string(request.kind));
@@ -331,14 +342,14 @@ Result<ImportOutcome> SqliteDirectory::import_certificate(const ImportRequest& r
         cert_id = sqlite3_last_insert_rowid(db);
         outcome.inserted = true;
         for (const auto& email : emails) {
-            sql::Statement add(db, "INSERT OR IGNORE INTO certificate_emails(email, cert_id) VALUES (?1, ?2)");
+            sql::Statement add = cache.prepare("INSERT OR IGNORE INTO certificate_emails(email, cert_id) VALUES (?1, ?2)");
             add.bind(1, email).bind(2, cert_id);
             if (add.step() != SQLITE_DONE)
                 return db_error(db, "cannot index the certificate's addresses");
         }
         if (request.kind == CertificateKind::individual) {
             // The owner may sign with an individual certificate by default.
-            sql::Statement add(db, "INSERT OR IGNORE INTO authorised_logins(login, cert_id) VALUES (?1, ?2)");
+            sql::Statement add = cache.prepare("INSERT OR IGNORE INTO authorised_logins(login, cert_id) VALUES (?1, ?2)");
             add.bind(1, owner.effective_login()).bind(2, cert_id);
             if (add.step() != SQLITE_DONE)
                 return db_error(db, "cannot authorise the owner");
@@ -353,24 +364,24 @@ Result<ImportOutcome> SqliteDirectory::import_certificate(const ImportRequest& r
             "AND e.email IN (SELECT email FROM certificate_emails WHERE cert_id = ?4) AND ";
         std::vector<std::pair<std::int64_t, std::string>> superseded;
         {
-            sql::Statement newer(db, std::string(k_same_line) + "c.not_before > ?3 LIMIT 1");
+            sql::Statement newer = cache.prepare(std::string(k_same_line) + "c.not_before > ?3 LIMIT 1");
             newer.bind(1, *owner_id).bind(2, to_string(request.kind)).bind(3, not_before).bind(4, cert_id);
             if (newer.step() == SQLITE_ROW)
                 superseded.emplace_back(cert_id, fingerprint);
         }
         if (superseded.empty()) {
-            sql::Statement older(db, std::string(k_same_line) + "c.not_before < ?3");
+            sql::Statement older = cache.prepare(std::string(k_same_line) + "c.not_before < ?3");
             older.bind(1, *owner_id).bind(2, to_string(request.kind)).bind(3, not_before).bind(4, cert_id);
             while (older.step() == SQLITE_ROW)
                 superseded.emplace_back(older.integer(0), older.text(1));
         }
         for (const auto& [id, old_fingerprint] : superseded) {
-            sql::Statement update(db, "UPDATE certificates SET status = 'superseded', reason = NULL, "
+            sql::Statement update = cache.prepare("UPDATE certificates SET status = 'superseded', reason = NULL, "
                                       "status_effective = ?2 WHERE id = ?1");
             update.bind(1, id).bind(2, to_seconds(std::chrono::system_clock::now()));
             if (update.step() != SQLITE_DONE)
                 return db_error(db, "cannot supersede an older certificate");
-            if (auto logged = audit::append(db, actor, "supersede",
+            if (auto logged = audit::append(cache, actor, "supersede",
                                             "fingerprint=" + old_fingerprint + "; by=" + fingerprint);
                 !logged)
                 return logged.error();
@@ -378,7 +389,7 @@ Result<ImportOutcome> SqliteDirectory::import_certificate(const ImportRequest& r
         }
     }
     if (sealed) {
-        sql::Statement key(db, "INSERT INTO private_keys(cert_id, master_key_id, nonce, ciphertext) VALUES (?1, ?2, ?3, ?4) "
+        sql::Statement key = cache.prepare("INSERT INTO private_keys(cert_id, master_key_id, nonce, ciphertext) VALUES (?1, ?2, ?3, ?4) "
                                "ON CONFLICT(cert_id) DO NOTHING");
         key.bind(1, cert_id).bind(2, sealed->master_key_id).bind_blob(3, sealed->nonce).bind_blob(4, sealed->ciphertext);
         if (key.step() != SQLITE_DONE)
@@ -387,15 +398,16 @@ Result<ImportOutcome> SqliteDirectory::import_certificate(const ImportRequest& r
     for (const auto& ca : request.chain) {
         if (ca.is_self_signed())
             continue;
-        sql::Statement add(db, "INSERT OR IGNORE INTO ca_certificates(fingerprint, subject, der) VALUES (?1, ?2, ?3)");
+        sql::Statement add = cache.prepare("INSERT OR IGNORE INTO ca_certificates(fingerprint, subject, der) VALUES (?1, ?2, ?3)");
         add.bind(1, ca.sha256_fingerprint_hex()).bind(2, ca.subject()).bind_blob(3, ca.der());
         if (add.step() != SQLITE_DONE)
             return db_error(db, "cannot store an issuing CA certificate");
     }
+    m_state->chains.clear(); // the import may have brought issuing CAs
     const std::string detail = "fingerprint=" + fingerprint + "; serial=" + cert.serial_hex() + "; kind=" +
                                std::string(to_string(request.kind)) + "; owner=" + owner_email +
                                "; key=" + (sealed ? "yes" : "no") + (outcome.inserted ? "" : "; already stored");
-    if (auto logged = audit::append(db, actor, "import", detail); !logged)
+    if (auto logged = audit::append(cache, actor, "import", detail); !logged)
         return logged.error();
     if (auto committed = transaction.commit(); !committed)
         return committed.error();
@@ -404,7 +416,7 @@ Result<ImportOutcome> SqliteDirectory::import_certificate(const ImportRequest& r
 
 Result<std::optional<Person>> SqliteDirectory::find_person(std::string_view email) {
     Lock lock(m_state->mutex);
-    sql::Statement select(m_state->db.get(), "SELECT email, name, nip, unit, login FROM people WHERE email = ?1");
+    sql::Statement select = m_state->statements.prepare("SELECT email, name, nip, unit, login FROM people WHERE email = ?1");
     select.bind(1, lower(email));
     if (select.step() != SQLITE_ROW)
         return std::optional<Person>();
@@ -413,7 +425,7 @@ Result<std::optional<Person>> SqliteDirectory::find_person(std::string_view emai
 
 Result<std::vector<Person>> SqliteDirectory::list_people() {
     Lock lock(m_state->mutex);
-    sql::Statement select(m_state->db.get(), "SELECT email, name, nip, unit, login FROM people ORDER BY unit, email");
+    sql::Statement select = m_state->statements.prepare("SELECT email, name, nip, unit, login FROM people ORDER BY unit, email");
     std::vector<Person> people;
     while (select.step() == SQLITE_ROW)
         people.push_back(Person{select.text(0), select.text(1), select.text(2), select.text(3), select.text(4)});
@@ -431,7 +443,7 @@ Result<std::vector<CertificateRecord>> SqliteDirectory::find_certificates(const 
     }
     where += "ORDER BY p.unit, p.email, c.not_before";
     Lock lock(m_state->mutex);
-    auto records = load_records(m_state->db.get(), where, binds);
+    auto records = load_records(m_state->statements, where, binds);
     if (!records)
         return records;
     auto& all = records.value();
@@ -451,10 +463,10 @@ Result<std::vector<CertificateRecord>> SqliteDirectory::find_certificates(const 
 
 Result<CertificateRecord> SqliteDirectory::get_certificate(std::string_view reference) {
     Lock lock(m_state->mutex);
-    auto id = resolve(m_state->db.get(), reference);
+    auto id = resolve(m_state->statements, reference);
     if (!id)
         return id.error();
-    auto records = load_records(m_state->db.get(), "WHERE c.id = ?1", {std::to_string(*id)});
+    auto records = load_records(m_state->statements, "WHERE c.id = ?1", {std::to_string(*id)});
     if (!records)
         return records.error();
     if (records->empty())
@@ -464,15 +476,16 @@ Result<CertificateRecord> SqliteDirectory::get_certificate(std::string_view refe
 
 namespace {
 // Adds or removes one authorised login, with its audit entry.
-Result<void> change_authorisation(sqlite3* db, std::string_view reference, std::string_view login, bool add,
+Result<void> change_authorisation(sql::StatementCache& cache, std::string_view reference, std::string_view login, bool add,
                                   const Actor& actor) {
+    sqlite3* db = cache.db();
     Transaction transaction(db);
     if (auto begun = transaction.begin(); !begun)
         return begun;
-    auto id = resolve(db, reference);
+    auto id = resolve(cache, reference);
     if (!id)
         return id.error();
-    sql::Statement change(db, add ? "INSERT OR IGNORE INTO authorised_logins(login, cert_id) VALUES (?1, ?2)"
+    sql::Statement change = cache.prepare(add ? "INSERT OR IGNORE INTO authorised_logins(login, cert_id) VALUES (?1, ?2)"
                                   : "DELETE FROM authorised_logins WHERE login = ?1 AND cert_id = ?2");
     change.bind(1, login).bind(2, *id);
     if (change.step() != SQLITE_DONE)
@@ -483,10 +496,10 @@ Result<void> change_authorisation(sqlite3* db, std::string_view reference, std::
         return make_error(ErrorKind::not_found,
                           "login " + std::string(login) + " is not authorised for that certificate");
     }
-    sql::Statement fingerprint(db, "SELECT fingerprint FROM certificates WHERE id = ?1");
+    sql::Statement fingerprint = cache.prepare("SELECT fingerprint FROM certificates WHERE id = ?1");
     fingerprint.bind(1, *id);
     fingerprint.step();
-    if (auto logged = audit::append(db, actor, add ? "authorise" : "unauthorise",
+    if (auto logged = audit::append(cache, actor, add ? "authorise" : "unauthorise",
                                     "fingerprint=" + fingerprint.text(0) + "; login=" + std::string(login));
         !logged)
         return logged;
@@ -498,12 +511,12 @@ Result<void> SqliteDirectory::authorise(std::string_view reference, std::string_
     if (!valid_login(login))
         return make_error(ErrorKind::invalid_input, "a login has no spaces or control characters");
     Lock lock(m_state->mutex);
-    return change_authorisation(m_state->db.get(), reference, login, true, actor);
+    return change_authorisation(m_state->statements, reference, login, true, actor);
 }
 
 Result<void> SqliteDirectory::unauthorise(std::string_view reference, std::string_view login, const Actor& actor) {
     Lock lock(m_state->mutex);
-    return change_authorisation(m_state->db.get(), reference, login, false, actor);
+    return change_authorisation(m_state->statements, reference, login, false, actor);
 }
 
 Result<void> SqliteDirectory::apply(const ChangeSet& changes, const Actor& actor) {
@@ -512,17 +525,18 @@ Result<void> SqliteDirectory::apply(const ChangeSet& changes, const Actor& actor
             return in_domain;
     Lock lock(m_state->mutex);
     sqlite3* db = m_state->db.get();
+    sql::StatementCache& cache = m_state->statements;
     Transaction transaction(db);
     if (auto begun = transaction.begin(); !begun)
         return begun;
     for (const auto& person : changes.people) {
-        if (auto stored = upsert_person(db, person); !stored)
+        if (auto stored = upsert_person(cache, person); !stored)
             return stored.error();
-        if (auto logged = audit::append(db, actor, "person", changes.description + ": " + describe_person(person)); !logged)
+        if (auto logged = audit::append(cache, actor, "person", changes.description + ": " + describe_person(person)); !logged)
             return logged;
     }
     for (const auto& change : changes.statuses) {
-        sql::Statement update(db, "UPDATE certificates SET status = ?2, reason = ?3, status_effective = ?4 "
+        sql::Statement update = cache.prepare("UPDATE certificates SET status = ?2, reason = ?3, status_effective = ?4 "
                                   "WHERE fingerprint = ?1");
         update.bind(1, change.fingerprint).bind(2, to_string(change.status));
         if (change.reason)
@@ -541,7 +555,7 @@ Result<void> SqliteDirectory::apply(const ChangeSet& changes, const Actor& actor
                       "; rfc5280=" + std::to_string(rfc5280_code(*change.reason));
         if (change.effective)
             detail += "; effective=" + smime::format_utc(*change.effective);
-        if (auto logged = audit::append(db, actor, "status", detail); !logged)
+        if (auto logged = audit::append(cache, actor, "status", detail); !logged)
             return logged;
     }
     return transaction.commit();
@@ -551,13 +565,27 @@ Result<SigningChoice> SqliteDirectory::choose_signing_certificate(std::string_vi
                                                                   TimePoint now, const Actor& actor) {
     Lock lock(m_state->mutex);
     sqlite3* db = m_state->db.get();
-    auto candidates = load_records(db,
+    sql::StatementCache& cache = m_state->statements;
+    auto candidates = load_records(cache,
                                    "WHERE c.id IN (SELECT cert_id FROM certificate_emails WHERE email = ?1) "
                                    "ORDER BY c.not_before DESC, c.id DESC",
                                    {lower(from)});
     if (!candidates)
         return candidates.error();
-    const Selection selection = select_signing_certificate(*candidates, login, from, now);
+    std::vector<ParsedCertificate*> entries;
+    std::vector<const smime::Certificate*> parsed;
+    for (const auto& record : *candidates) {
+        ParsedCertificate* entry = m_state->parsed.find(record.fingerprint);
+        if (entry == nullptr) {
+            auto cert = smime::Certificate::from_der(record.der);
+            if (!cert)
+                return make_error(ErrorKind::internal, "stored certificate " + record.serial + ": " + cert.error().detail);
+            entry = &m_state->parsed.insert(record.fingerprint, {std::move(cert).value(), {}, nullptr});
+        }
+        entries.push_back(entry);
+        parsed.push_back(&entry->certificate);
+    }
+    const Selection selection = select_signing_certificate(*candidates, parsed, login, from, now);
     SigningChoice choice;
     if (!selection.chosen) {
         choice.refusal = selection.refusal;
@@ -567,34 +595,39 @@ Result<SigningChoice> SqliteDirectory::choose_signing_certificate(std::string_vi
         return choice;
     }
     const CertificateRecord& record = (*candidates)[*selection.chosen];
+    ParsedCertificate& entry = *entries[*selection.chosen];
     if (!m_state->options.master_key)
         return make_error(ErrorKind::key_unavailable, "no master key is loaded; private keys cannot be opened");
-    // Read the sealed key and the chain in statements that are finished
-    // before the audit write begins: an open read would pin an old snapshot
-    // and the write could not start (SQLITE_BUSY_SNAPSHOT) under WAL.
+    // Read the sealed key in a statement that is finished before the audit
+    // write begins: an open read would pin an old snapshot and the write
+    // could not start (SQLITE_BUSY_SNAPSHOT) under WAL.
     smime::SealedKey sealed;
     {
-        sql::Statement key_row(db, "SELECT k.master_key_id, k.nonce, k.ciphertext FROM private_keys k "
+        sql::Statement key_row = cache.prepare("SELECT k.master_key_id, k.nonce, k.ciphertext FROM private_keys k "
                                    "JOIN certificates c ON c.id = k.cert_id WHERE c.fingerprint = ?1");
         key_row.bind(1, record.fingerprint);
         if (key_row.step() != SQLITE_ROW)
             return db_error(db, "the private key row vanished");
         sealed = {key_row.text(0), key_row.blob(1), key_row.blob(2)};
     }
-    auto key = m_state->options.master_key->unseal(sealed, record.fingerprint);
-    if (!key)
-        return make_error(ErrorKind::key_unavailable, "certificate " + record.serial + ": " + key.error().detail);
-    auto cert = smime::Certificate::from_der(record.der);
-    if (!cert)
-        return make_error(ErrorKind::internal, cert.error().detail);
-    auto chain = stored_chain(db, *cert);
-    auto identity = smime::SigningIdentity::assemble(std::move(cert).value(), std::move(key).value(), std::move(chain));
+    if (!entry.key || entry.sealed_ciphertext != sealed.ciphertext) {
+        auto key = m_state->options.master_key->unseal(sealed, record.fingerprint);
+        if (!key)
+            return make_error(ErrorKind::key_unavailable, "certificate " + record.serial + ": " + key.error().detail);
+        entry.key = std::move(key).value();
+        entry.sealed_ciphertext = sealed.ciphertext;
+    }
+    const std::string issuer = entry.certificate.issuer();
+    auto chain = m_state->chains.find(issuer);
+    if (chain == m_state->chains.end())
+        chain = m_state->chains.emplace(issuer, stored_chain(cache, entry.certificate)).first;
+    auto identity = smime::SigningIdentity::assemble(entry.certificate, entry.key, chain->second);
     if (!identity)
         return make_error(ErrorKind::key_unavailable, identity.error().detail);
     Transaction transaction(db);
     if (auto begun = transaction.begin(); !begun)
         return begun.error();
-    if (auto logged = audit::append(db, actor, "key_access",
+    if (auto logged = audit::append(cache, actor, "key_access",
                                     "fingerprint=" + record.fingerprint + "; serial=" + record.serial +
                                         "; login=" + std::string(login) + "; from=" + lower(from));
         !logged)
@@ -609,10 +642,11 @@ Result<SigningChoice> SqliteDirectory::choose_signing_certificate(std::string_vi
 Result<void> SqliteDirectory::record_signing(const SigningEvent& event, const Actor& actor) {
     Lock lock(m_state->mutex);
     sqlite3* db = m_state->db.get();
+    sql::StatementCache& cache = m_state->statements;
     Transaction transaction(db);
     if (auto begun = transaction.begin(); !begun)
         return begun;
-    if (auto logged = audit::append(db, actor, "sign",
+    if (auto logged = audit::append(cache, actor, "sign",
                                     "login=" + event.login + "; serial=" + event.serial + "; fingerprint=" +
                                         event.fingerprint + "; message_id=" + event.message_id +
                                         "; at=" + smime::format_utc(event.at));
@@ -623,7 +657,7 @@ Result<void> SqliteDirectory::record_signing(const SigningEvent& event, const Ac
 
 Result<bool> SqliteDirectory::reminder_sent(std::string_view fingerprint, int threshold_days) {
     Lock lock(m_state->mutex);
-    sql::Statement select(m_state->db.get(), "SELECT 1 FROM reminders_sent WHERE fingerprint = ?1 AND threshold_days = ?2");
+    sql::Statement select = m_state->statements.prepare("SELECT 1 FROM reminders_sent WHERE fingerprint = ?1 AND threshold_days = ?2");
     select.bind(1, fingerprint).bind(2, static_cast<std::int64_t>(threshold_days));
     return select.step() == SQLITE_ROW;
 }
@@ -631,14 +665,15 @@ Result<bool> SqliteDirectory::reminder_sent(std::string_view fingerprint, int th
 Result<void> SqliteDirectory::record_reminder(std::string_view fingerprint, int threshold_days, const Actor& actor) {
     Lock lock(m_state->mutex);
     sqlite3* db = m_state->db.get();
+    sql::StatementCache& cache = m_state->statements;
     Transaction transaction(db);
     if (auto begun = transaction.begin(); !begun)
         return begun;
-    sql::Statement insert(db, "INSERT OR IGNORE INTO reminders_sent(fingerprint, threshold_days, sent_at) VALUES (?1, ?2, ?3)");
+    sql::Statement insert = cache.prepare("INSERT OR IGNORE INTO reminders_sent(fingerprint, threshold_days, sent_at) VALUES (?1, ?2, ?3)");
     insert.bind(1, fingerprint).bind(2, static_cast<std::int64_t>(threshold_days)).bind(3, to_seconds(std::chrono::system_clock::now()));
     if (insert.step() != SQLITE_DONE)
         return db_error(db, "cannot record a reminder");
-    if (auto logged = audit::append(db, actor, "remind", "fingerprint=" + std::string(fingerprint) +
+    if (auto logged = audit::append(cache, actor, "remind", "fingerprint=" + std::string(fingerprint) +
                                                             "; threshold_days=" + std::to_string(threshold_days));
         !logged)
         return logged;
@@ -647,12 +682,12 @@ Result<void> SqliteDirectory::record_reminder(std::string_view fingerprint, int 
 
 Result<std::vector<AuditEntry>> SqliteDirectory::audit_entries() {
     Lock lock(m_state->mutex);
-    return audit::read_all(m_state->db.get());
+    return audit::read_all(m_state->statements);
 }
 
 Result<AuditVerification> SqliteDirectory::verify_audit_log() {
     Lock lock(m_state->mutex);
-    return audit::verify(m_state->db.get());
+    return audit::verify(m_state->statements);
 }
 
 Result<int> SqliteDirectory::reseal_keys(std::shared_ptr<const smime::MasterKey> new_key, const Actor& actor) {
@@ -660,10 +695,11 @@ Result<int> SqliteDirectory::reseal_keys(std::shared_ptr<const smime::MasterKey>
         return make_error(ErrorKind::key_unavailable, "rotation needs the current and the new master key");
     Lock lock(m_state->mutex);
     sqlite3* db = m_state->db.get();
+    sql::StatementCache& cache = m_state->statements;
     Transaction transaction(db);
     if (auto begun = transaction.begin(); !begun)
         return begun.error();
-    sql::Statement select(db, "SELECT k.cert_id, c.fingerprint, k.master_key_id, k.nonce, k.ciphertext "
+    sql::Statement select = cache.prepare("SELECT k.cert_id, c.fingerprint, k.master_key_id, k.nonce, k.ciphertext "
                               "FROM private_keys k JOIN certificates c ON c.id = k.cert_id");
     std::vector<std::pair<std::int64_t, smime::SealedKey>> resealed;
     while (select.step() == SQLITE_ROW) {
@@ -677,12 +713,12 @@ Result<int> SqliteDirectory::reseal_keys(std::shared_ptr<const smime::MasterKey>
         resealed.emplace_back(select.integer(0), std::move(sealed).value());
     }
     for (const auto& [cert_id, sealed] : resealed) {
-        sql::Statement update(db, "UPDATE private_keys SET master_key_id = ?2, nonce = ?3, ciphertext = ?4 WHERE cert_id = ?1");
+        sql::Statement update = cache.prepare("UPDATE private_keys SET master_key_id = ?2, nonce = ?3, ciphertext = ?4 WHERE cert_id = ?1");
         update.bind(1, cert_id).bind(2, sealed.master_key_id).bind_blob(3, sealed.nonce).bind_blob(4, sealed.ciphertext);
         if (update.step() != SQLITE_DONE)
             return db_error(db, "cannot store a re-sealed key");
     }
-    if (auto logged = audit::append(db, actor, "master_key_rotation",
+    if (auto logged = audit::append(cache, actor, "master_key_rotation",
                                     "from=" + m_state->options.master_key->id() + "; to=" + new_key->id() +
                                         "; keys=" + std::to_string(resealed.size()));
         !logged)
@@ -690,6 +726,7 @@ Result<int> SqliteDirectory::reseal_keys(std::shared_ptr<const smime::MasterKey>
     if (auto committed = transaction.commit(); !committed)
         return committed.error();
     m_state->options.master_key = std::move(new_key);
+    m_state->parsed.clear();
     return static_cast<int>(resealed.size());
 }
 

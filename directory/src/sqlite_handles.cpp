@@ -1,13 +1,42 @@
 #include "sqlite_handles.hpp"
 
+#include <utility>
+
 namespace segel::directory::sql {
 
 Statement::Statement(sqlite3* db, std::string_view sql) {
     sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement, nullptr) == SQLITE_OK)
-        m_statement.reset(statement);
-    else
+    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &statement, nullptr) == SQLITE_OK) {
+        m_owned.reset(statement);
+        m_raw = statement;
+    } else {
         m_error = sqlite3_errmsg(db);
+    }
+}
+
+Statement::Statement(sqlite3_stmt* borrowed, std::string error) : m_raw(borrowed), m_error(std::move(error)) {}
+
+Statement::Statement(Statement&& other) noexcept
+    : m_owned(std::move(other.m_owned)), m_raw(std::exchange(other.m_raw, nullptr)), m_error(std::move(other.m_error)) {}
+
+Statement::~Statement() {
+    if (m_raw != nullptr && !m_owned) {
+        sqlite3_reset(m_raw);
+        sqlite3_clear_bindings(m_raw);
+    }
+}
+
+Statement StatementCache::prepare(std::string_view sql) {
+    const std::string key(sql);
+    auto found = m_prepared.find(key);
+    if (found == m_prepared.end()) {
+        sqlite3_stmt* statement = nullptr;
+        if (sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &statement,
+                               nullptr) != SQLITE_OK)
+            return Statement(static_cast<sqlite3_stmt*>(nullptr), sqlite3_errmsg(m_db));
+        found = m_prepared.emplace(key, StatementPtr(statement)).first;
+    }
+    return Statement(found->second.get(), {});
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
@@ -34,7 +63,7 @@ Statement& Statement::bind_optional(int index, const std::optional<std::int64_t>
     return value ? bind(index, *value) : bind_null(index);
 }
 
-int Statement::step() { return sqlite3_step(raw()); }
+int Statement::step() { return raw() == nullptr ? SQLITE_MISUSE : sqlite3_step(raw()); }
 
 void Statement::reset() {
     sqlite3_reset(raw());

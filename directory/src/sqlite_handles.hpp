@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <sqlite3.h>
 
@@ -21,11 +22,18 @@ struct FinalizeStatement {
 using DbPtr = std::unique_ptr<sqlite3, CloseDb>;
 using StatementPtr = std::unique_ptr<sqlite3_stmt, FinalizeStatement>;
 
-// One prepared statement; bind by 1-based index, step, read columns.
+// One prepared statement; bind by 1-based index, step, read columns. Either
+// owned (finalized when destroyed) or borrowed from a StatementCache (reset
+// when destroyed, so it never pins a read snapshot).
 class Statement {
 public:
     Statement(sqlite3* db, std::string_view sql);
-    bool ok() const noexcept { return m_statement != nullptr; }
+    Statement(sqlite3_stmt* borrowed, std::string error);
+    Statement(Statement&& other) noexcept;
+    Statement& operator=(Statement&&) = delete;
+    Statement(const Statement&) = delete;
+    ~Statement();
+    bool ok() const noexcept { return m_raw != nullptr; }
     const std::string& prepare_error() const noexcept { return m_error; }
 
     Statement& bind(int index, std::string_view text);
@@ -44,9 +52,24 @@ public:
     bool is_null(int column) const;
 
 private:
-    sqlite3_stmt* raw() const noexcept { return m_statement.get(); }
-    StatementPtr m_statement;
+    sqlite3_stmt* raw() const noexcept { return m_raw; }
+    StatementPtr m_owned;
+    sqlite3_stmt* m_raw = nullptr;
     std::string m_error;
+};
+
+// Prepared statements kept for the life of a connection: preparing costs
+// more than running most of our queries. Declare it after the connection so
+// it is destroyed first. Not thread-safe: the connection's mutex guards it.
+class StatementCache {
+public:
+    explicit StatementCache(sqlite3* db) : m_db(db) {}
+    sqlite3* db() const noexcept { return m_db; }
+    Statement prepare(std::string_view sql);
+
+private:
+    sqlite3* m_db;
+    std::unordered_map<std::string, StatementPtr> m_prepared;
 };
 
 } // namespace segel::directory::sql

@@ -29,6 +29,15 @@ Certificate::TimePoint to_time_point(const ASN1_TIME* when) {
 }
 } // namespace
 
+std::string serial_to_hex(const ASN1_INTEGER* serial) {
+    ossl::BignumPtr number(ASN1_INTEGER_to_BN(serial, nullptr));
+    ossl::OpensslStringPtr hex(BN_bn2hex(number.get()));
+    std::string text = hex ? std::string(hex.get()) : std::string();
+    // BN_bn2hex pads to whole bytes ("03E8"); people write "3E8".
+    const auto first = text.find_first_not_of('0');
+    return first == std::string::npos ? std::string("0") : text.substr(first);
+}
+
 Certificate Certificate::adopt(X509* cert) { return Certificate(std::shared_ptr<X509>(cert, X509_free)); }
 
 Result<Certificate> Certificate::from_der(std::string_view der) {
@@ -82,9 +91,7 @@ std::string Certificate::subject() const { return name_to_string(X509_get_subjec
 std::string Certificate::issuer() const { return name_to_string(X509_get_issuer_name(handle())); }
 
 std::string Certificate::serial_hex() const {
-    ossl::BignumPtr number(ASN1_INTEGER_to_BN(X509_get0_serialNumber(handle()), nullptr));
-    ossl::OpensslStringPtr hex(BN_bn2hex(number.get()));
-    return hex ? std::string(hex.get()) : std::string();
+    return serial_to_hex(X509_get0_serialNumber(handle()));
 }
 
 std::string Certificate::sha256_fingerprint_hex() const { return sha256_hex(der()); }

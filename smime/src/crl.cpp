@@ -18,11 +18,6 @@ Certificate::TimePoint to_time_point(const ASN1_TIME* when) {
     return std::chrono::system_clock::from_time_t(timegm(&parts));
 }
 
-std::string serial_to_hex(const ASN1_INTEGER* serial) {
-    ossl::BignumPtr number(ASN1_INTEGER_to_BN(serial, nullptr));
-    ossl::OpensslStringPtr hex(BN_bn2hex(number.get()));
-    return hex ? std::string(hex.get()) : std::string();
-}
 } // namespace
 
 Result<Crl> Crl::load_file(const std::string& path) {

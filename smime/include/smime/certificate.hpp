@@ -36,7 +36,7 @@ public:
     TimePoint not_after() const;
     std::string subject() const;     // RFC 2253 style, one line
     std::string issuer() const;
-    std::string serial_hex() const;  // upper-case hex, no separators
+    std::string serial_hex() const;  // upper-case hex, no separators or leading zeros
     std::string sha256_fingerprint_hex() const; // lower-case hex of the DER's SHA-256
     std::string der() const;
     bool is_self_signed() const;
@@ -45,6 +45,9 @@ private:
     explicit Certificate(std::shared_ptr<X509> cert) : m_cert(std::move(cert)) {}
     std::shared_ptr<X509> m_cert;
 };
+
+// Upper-case hex without leading zeros, as Certificate::serial_hex().
+std::string serial_to_hex(const ASN1_INTEGER* serial);
 
 // Formats a time point as "2026-11-21 06:44:28 UTC".
 std::string format_utc(Certificate::TimePoint when);
