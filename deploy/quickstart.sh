@@ -48,3 +48,23 @@ openssl cms -verify -inform SMIME -in "$demo/signed.eml" -CAfile "$demo/pki/root
     -no-CApath -no-CAstore -purpose smimesign -signer "$demo/signer.pem" -out /dev/null
 printf 'signer: '; openssl x509 -in "$demo/signer.pem" -noout -subject -nameopt oneline
 printf 'email:  '; openssl x509 -in "$demo/signer.pem" -noout -email
+
+echo
+echo "== a demo certificate directory ($demo/directory.sqlite)"
+cat > "$demo/segel.conf" <<CONF
+[directory]
+database = $PWD/$demo/directory.sqlite
+master_key = $PWD/$demo/master.key
+domain = tangerangkota.go.id
+[crl]
+issuer = $PWD/$demo/pki/issuing.pem
+CONF
+segel() { ./build/directory/segel "$@" --config "$demo/segel.conf"; }
+segel directory init
+for user in alice-old alice bambang citra dewi; do
+    segel directory import --passphrase-file "$demo/pki/p12-passphrase" --unit "Diskominfo" \
+        "$demo/pki/$user.p12" >/dev/null
+done
+segel directory list
+echo
+segel report --days 800

@@ -1,0 +1,76 @@
+// The operator tool's settings: defaults, and one failing case per rule.
+#include <catch2/catch.hpp>
+
+#include "config/command_line.hpp"
+#include "test_support.hpp"
+
+using namespace segel;
+
+namespace {
+config::ParseOutcome parse_with(const std::string& file_content, std::vector<std::string> extra = {}) {
+    static test::TempDir dir;
+    static int counter = 0;
+    const auto path = dir / ("segel-" + std::to_string(++counter) + ".conf");
+    test::write_file(path, file_content);
+    std::vector<std::string> args = {"segel", "config", "show", "--config", path.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<const char*> argv;
+    for (const auto& a : args)
+        argv.push_back(a.c_str());
+    return config::parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+} // namespace
+
+TEST_CASE("an empty settings file gives the documented defaults", "[config]") {
+    const auto outcome = parse_with("");
+    REQUIRE(outcome.command.has_value());
+    const auto& s = std::get<config::ConfigShow>(*outcome.command).settings;
+    CHECK(s.database == "/var/lib/segel/directory.sqlite");
+    CHECK(s.master_key_file == "/etc/segel/master.key");
+    CHECK(s.domains == std::vector<std::string>{"tangerangkota.go.id"});
+    CHECK(s.remind_days == std::vector<int>{30, 14, 3});
+    CHECK(s.language == "id");
+    CHECK(s.crl_max_age_hours == 168);
+}
+
+TEST_CASE("the example settings file parses to the defaults", "[config]") {
+    const auto outcome = parse_with(config::example_tool_settings());
+    REQUIRE(outcome.command.has_value());
+    CHECK(std::get<config::ConfigShow>(*outcome.command).settings.remind_days == std::vector<int>{30, 14, 3});
+}
+
+TEST_CASE("command-line options override the file", "[config]") {
+    const auto outcome = parse_with("[directory]\ndatabase = /a.sqlite\ndomain = a.go.id\n",
+                                    {"--database", "/b.sqlite", "--domain", "B.go.id", "--domain", "c.go.id"});
+    REQUIRE(outcome.command.has_value());
+    const auto& s = std::get<config::ConfigShow>(*outcome.command).settings;
+    CHECK(s.database == "/b.sqlite");
+    CHECK(s.domains == std::vector<std::string>{"b.go.id", "c.go.id"});
+}
+
+TEST_CASE("each invalid setting is named with file and option", "[config]") {
+    const auto [content, problem] = GENERATE(table<std::string, std::string>({
+        {"[directory]\ndomain = not a domain\n", "directory.domain: \"not a domain\" is not a domain name"},
+        {"[directory]\ndatabase =\n", "directory.database: is empty"},
+        {"[directory]\nmaster_key =\n", "directory.master_key: is empty"},
+        {"[crl]\nmax_age_hours = 0\n", "crl.max_age_hours: must be from 1 to 8784"},
+        {"[remind]\ndays = 30, -1\n", "remind.days: \"-1\""},
+        {"[remind]\ndays = \n", "remind.days: at least one threshold is needed"},
+        {"[remind]\nadmin = not-an-address\n", "remind.admin: \"not-an-address\" is not an email address"},
+        {"[remind]\nfrom = nobody\n", "remind.from: \"nobody\" is not an email address"},
+        {"[remind]\nlanguage = fr\n", "remind.language: \"fr\" is neither id nor en"},
+        {"[directory]\ncolour = blue\n", "colour"},
+    }));
+    const auto outcome = parse_with(content);
+    INFO(content);
+    REQUIRE_FALSE(outcome.command.has_value());
+    REQUIRE_FALSE(outcome.config_problems.empty());
+    CHECK_THAT(outcome.config_problems.front(), Catch::Contains(".conf: ") && Catch::Contains(problem));
+}
+
+TEST_CASE("a settings file that cannot be read is named", "[config]") {
+    const char* argv[] = {"segel", "config", "show", "--config", "/nonexistent/segel.conf"};
+    const auto outcome = config::parse_command_line(5, argv);
+    REQUIRE_FALSE(outcome.config_problems.empty());
+    CHECK_THAT(outcome.config_problems.front(), Catch::Contains("/nonexistent/segel.conf: cannot be read"));
+}
