@@ -1,4 +1,4 @@
-#include "sender_address.hpp"
+#include "smime/sender_address.hpp"
 
 #include <gmime/gmime.h>
 

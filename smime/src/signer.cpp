@@ -10,7 +10,7 @@
 #include "smime/certificate_policy.hpp"
 #include "cms_signer.hpp"
 #include "mime_document.hpp"
-#include "sender_address.hpp"
+#include "smime/sender_address.hpp"
 
 namespace segel::smime {
 

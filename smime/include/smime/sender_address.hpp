@@ -1,4 +1,5 @@
 // The one author of a message: RFC 5322 §3.6 allows one From field; we also
+// (thread-safe; reads only the spooled header)
 // insist on one mailbox in it (SEC-04), since a signature vouches for one
 // person.
 #pragma once

@@ -1,0 +1,75 @@
+// Settings of the segel-milter daemon: read from an INI-style file (default
+// /etc/segel/segel-milter.conf) with command-line overrides, all validated
+// in one pass at start and again on reload; every problem names the file,
+// the option and what is wrong. The result is an immutable snapshot that
+// connections share (std::shared_ptr<const MilterSettings>).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace segel::config {
+
+// What to do with a message that cannot be signed, per outcome (like
+// OpenDKIM's On-* settings).
+enum class FailureAction { tempfail, reject, pass };
+
+struct FailurePolicy {
+    FailureAction no_certificate = FailureAction::reject;
+    FailureAction not_authorised = FailureAction::reject;
+    FailureAction certificate_unusable = FailureAction::reject; // revoked, expired, superseded, not yet valid, KU/EKU, no key
+    FailureAction unsignable_message = FailureAction::reject;   // malformed, ambiguous From, unsupported, too large
+    FailureAction directory_unavailable = FailureAction::tempfail;
+    FailureAction internal_error = FailureAction::tempfail;
+    // An unauthenticated session whose From is in a signing domain: never
+    // signed; pass leaves it alone (it may be inbound mail).
+    FailureAction unauthenticated_internal_from = FailureAction::pass;
+};
+
+struct MilterSettings {
+    // [milter]
+    std::string socket = "unix:/run/segel/milter.sock"; // or inet:PORT@HOST
+    std::string user = "segel";                          // run as; empty: stay as started (tests)
+    std::string group;                                   // empty: the user's primary group
+    std::string temp_dir = "/var/lib/segel/tmp";
+    long long max_message_bytes = 10240000;              // Postfix message_size_limit (PF-09)
+    std::string syslog_ident = "segel-milter";
+    bool log_to_stderr = false;
+    // [directory]
+    std::string database = "/var/lib/segel/directory.sqlite";
+    std::string master_key_file = "/etc/segel/master.key";
+    std::vector<std::string> domains = {"tangerangkota.go.id"}; // signing domains
+    // [signing]
+    bool footer = false;
+    std::string footer_text =
+        "Sesuai dengan ketentuan perundang-undangan yang berlaku, surat ini telah ditandatangani secara "
+        "elektronik yang tersertifikasi oleh BSrE sehingga tidak diperlukan tanda tangan dan stempel basah";
+    std::string unsigned_header = "X-Segel-Unsigned"; // added when a policy says pass
+    // [policy]
+    FailurePolicy policy;
+
+    std::string source = "built-in defaults";
+    std::vector<std::string> command_line; // as given, to re-apply on reload
+};
+
+std::string to_string(FailureAction action);
+
+struct MilterSettingsOutcome {
+    std::optional<MilterSettings> settings;
+    std::vector<std::string> problems; // "file: option: problem"
+    bool help = false;
+    bool check_config = false;         // --check-config: print and exit
+    std::string usage;
+};
+
+MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv[]);
+// Re-reads the file named by an earlier snapshot (for reload), keeping its
+// command-line overrides.
+MilterSettingsOutcome reload_milter_settings(const MilterSettings& current);
+
+// The effective settings in the file format (for --check-config).
+std::string format_milter_settings(const MilterSettings& settings);
+std::string example_milter_settings();
+
+} // namespace segel::config

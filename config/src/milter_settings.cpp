@@ -1,0 +1,272 @@
+#include "config/milter_settings.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+
+namespace po = boost::program_options;
+
+namespace segel::config {
+
+namespace {
+
+constexpr const char* k_default_file = "/etc/segel/segel-milter.conf";
+
+const char* const k_policy_keys[] = {"no_certificate", "not_authorised", "certificate_unusable", "unsignable_message",
+                                     "directory_unavailable", "internal_error", "unauthenticated_internal_from"};
+
+FailureAction* policy_slot(FailurePolicy& policy, const std::string& key) {
+    if (key == "no_certificate") return &policy.no_certificate;
+    if (key == "not_authorised") return &policy.not_authorised;
+    if (key == "certificate_unusable") return &policy.certificate_unusable;
+    if (key == "unsignable_message") return &policy.unsignable_message;
+    if (key == "directory_unavailable") return &policy.directory_unavailable;
+    if (key == "internal_error") return &policy.internal_error;
+    if (key == "unauthenticated_internal_from") return &policy.unauthenticated_internal_from;
+    return nullptr;
+}
+
+std::optional<FailureAction> parse_action(const std::string& text) {
+    if (text == "tempfail") return FailureAction::tempfail;
+    if (text == "reject") return FailureAction::reject;
+    if (text == "pass") return FailureAction::pass;
+    return std::nullopt;
+}
+
+bool valid_domain(const std::string& domain) {
+    return !domain.empty() && domain.find('.') != std::string::npos && domain.front() != '.' && domain.back() != '.' &&
+           std::all_of(domain.begin(), domain.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'; });
+}
+
+bool valid_socket(const std::string& socket) {
+    if (socket.rfind("unix:", 0) == 0 || socket.rfind("local:", 0) == 0)
+        return socket.size() > socket.find(':') + 1 && socket[socket.find(':') + 1] == '/';
+    if (socket.rfind("inet:", 0) == 0 || socket.rfind("inet6:", 0) == 0) {
+        const std::string rest = socket.substr(socket.find(':') + 1);
+        const std::string port = rest.substr(0, rest.find('@'));
+        return !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), ::isdigit) &&
+               std::stoi(port) > 0 && std::stoi(port) < 65536;
+    }
+    return false;
+}
+
+struct Overrides {
+    std::string config_file, socket, user, group, temp_dir, database, master_key;
+    std::vector<std::string> domains;
+    bool log_to_stderr = false, check_config = false, help = false;
+};
+
+po::options_description command_line_options(Overrides& o) {
+    po::options_description options("usage: segel-milter [OPTIONS]\n\nThe Segel S/MIME signing milter for Postfix. "
+                                    "Signs mail submitted with SMTP AUTH by senders of the signing domains with the "
+                                    "certificate the directory chooses for them. Settings come from "
+                                    "/etc/segel/segel-milter.conf (or --config); the options below override it. "
+                                    "SIGHUP reloads the settings; SIGTERM finishes messages in flight and exits.\n\n"
+                                    "Options");
+    options.add_options()
+        ("help,h", po::bool_switch(&o.help), "show this help")
+        ("config,c", po::value(&o.config_file)->value_name("FILE"), "settings file")
+        ("check-config", po::bool_switch(&o.check_config), "validate the settings, print the effective ones, exit")
+        ("socket,p", po::value(&o.socket)->value_name("SOCKET"), "unix:/path or inet:PORT@HOST")
+        ("user,u", po::value(&o.user)->value_name("USER"), "run as this user after opening the socket and files")
+        ("group,g", po::value(&o.group)->value_name("GROUP"), "run with this group")
+        ("temp-dir", po::value(&o.temp_dir)->value_name("DIR"), "where messages are spooled")
+        ("database", po::value(&o.database)->value_name("FILE"), "directory database")
+        ("master-key", po::value(&o.master_key)->value_name("FILE"), "master key file")
+        ("domain", po::value(&o.domains)->value_name("DOMAIN")->composing(), "signing domain (repeatable)")
+        ("log-stderr", po::bool_switch(&o.log_to_stderr), "log to standard error as well as syslog");
+    return options;
+}
+
+po::options_description file_options() {
+    po::options_description options;
+    options.add_options()
+        ("milter.socket", po::value<std::string>())
+        ("milter.user", po::value<std::string>())
+        ("milter.group", po::value<std::string>())
+        ("milter.temp_dir", po::value<std::string>())
+        ("milter.max_message_bytes", po::value<long long>())
+        ("milter.syslog_ident", po::value<std::string>())
+        ("directory.database", po::value<std::string>())
+        ("directory.master_key", po::value<std::string>())
+        ("directory.domain", po::value<std::vector<std::string>>()->composing())
+        ("signing.footer", po::value<std::string>())
+        ("signing.footer_text", po::value<std::string>())
+        ("signing.unsigned_header", po::value<std::string>());
+    for (const char* key : k_policy_keys)
+        options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
+    return options;
+}
+
+void validate(MilterSettings& s, std::vector<std::string>& problems) {
+    const std::string where = s.source + ": ";
+    if (!valid_socket(s.socket))
+        problems.push_back(where + "milter.socket: \"" + s.socket + "\" is not unix:/path or inet:PORT@HOST");
+    if (s.max_message_bytes < 1024 || s.max_message_bytes > (1LL << 34))
+        problems.push_back(where + "milter.max_message_bytes: must be from 1024 to 17179869184");
+    struct stat st {};
+    if (::stat(s.temp_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        problems.push_back(where + "milter.temp_dir: " + s.temp_dir + " is not a directory");
+    else if ((st.st_mode & 002) != 0 && (st.st_mode & S_ISVTX) == 0)
+        problems.push_back(where + "milter.temp_dir: " + s.temp_dir + " is writable by everyone without the sticky bit");
+    if (::access(s.database.c_str(), R_OK) != 0)
+        problems.push_back(where + "directory.database: " + s.database + " cannot be read (create it with `segel directory init`)");
+    if (::stat(s.master_key_file.c_str(), &st) != 0)
+        problems.push_back(where + "directory.master_key: " + s.master_key_file + " cannot be read");
+    else if ((st.st_mode & 077) != 0)
+        problems.push_back(where + "directory.master_key: " + s.master_key_file + " is readable by others; chmod 600 it");
+    for (auto& domain : s.domains) {
+        std::transform(domain.begin(), domain.end(), domain.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (!valid_domain(domain))
+            problems.push_back(where + "directory.domain: \"" + domain + "\" is not a domain name");
+    }
+    if (s.domains.empty())
+        problems.push_back(where + "directory.domain: at least one signing domain is needed");
+    if (s.unsigned_header.empty() || !std::all_of(s.unsigned_header.begin(), s.unsigned_header.end(), [](char c) {
+            return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        }))
+        problems.push_back(where + "signing.unsigned_header: \"" + s.unsigned_header + "\" is not a header field name");
+    if (s.footer && s.footer_text.empty())
+        problems.push_back(where + "signing.footer_text: is empty while signing.footer is on");
+    if (s.footer_text.find_first_of("\r\n") != std::string::npos)
+        problems.push_back(where + "signing.footer_text: must be one line (it is folded when added)");
+}
+
+} // namespace
+
+std::string to_string(FailureAction action) {
+    switch (action) {
+    case FailureAction::tempfail: return "tempfail";
+    case FailureAction::reject: return "reject";
+    case FailureAction::pass: return "pass";
+    }
+    return "tempfail";
+}
+
+MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv[]) {
+    MilterSettingsOutcome outcome;
+    Overrides o;
+    auto options = command_line_options(o);
+    std::ostringstream usage;
+    usage << options;
+    outcome.usage = usage.str();
+    std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+    try {
+        po::variables_map vm;
+        po::store(po::command_line_parser(args).options(options).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        outcome.problems.push_back(std::string("command line: ") + e.what());
+        return outcome;
+    }
+    outcome.help = o.help;
+    outcome.check_config = o.check_config;
+    if (o.help)
+        return outcome;
+
+    MilterSettings s;
+    s.command_line = args;
+    std::string path = o.config_file;
+    if (path.empty() && ::access(k_default_file, F_OK) == 0)
+        path = k_default_file;
+    if (!path.empty()) {
+        s.source = path;
+        std::ifstream in(path);
+        if (!in) {
+            outcome.problems.push_back(path + ": cannot be read");
+            return outcome;
+        }
+        po::variables_map vm;
+        try {
+            po::store(po::parse_config_file(in, file_options(), false), vm);
+            po::notify(vm);
+        } catch (const po::error& e) {
+            outcome.problems.push_back(path + ": " + e.what());
+            return outcome;
+        }
+        const auto text = [&](const char* key, std::string& into) {
+            if (vm.count(key))
+                into = vm[key].as<std::string>();
+        };
+        text("milter.socket", s.socket);
+        text("milter.user", s.user);
+        text("milter.group", s.group);
+        text("milter.temp_dir", s.temp_dir);
+        text("milter.syslog_ident", s.syslog_ident);
+        if (vm.count("milter.max_message_bytes"))
+            s.max_message_bytes = vm["milter.max_message_bytes"].as<long long>();
+        text("directory.database", s.database);
+        text("directory.master_key", s.master_key_file);
+        if (vm.count("directory.domain"))
+            s.domains = vm["directory.domain"].as<std::vector<std::string>>();
+        if (vm.count("signing.footer")) {
+            const std::string value = vm["signing.footer"].as<std::string>();
+            if (value == "on" || value == "yes" || value == "true")
+                s.footer = true;
+            else if (value == "off" || value == "no" || value == "false")
+                s.footer = false;
+            else
+                outcome.problems.push_back(path + ": signing.footer: \"" + value + "\" is neither on nor off");
+        }
+        text("signing.footer_text", s.footer_text);
+        text("signing.unsigned_header", s.unsigned_header);
+        for (const char* key : k_policy_keys) {
+            const std::string option = std::string("policy.on_") + key;
+            if (!vm.count(option))
+                continue;
+            const std::string value = vm[option].as<std::string>();
+            if (auto action = parse_action(value))
+                *policy_slot(s.policy, key) = *action;
+            else
+                outcome.problems.push_back(path + ": " + option + ": \"" + value + "\" is not tempfail, reject or pass");
+        }
+    }
+    if (!o.socket.empty()) s.socket = o.socket;
+    if (!o.user.empty()) s.user = o.user == "-" ? std::string() : o.user;
+    if (!o.group.empty()) s.group = o.group;
+    if (!o.temp_dir.empty()) s.temp_dir = o.temp_dir;
+    if (!o.database.empty()) s.database = o.database;
+    if (!o.master_key.empty()) s.master_key_file = o.master_key;
+    if (!o.domains.empty()) s.domains = o.domains;
+    s.log_to_stderr = o.log_to_stderr;
+    validate(s, outcome.problems);
+    if (outcome.problems.empty())
+        outcome.settings = std::move(s);
+    return outcome;
+}
+
+MilterSettingsOutcome reload_milter_settings(const MilterSettings& current) {
+    std::vector<const char*> argv = {"segel-milter"};
+    for (const auto& arg : current.command_line)
+        argv.push_back(arg.c_str());
+    return parse_milter_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+std::string format_milter_settings(const MilterSettings& s) {
+    std::ostringstream out;
+    out << "# effective settings (from " << s.source << ")\n[milter]\nsocket = " << s.socket << "\nuser = " << s.user
+        << "\ngroup = " << s.group << "\ntemp_dir = " << s.temp_dir << "\nmax_message_bytes = " << s.max_message_bytes
+        << "\nsyslog_ident = " << s.syslog_ident << "\n\n[directory]\ndatabase = " << s.database
+        << "\nmaster_key = " << s.master_key_file << "\n";
+    for (const auto& domain : s.domains)
+        out << "domain = " << domain << "\n";
+    out << "\n[signing]\nfooter = " << (s.footer ? "on" : "off") << "\nfooter_text = " << s.footer_text
+        << "\nunsigned_header = " << s.unsigned_header << "\n\n[policy]\n";
+    FailurePolicy policy = s.policy;
+    for (const char* key : k_policy_keys)
+        out << "on_" << key << " = " << to_string(*policy_slot(policy, key)) << "\n";
+    return out.str();
+}
+
+std::string example_milter_settings() {
+    MilterSettings defaults;
+    return "# segel-milter settings; every option with its default.\n" + format_milter_settings(defaults);
+}
+
+} // namespace segel::config

@@ -1,0 +1,56 @@
+// SigningService: what segel-milter does at end of message, without
+// libmilter. Given the session facts (SASL login, envelope sender) and the
+// spooled message, it decides who gets signed (PF-01..PF-04, SEC-04), asks
+// the directory for the certificate the login may use for the single From
+// address, signs, checks the size limit (PF-09), applies the edits (header
+// fields first, then the body in one contiguous run, PF-08), records the
+// signing in the audit log, and turns every other outcome into the
+// configured SMTP answer (policy.hpp). One instance serves all connections
+// of one settings snapshot; thread-safe. Never throws for message content.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "config/milter_settings.hpp"
+#include "directory/certificate_directory.hpp"
+#include "milter/mta_actions.hpp"
+#include "milter/policy.hpp"
+#include "smime/message_spool.hpp"
+
+namespace segel::milter {
+
+struct SessionFacts {
+    std::string queue_id;
+    std::string auth_login;      // {auth_authen}; empty: not authenticated
+    std::string envelope_sender; // MAIL FROM without brackets; empty: bounce
+    int recipients = 0;
+};
+
+struct MessageResult {
+    Outcome outcome = Outcome::internal_error;
+    Verdict verdict = Verdict::tempfail;
+    std::string from;      // the From addr-spec, when there was one
+    std::string serial;    // certificate serial, when one was involved
+    std::string reason;    // for the log: why, in words (may carry detail)
+};
+
+class SigningService {
+public:
+    SigningService(std::shared_ptr<const config::MilterSettings> settings,
+                   std::shared_ptr<directory::CertificateDirectory> directory);
+
+    const config::MilterSettings& settings() const noexcept { return *m_settings; }
+    smime::SpoolLimits spool_limits() const;
+
+    MessageResult finish_message(const SessionFacts& facts, const smime::SpooledMessage& message, MtaActions& mta) const;
+
+private:
+    MessageResult decide_and_sign(const SessionFacts& facts, const smime::SpooledMessage& message,
+                                  MtaActions& mta) const;
+
+    std::shared_ptr<const config::MilterSettings> m_settings;
+    std::shared_ptr<directory::CertificateDirectory> m_directory;
+};
+
+} // namespace segel::milter

@@ -1,0 +1,293 @@
+#include "callbacks.hpp"
+
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <libmilter/mfapi.h>
+
+#include "daemon.hpp"
+#include "smime/message_spool.hpp"
+
+namespace segel::milter {
+
+namespace {
+
+// One message, from MAIL FROM to end of message or abort (MLT-02).
+struct Message {
+    SessionFacts facts;
+    std::optional<smime::MessageSpool> spool;
+    std::optional<smime::Error> spool_error;
+};
+
+// One SMTP connection. The service snapshot is taken at connect, so a reload
+// never changes the rules under a message in flight (MLT-01).
+struct Connection {
+    std::shared_ptr<const SigningService> service;
+    std::optional<Message> message;
+    bool leading_space = false; // SMFIP_HDR_LEADSPC negotiated
+};
+
+Connection* connection_of(SMFICTX* ctx) { return static_cast<Connection*>(smfi_getpriv(ctx)); }
+
+class LibmilterActions final : public MtaActions {
+public:
+    LibmilterActions(SMFICTX* ctx, bool leading_space) : m_ctx(ctx), m_prefix(leading_space ? " " : "") {}
+    bool add_header(const std::string& name, const std::string& value) override {
+        const std::string folded = m_prefix + fold(value);
+        return smfi_addheader(m_ctx, const_cast<char*>(name.c_str()), const_cast<char*>(folded.c_str())) == MI_SUCCESS;
+    }
+    bool change_header(const std::string& name, int index, const std::optional<std::string>& value) override {
+        std::string folded = value ? m_prefix + fold(*value) : std::string();
+        return smfi_chgheader(m_ctx, const_cast<char*>(name.c_str()), index,
+                              value ? folded.data() : nullptr) == MI_SUCCESS;
+    }
+    bool replace_body(std::string_view chunk) override {
+        std::string copy(chunk);
+        return smfi_replacebody(m_ctx, reinterpret_cast<unsigned char*>(copy.data()), static_cast<int>(copy.size())) ==
+               MI_SUCCESS;
+    }
+    bool set_reply(const std::string& rcode, const std::string& xcode, const std::string& text) override {
+        // MLT-08: Postfix strips a lone '%'; our texts have none.
+        return smfi_setreply(m_ctx, const_cast<char*>(rcode.c_str()), const_cast<char*>(xcode.c_str()),
+                             const_cast<char*>(text.c_str())) == MI_SUCCESS;
+    }
+
+private:
+    // MLT-04: fold with LF + TAB, never CR, after "; " when over 78 columns.
+    static std::string fold(const std::string& value) {
+        if (value.size() <= 70)
+            return value;
+        std::string out;
+        std::size_t line = 0, pos = 0;
+        while (pos < value.size()) {
+            const std::size_t cut = value.find("; ", pos);
+            const std::size_t end = cut == std::string::npos ? value.size() : cut + 1;
+            const std::string piece = value.substr(pos, end - pos);
+            if (line > 0) {
+                const bool wrap = line + 1 + piece.size() > 70;
+                out += wrap ? "\n\t" : " ";
+                line = wrap ? 0 : line + 1;
+            }
+            out += piece;
+            line += piece.size();
+            pos = cut == std::string::npos ? value.size() : cut + 2;
+        }
+        return out;
+    }
+    SMFICTX* m_ctx;
+    std::string m_prefix; // MLT-04: with SMFIP_HDR_LEADSPC we supply the space
+};
+
+std::string macro(SMFICTX* ctx, const char* name) {
+    const char* value = smfi_getsymval(ctx, const_cast<char*>(name));
+    return value != nullptr ? value : "";
+}
+
+// Postfix passes folded header values with bare LF; the spool wants CRLF.
+std::string crlf(const char* text) {
+    std::string out;
+    for (const char* p = text; *p != '\0'; ++p) {
+        if (*p == '\n' && (p == text || p[-1] != '\r'))
+            out += '\r';
+        out += *p;
+    }
+    return out;
+}
+
+void append(Message& message, std::string_view bytes) {
+    if (message.spool_error || !message.spool)
+        return;
+    if (auto appended = message.spool->append(bytes); !appended)
+        message.spool_error = appended.error();
+}
+
+Connection& ensure_connection(SMFICTX* ctx) {
+    if (Connection* existing = connection_of(ctx))
+        return *existing;
+    auto connection = std::make_unique<Connection>();
+    connection->service = Daemon::instance().service();
+    Daemon::instance().connection_opened();
+    Connection& made = *connection;
+    smfi_setpriv(ctx, connection.release());
+    return made;
+}
+
+sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long, unsigned long f2, unsigned long,
+                      unsigned long* pf0, unsigned long*, unsigned long* pf2, unsigned long*) noexcept {
+    try {
+        Connection& connection = ensure_connection(ctx);
+        // MLT-03, MLT-07: only the actions and steps we use.
+        *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY);
+        *pf2 = f2 & (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC);
+        // With leading spaces kept, header values reach the spool as received.
+        connection.leading_space = (*pf2 & SMFIP_HDR_LEADSPC) != 0;
+        return SMFIS_CONTINUE;
+    } catch (const std::exception& e) {
+        log_error(std::string("negotiate: ") + e.what());
+        return SMFIS_TEMPFAIL;
+    }
+}
+
+sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
+    try {
+        Connection* connection = &ensure_connection(ctx);
+        connection->message.emplace();
+        Message& message = *connection->message;
+        std::string sender = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
+        if (sender.size() >= 2 && sender.front() == '<' && sender.back() == '>')
+            sender = sender.substr(1, sender.size() - 2);
+        message.facts.envelope_sender = sender;
+        message.facts.auth_login = macro(ctx, "{auth_authen}");
+        const auto& settings = connection->service->settings();
+        // Nothing to do for bounces, nor for unauthenticated mail when the
+        // policy lets it pass untouched: accept without reading the body.
+        if (sender.empty() ||
+            (message.facts.auth_login.empty() &&
+             settings.policy.unauthenticated_internal_from == config::FailureAction::pass)) {
+            connection->message.reset();
+            return SMFIS_ACCEPT;
+        }
+        auto spool = smime::MessageSpool::create(settings.temp_dir, connection->service->spool_limits());
+        if (!spool) {
+            log_error("cannot spool a message: " + spool.error().detail);
+            smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.0"),
+                          const_cast<char*>("Temporary local problem, please try again later"));
+            return SMFIS_TEMPFAIL;
+        }
+        message.spool.emplace(std::move(spool).value());
+        return SMFIS_CONTINUE;
+    } catch (const std::exception& e) {
+        log_error(std::string("envfrom: ") + e.what());
+        return SMFIS_TEMPFAIL;
+    }
+}
+
+sfsistat on_envrcpt(SMFICTX* ctx, char**) noexcept {
+    Connection* connection = connection_of(ctx);
+    if (connection != nullptr && connection->message)
+        ++connection->message->facts.recipients;
+    return SMFIS_CONTINUE;
+}
+
+sfsistat on_header(SMFICTX* ctx, char* name, char* value) noexcept {
+    try {
+        Connection* connection = connection_of(ctx);
+        if (connection == nullptr || !connection->message)
+            return SMFIS_CONTINUE;
+        std::string line = std::string(name) + ":" + (connection->leading_space ? "" : " ") + crlf(value) + "\r\n";
+        append(*connection->message, line);
+        return SMFIS_CONTINUE;
+    } catch (const std::exception& e) {
+        log_error(std::string("header: ") + e.what());
+        return SMFIS_TEMPFAIL;
+    }
+}
+
+sfsistat on_eoh(SMFICTX* ctx) noexcept {
+    Connection* connection = connection_of(ctx);
+    if (connection != nullptr && connection->message)
+        append(*connection->message, "\r\n");
+    return SMFIS_CONTINUE;
+}
+
+sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t length) noexcept {
+    Connection* connection = connection_of(ctx);
+    if (connection != nullptr && connection->message)
+        append(*connection->message, std::string_view(reinterpret_cast<const char*>(chunk), length));
+    return SMFIS_CONTINUE;
+}
+
+sfsistat to_status(Verdict verdict) {
+    switch (verdict) {
+    case Verdict::accept: return SMFIS_CONTINUE;
+    case Verdict::reject: return SMFIS_REJECT;
+    case Verdict::tempfail: return SMFIS_TEMPFAIL;
+    }
+    return SMFIS_TEMPFAIL;
+}
+
+sfsistat on_eom(SMFICTX* ctx) noexcept {
+    try {
+        Connection* connection = connection_of(ctx);
+        if (connection == nullptr || !connection->message)
+            return SMFIS_CONTINUE;
+        Message message = std::move(*connection->message);
+        connection->message.reset();
+        message.facts.queue_id = macro(ctx, "i");
+        LibmilterActions mta(ctx, connection->leading_space);
+        const SigningService& service = *connection->service;
+        MessageResult result;
+        if (message.spool_error) {
+            result.outcome = message.spool_error->kind == smime::ErrorKind::io_failure ? Outcome::internal_error
+                                                                                       : Outcome::unsignable_message;
+            result.reason = message.spool_error->detail;
+            result.verdict = respond(result.outcome, service.settings(), mta);
+        } else {
+            auto spooled = std::move(*message.spool).finish();
+            if (!spooled) {
+                result.outcome = Outcome::unsignable_message;
+                result.reason = spooled.error().detail;
+                result.verdict = respond(result.outcome, service.settings(), mta);
+            } else {
+                result = service.finish_message(message.facts, *spooled, mta);
+            }
+        }
+        const std::string queue_id = message.facts.queue_id.empty() ? "NOQUEUE" : message.facts.queue_id;
+        log_info(queue_id + ": decision=" + to_string(result.outcome) +
+                 " action=" + (result.verdict == Verdict::accept ? "accept" : result.verdict == Verdict::reject ? "reject" : "tempfail") +
+                 " login=" + (message.facts.auth_login.empty() ? "-" : message.facts.auth_login) +
+                 " from=" + (result.from.empty() ? "-" : result.from) +
+                 " rcpts=" + std::to_string(message.facts.recipients) +
+                 " serial=" + (result.serial.empty() ? "-" : result.serial) + " reason=\"" + result.reason + "\"");
+        return to_status(result.verdict);
+    } catch (const std::exception& e) {
+        log_error(std::string("eom: ") + e.what());
+        smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.7.0"),
+                      const_cast<char*>("Signing failed temporarily, please try again later"));
+        return SMFIS_TEMPFAIL;
+    }
+}
+
+sfsistat on_abort(SMFICTX* ctx) noexcept {
+    Connection* connection = connection_of(ctx);
+    if (connection != nullptr)
+        connection->message.reset();
+    return SMFIS_CONTINUE;
+}
+
+sfsistat on_close(SMFICTX* ctx) noexcept {
+    // MLT-02: close comes exactly once, possibly without negotiate.
+    std::unique_ptr<Connection> connection(connection_of(ctx));
+    smfi_setpriv(ctx, nullptr);
+    if (connection)
+        Daemon::instance().connection_closed();
+    return SMFIS_CONTINUE;
+}
+
+} // namespace
+
+smfiDesc& filter_description() {
+    static smfiDesc description = {
+        const_cast<char*>("segel-milter"),
+        SMFI_VERSION,
+        SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY,
+        nullptr,      // connect: the connection is created at negotiate
+        nullptr,      // helo
+        on_envfrom,
+        on_envrcpt,
+        on_header,
+        on_eoh,
+        on_body,
+        on_eom,
+        on_abort,
+        on_close,
+        nullptr,      // unknown
+        nullptr,      // data
+        on_negotiate,
+    };
+    return description;
+}
+
+} // namespace segel::milter

@@ -1,0 +1,80 @@
+// segel-milter: startup in Postfix's order (STYLE 8): settings, log, keys
+// and directory, socket, privilege drop, then smfi_main. SIGHUP reloads;
+// SIGTERM stops accepting and waits for messages in flight.
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include <sys/stat.h>
+#include <sysexits.h>
+
+#include <libmilter/mfapi.h>
+
+#include "callbacks.hpp"
+#include "daemon.hpp"
+#include "smime/certificate.hpp"
+
+using namespace segel;
+
+int main(int argc, char** argv) {
+    const auto parsed = config::parse_milter_command_line(argc, argv);
+    if (parsed.help) {
+        std::cout << parsed.usage;
+        return EX_OK;
+    }
+    if (!parsed.settings) {
+        for (const auto& problem : parsed.problems)
+            std::cerr << "segel-milter: " << problem << "\n";
+        return EX_CONFIG;
+    }
+    auto settings = std::make_shared<const config::MilterSettings>(*parsed.settings);
+    if (parsed.check_config) {
+        std::string problem;
+        if (!milter::build_service(settings, problem)) {
+            std::cerr << "segel-milter: " << problem << "\n";
+            return EX_CONFIG;
+        }
+        std::cout << config::format_milter_settings(*settings);
+        return EX_OK;
+    }
+
+    milter::open_log(*settings);
+    std::string problem;
+    auto service = milter::build_service(settings, problem);
+    if (!service) {
+        milter::log_error("cannot start: " + problem);
+        std::cerr << "segel-milter: " << problem << "\n";
+        return EX_UNAVAILABLE;
+    }
+    milter::Daemon::instance().install(service);
+
+    // MLT-06: register, set the socket and open it before dropping
+    // privileges; umask 007 lets the socket's group (Postfix) connect.
+    if (smfi_register(milter::filter_description()) != MI_SUCCESS ||
+        smfi_setconn(const_cast<char*>(settings->socket.c_str())) != MI_SUCCESS) {
+        std::cerr << "segel-milter: cannot register with libmilter\n";
+        return EX_SOFTWARE;
+    }
+    smfi_setbacklog(128);
+    ::umask(007);
+    if (smfi_opensocket(true) != MI_SUCCESS) {
+        std::cerr << "segel-milter: cannot open " << settings->socket << "\n";
+        return EX_UNAVAILABLE;
+    }
+    if (!milter::drop_privileges(*settings, problem)) {
+        std::cerr << "segel-milter: " << problem << "\n";
+        return EX_NOPERM;
+    }
+    milter::start_reload_thread();
+    milter::log_info("started: socket=" + settings->socket + " settings=" + settings->source);
+
+    const int status = smfi_main();
+
+    // SIGTERM: libmilter stopped accepting; let messages in flight finish
+    // (up to Postfix's milter_content_timeout of 300 s).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+    while (milter::Daemon::instance().open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    milter::log_info("stopped");
+    return status == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
+}

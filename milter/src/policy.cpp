@@ -1,0 +1,73 @@
+#include "milter/policy.hpp"
+
+namespace segel::milter {
+
+namespace {
+config::FailureAction action_for(Outcome outcome, const config::FailurePolicy& policy) {
+    switch (outcome) {
+    case Outcome::no_certificate: return policy.no_certificate;
+    case Outcome::not_authorised: return policy.not_authorised;
+    case Outcome::certificate_unusable: return policy.certificate_unusable;
+    case Outcome::unsignable_message: return policy.unsignable_message;
+    case Outcome::directory_unavailable: return policy.directory_unavailable;
+    case Outcome::unauthenticated_internal_from: return policy.unauthenticated_internal_from;
+    case Outcome::internal_error:
+    case Outcome::signed_message:
+    case Outcome::not_ours:
+        break;
+    }
+    return policy.internal_error;
+}
+
+// Plain words for the sender's mail client; no addresses, serials or errors.
+const char* reply_text(Outcome outcome) {
+    switch (outcome) {
+    case Outcome::no_certificate: return "No electronic certificate is registered for this sender address";
+    case Outcome::not_authorised: return "This login may not send signed mail as this sender address";
+    case Outcome::certificate_unusable: return "The sender's electronic certificate is revoked, expired or not usable";
+    case Outcome::unsignable_message: return "This message cannot be signed as it is (malformed, ambiguous sender, or too large)";
+    case Outcome::directory_unavailable: return "The certificate directory is unavailable, please try again later";
+    case Outcome::unauthenticated_internal_from: return "Mail from this domain must be sent with authentication";
+    case Outcome::internal_error:
+    case Outcome::signed_message:
+    case Outcome::not_ours:
+        break;
+    }
+    return "Signing failed temporarily, please try again later";
+}
+} // namespace
+
+const char* to_string(Outcome outcome) {
+    switch (outcome) {
+    case Outcome::signed_message: return "signed";
+    case Outcome::not_ours: return "not_ours";
+    case Outcome::no_certificate: return "no_certificate";
+    case Outcome::not_authorised: return "not_authorised";
+    case Outcome::certificate_unusable: return "certificate_unusable";
+    case Outcome::unsignable_message: return "unsignable_message";
+    case Outcome::directory_unavailable: return "directory_unavailable";
+    case Outcome::internal_error: return "internal_error";
+    case Outcome::unauthenticated_internal_from: return "unauthenticated_internal_from";
+    }
+    return "internal_error";
+}
+
+Verdict respond(Outcome outcome, const config::MilterSettings& settings, MtaActions& mta) {
+    if (outcome == Outcome::signed_message || outcome == Outcome::not_ours)
+        return Verdict::accept;
+    switch (action_for(outcome, settings.policy)) {
+    case config::FailureAction::pass:
+        // The explaining header; if even that fails, the message still goes.
+        mta.add_header(settings.unsigned_header, to_string(outcome));
+        return Verdict::accept;
+    case config::FailureAction::reject:
+        mta.set_reply("550", "5.7.1", reply_text(outcome));
+        return Verdict::reject;
+    case config::FailureAction::tempfail:
+        break;
+    }
+    mta.set_reply("451", "4.7.0", reply_text(outcome));
+    return Verdict::tempfail;
+}
+
+} // namespace segel::milter

@@ -1,0 +1,221 @@
+#include "milter/signing_service.hpp"
+
+#include <algorithm>
+#include <exception>
+
+#include <unistd.h>
+
+#include "smime/sender_address.hpp"
+#include "smime/signer.hpp"
+
+namespace segel::milter {
+
+namespace {
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+bool in_signing_domain(const std::string& address, const std::vector<std::string>& domains) {
+    const auto at = address.rfind('@');
+    if (at == std::string::npos)
+        return false;
+    const std::string domain = lower(address.substr(at + 1));
+    return std::find(domains.begin(), domains.end(), domain) != domains.end();
+}
+
+Outcome outcome_for(smime::ErrorKind kind) {
+    switch (kind) {
+    case smime::ErrorKind::malformed_message:
+    case smime::ErrorKind::ambiguous_sender:
+    case smime::ErrorKind::unsupported_message:
+    case smime::ErrorKind::message_too_large:
+        return Outcome::unsignable_message;
+    case smime::ErrorKind::certificate_expired:
+    case smime::ErrorKind::certificate_not_yet_valid:
+    case smime::ErrorKind::certificate_key_usage:
+    case smime::ErrorKind::certificate_extended_key_usage:
+    case smime::ErrorKind::certificate_address_mismatch:
+    case smime::ErrorKind::bad_credentials:
+        return Outcome::certificate_unusable;
+    case smime::ErrorKind::crypto_failure:
+    case smime::ErrorKind::io_failure:
+    case smime::ErrorKind::internal:
+        return Outcome::internal_error;
+    }
+    return Outcome::internal_error;
+}
+
+Outcome outcome_for(directory::Refusal refusal) {
+    switch (refusal) {
+    case directory::Refusal::no_certificate: return Outcome::no_certificate;
+    case directory::Refusal::not_authorised: return Outcome::not_authorised;
+    default: return Outcome::certificate_unusable;
+    }
+}
+
+// Applies the signed rewrite: MIME header fields out (highest index first,
+// PF-07), new ones in, then the whole body as one contiguous run (PF-08).
+bool apply_rewrite(const smime::SpooledMessage& message, smime::SignedRewrite& rewrite, MtaActions& mta) {
+    for (const auto& name : rewrite.removed_fields) {
+        const int count = static_cast<int>(message.fields_named(name).size());
+        for (int index = count; index >= 1; --index)
+            if (!mta.change_header(name, index, std::nullopt))
+                return false;
+    }
+    for (const auto& field : rewrite.added_fields)
+        if (!mta.add_header(field.name, field.value))
+            return false;
+    if (!rewrite.body.rewind())
+        return false;
+    std::string buffer(1 << 16, '\0');
+    for (;;) {
+        const ssize_t n = ::read(rewrite.body.fd(), buffer.data(), buffer.size());
+        if (n < 0)
+            return false;
+        if (n == 0)
+            return true;
+        if (!mta.replace_body(std::string_view(buffer.data(), static_cast<std::size_t>(n))))
+            return false;
+    }
+}
+
+std::uint64_t header_bytes(const smime::SpooledMessage& message, const smime::SignedRewrite& rewrite) {
+    std::uint64_t bytes = 0;
+    for (const auto& field : message.headers()) {
+        const bool removed = std::any_of(rewrite.removed_fields.begin(), rewrite.removed_fields.end(),
+                                         [&](const std::string& name) { return field.is_named(name); });
+        if (!removed)
+            bytes += field.raw.size();
+    }
+    for (const auto& field : rewrite.added_fields)
+        bytes += field.name.size() + field.value.size() + 8;
+    return bytes;
+}
+
+} // namespace
+
+SigningService::SigningService(std::shared_ptr<const config::MilterSettings> settings,
+                               std::shared_ptr<directory::CertificateDirectory> directory)
+    : m_settings(std::move(settings)), m_directory(std::move(directory)) {}
+
+smime::SpoolLimits SigningService::spool_limits() const {
+    smime::SpoolLimits limits;
+    limits.max_message_bytes = static_cast<std::uint64_t>(m_settings->max_message_bytes);
+    return limits;
+}
+
+MessageResult SigningService::finish_message(const SessionFacts& facts, const smime::SpooledMessage& message,
+                                             MtaActions& mta) const {
+    MessageResult result;
+    try {
+        result = decide_and_sign(facts, message, mta);
+    } catch (const std::exception& e) {
+        result = MessageResult{Outcome::internal_error, Verdict::tempfail, result.from, result.serial,
+                               std::string("exception: ") + e.what()};
+    }
+    result.verdict = respond(result.outcome, *m_settings, mta);
+    return result;
+}
+
+MessageResult SigningService::decide_and_sign(const SessionFacts& facts, const smime::SpooledMessage& message,
+                                              MtaActions& mta) const {
+    MessageResult result;
+    // PF-04: bounces are never signed.
+    if (facts.envelope_sender.empty()) {
+        result.outcome = Outcome::not_ours;
+        result.reason = "bounce (null sender)";
+        return result;
+    }
+    auto from = smime::single_from_address(message);
+    if (!from) {
+        // SEC-04: an authenticated sender's ambiguous From is not signed and
+        // not passed silently; others' mail is not our business.
+        result.outcome = facts.auth_login.empty() ? Outcome::not_ours : Outcome::unsignable_message;
+        result.reason = from.error().detail;
+        return result;
+    }
+    result.from = lower(*from);
+    if (!in_signing_domain(result.from, m_settings->domains)) {
+        result.outcome = Outcome::not_ours;
+        result.reason = "From is not in a signing domain";
+        return result;
+    }
+    // PF-03: only an authenticated session is ever signed, whatever its From.
+    if (facts.auth_login.empty()) {
+        result.outcome = Outcome::unauthenticated_internal_from;
+        result.reason = "internal From without SMTP AUTH";
+        return result;
+    }
+    auto choice = m_directory->choose_signing_certificate(facts.auth_login, result.from,
+                                                          std::chrono::system_clock::now(), {"segel-milter"});
+    if (!choice) {
+        result.outcome = choice.error().kind == directory::ErrorKind::unavailable ? Outcome::directory_unavailable
+                                                                                 : Outcome::internal_error;
+        result.reason = choice.error().detail;
+        return result;
+    }
+    if (choice->certificate)
+        result.serial = choice->certificate->serial;
+    if (!choice->identity) {
+        result.outcome = outcome_for(choice->refusal.value_or(directory::Refusal::no_certificate));
+        result.reason = choice->detail;
+        return result;
+    }
+
+    smime::SignOptions options;
+    options.temp_dir = m_settings->temp_dir;
+    auto signed_outcome = smime::sign_message(message, *choice->identity, options);
+    if (!signed_outcome) {
+        result.outcome = outcome_for(signed_outcome.error().kind);
+        result.reason = signed_outcome.error().detail;
+        return result;
+    }
+    if (auto* untouched = std::get_if<smime::LeftUntouched>(&*signed_outcome)) {
+        result.outcome = Outcome::not_ours;
+        result.reason = untouched->reason;
+        return result;
+    }
+    auto& rewrite = std::get<smime::SignedRewrite>(*signed_outcome);
+    // PF-09: Postfix refuses a queue file over message_size_limit; say so
+    // cleanly instead of failing mid-edit.
+    auto body_size = rewrite.body.size();
+    if (!body_size) {
+        result.outcome = Outcome::internal_error;
+        result.reason = body_size.error().detail;
+        return result;
+    }
+    const std::uint64_t new_size = header_bytes(message, rewrite) + 2 + *body_size;
+    if (new_size > static_cast<std::uint64_t>(m_settings->max_message_bytes)) {
+        result.outcome = Outcome::unsignable_message;
+        result.reason = "signed message of " + std::to_string(new_size) + " bytes would exceed the size limit of " +
+                        std::to_string(m_settings->max_message_bytes);
+        return result;
+    }
+    if (!apply_rewrite(message, rewrite, mta)) {
+        result.outcome = Outcome::internal_error;
+        result.reason = "the MTA refused an edit";
+        return result;
+    }
+    // Non-repudiation evidence (ID-08). Failing to record it fails the message.
+    std::string message_id;
+    if (const auto ids = message.fields_named("Message-ID"); !ids.empty())
+        message_id = ids.front()->unfolded_value();
+    message_id.erase(0, message_id.find_first_not_of(" \t"));
+    if (auto recorded = m_directory->record_signing({facts.auth_login, choice->certificate->serial,
+                                                     choice->certificate->fingerprint, message_id,
+                                                     std::chrono::system_clock::now()},
+                                                    {"segel-milter"});
+        !recorded) {
+        result.outcome = recorded.error().kind == directory::ErrorKind::unavailable ? Outcome::directory_unavailable
+                                                                                   : Outcome::internal_error;
+        result.reason = "signing not recorded: " + recorded.error().detail;
+        return result;
+    }
+    result.outcome = Outcome::signed_message;
+    result.reason = "signed";
+    return result;
+}
+
+} // namespace segel::milter

@@ -1,0 +1,252 @@
+"""A private Postfix for end-to-end tests.
+
+PostfixLab starts a real Postfix (Debian's) with its own configuration,
+queue and data directories, listening on loopback only: a submission port
+with SMTP AUTH (Cyrus SASL, sasldb of demo users) and segel-milter as its
+milter, relaying everything to an smtp-sink that writes each delivered
+message to a file. It also prepares a demo directory (`segel directory
+init/import`) and runs segel-milter. Needs root (Postfix's master does).
+Everything lives in one temporary folder; stop() leaves nothing running.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+DEMO_PASSWORD = "rahasia-demo"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, seconds, what):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise RuntimeError("timed out waiting for " + what)
+
+
+def port_open(port):
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+MASTER_CF = """\
+{submission} inet n - n - - smtpd
+pickup    unix  n - n 60 1 pickup
+cleanup   unix  n - n - 0 cleanup
+qmgr      unix  n - n 300 1 qmgr
+rewrite   unix  - - n - - trivial-rewrite
+bounce    unix  - - n - 0 bounce
+defer     unix  - - n - 0 bounce
+trace     unix  - - n - 0 bounce
+verify    unix  - - n - 1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n - - proxymap
+smtp      unix  - - n - - smtp
+relay     unix  - - n - - smtp
+showq     unix  n - n - - showq
+error     unix  - - n - - error
+retry     unix  - - n - - error
+discard   unix  - - n - - discard
+local     unix  - n n - - local
+anvil     unix  - - n - 1 anvil
+scache    unix  - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+"""
+
+
+class PostfixLab:
+    def __init__(self, segel, milter, pki, users=("alice", "bambang"), milter_args=(), milter_config=""):
+        self.segel = segel
+        self.milter_binary = milter
+        self.pki = pki
+        self.users = users
+        self.milter_args = list(milter_args)
+        self.milter_config = milter_config
+        self.root = tempfile.mkdtemp(prefix="segel-e2e-")
+        os.chmod(self.root, 0o755)
+        self.submission = free_port()
+        self.sink_port = free_port()
+        self.sink_dir = os.path.join(self.root, "delivered")
+        self.socket_path = os.path.join(self.root, "milter", "milter.sock")
+        self.milter = None
+        self.sink = None
+        self.postfix_started = False
+
+    # -- the directory ---------------------------------------------------------
+    def segel_cmd(self, *args):
+        return subprocess.run([self.segel, *args, "--config", os.path.join(self.root, "segel.conf")],
+                              capture_output=True, text=True)
+
+    def make_directory(self):
+        with open(os.path.join(self.root, "segel.conf"), "w") as f:
+            f.write("[directory]\ndatabase = %s/db/directory.sqlite\nmaster_key = %s/master.key\n"
+                    "domain = tangerangkota.go.id\n" % (self.root, self.root))
+        result = self.segel_cmd("directory", "init")
+        assert result.returncode == 0, result.stderr
+        for user in self.users:
+            result = self.segel_cmd("directory", "import", "--passphrase-file",
+                                    os.path.join(self.pki, "p12-passphrase"), os.path.join(self.pki, user + ".p12"))
+            assert result.returncode == 0, result.stderr
+
+    # -- segel-milter ------------------------------------------------------------
+    def start_milter(self):
+        os.makedirs(os.path.dirname(self.socket_path), exist_ok=True)
+        os.makedirs(os.path.join(self.root, "tmp"), exist_ok=True)
+        config = os.path.join(self.root, "segel-milter.conf")
+        with open(config, "w") as f:
+            f.write("[milter]\nsocket = unix:%s\nuser =\ntemp_dir = %s/tmp\n[directory]\ndatabase = %s/db/directory.sqlite\n"
+                    "master_key = %s/master.key\ndomain = tangerangkota.go.id\n%s"
+                    % (self.socket_path, self.root, self.root, self.root, self.milter_config))
+        self.milter_log = open(os.path.join(self.root, "milter.log"), "w")
+        self.milter = subprocess.Popen([self.milter_binary, "--config", config, "--log-stderr", *self.milter_args],
+                                       stdout=self.milter_log, stderr=subprocess.STDOUT)
+        wait_for(lambda: os.path.exists(self.socket_path) or self.milter.poll() is not None, 10, "the milter socket")
+        if self.milter.poll() is not None:
+            raise RuntimeError("segel-milter exited: " + open(os.path.join(self.root, "milter.log")).read())
+        os.chmod(os.path.dirname(self.socket_path), 0o755)
+        os.chmod(self.socket_path, 0o777)
+
+    def stop_milter(self, signal_number=15):
+        if self.milter and self.milter.poll() is None:
+            self.milter.send_signal(signal_number)
+            try:
+                self.milter.wait(10)
+            except subprocess.TimeoutExpired:
+                self.milter.kill()
+                self.milter.wait()
+
+    # -- the sink ------------------------------------------------------------------
+    def start_sink(self):
+        os.makedirs(self.sink_dir, exist_ok=True)
+        os.chmod(self.sink_dir, 0o777)
+        self.sink = subprocess.Popen(["smtp-sink", "-u", "nobody", "-d", self.sink_dir + "/%M.",
+                                      "127.0.0.1:%d" % self.sink_port, "100"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: port_open(self.sink_port), 10, "smtp-sink")
+
+    def delivered(self):
+        """Delivered messages as bytes, oldest first, without smtp-sink's envelope lines."""
+        messages = []
+        for name in sorted(os.listdir(self.sink_dir), key=lambda n: os.path.getmtime(os.path.join(self.sink_dir, n))):
+            with open(os.path.join(self.sink_dir, name), "rb") as f:
+                data = f.read()
+            # smtp-sink writes X-Client-*, X-Helo-Args, X-Mail-Args, X-Rcpt-Args first.
+            lines = data.split(b"\n")
+            while lines and lines[0].startswith((b"X-Client-", b"X-Helo-Args", b"X-Mail-Args", b"X-Rcpt-Args")):
+                lines.pop(0)
+            messages.append(b"\n".join(lines))
+        return messages
+
+    def wait_delivered(self, count, seconds=20):
+        wait_for(lambda: len(os.listdir(self.sink_dir)) >= count, seconds, "%d delivered messages" % count)
+        time.sleep(0.2)
+        return self.delivered()
+
+    # -- Postfix ---------------------------------------------------------------------
+    def start_postfix(self, default_action="tempfail"):
+        etc = os.path.join(self.root, "etc")
+        sasl = os.path.join(etc, "sasl")  # Debian's Postfix reads $config_directory/sasl/smtpd.conf
+        os.makedirs(sasl, exist_ok=True)
+        sasldb = os.path.join(sasl, "sasldb2")
+        for user in self.users + ("mallory",):
+            subprocess.run(["saslpasswd2", "-p", "-c", "-f", sasldb, "-u", "tangerangkota.go.id", user],
+                           input=DEMO_PASSWORD, text=True, check=True)
+        shutil.chown(sasldb, "postfix")
+        os.chmod(sasldb, 0o640)
+        with open(os.path.join(sasl, "smtpd.conf"), "w") as f:
+            f.write("pwcheck_method: auxprop\nauxprop_plugin: sasldb\nmech_list: PLAIN LOGIN\nsasldb_path: %s\n" % sasldb)
+        with open(os.path.join(etc, "master.cf"), "w") as f:
+            f.write(MASTER_CF.format(submission="127.0.0.1:%d" % self.submission))
+        main_cf = {
+            "compatibility_level": "3.6",
+            "queue_directory": os.path.join(self.root, "queue"),
+            "data_directory": os.path.join(self.root, "data"),
+            "maillog_file": os.path.join(self.root, "maillog"),
+            "maillog_file_prefixes": self.root,
+            "mail_owner": "postfix",
+            "setgid_group": "postdrop",
+            "myhostname": "mail.tangerangkota.go.id",
+            "mydomain": "tangerangkota.go.id",
+            "mydestination": "",
+            "local_transport": "error:local delivery is disabled",
+            "inet_interfaces": "127.0.0.1",
+            "inet_protocols": "ipv4",
+            "mynetworks": "",
+            "relayhost": "[127.0.0.1]:%d" % self.sink_port,
+            "smtp_tls_security_level": "none",
+            "smtpd_tls_security_level": "none",
+            "smtpd_sasl_auth_enable": "yes",
+            "smtpd_sasl_type": "cyrus",
+            "smtpd_sasl_path": "smtpd",
+            "cyrus_sasl_config_path": sasl,
+            "smtpd_sasl_security_options": "noanonymous",
+            "smtpd_relay_restrictions": "permit_sasl_authenticated, defer_unauth_destination",
+            "smtpd_recipient_restrictions": "permit_sasl_authenticated, permit",
+            "smtpd_milters": "unix:" + self.socket_path,
+            "non_smtpd_milters": "",
+            "milter_default_action": default_action,
+            "milter_protocol": "6",
+            "smtputf8_enable": "no",
+            "message_size_limit": "60000000",
+            "alias_maps": "",
+            "alias_database": "",
+            "biff": "no",
+        }
+        with open(os.path.join(etc, "main.cf"), "w") as f:
+            for key, value in main_cf.items():
+                f.write("%s = %s\n" % (key, value))
+        for folder in ("queue", "data"):
+            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+        shutil.chown(os.path.join(self.root, "data"), "postfix")
+        result = subprocess.run(["postfix", "-c", etc, "start"], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError("postfix start failed: " + result.stdout + result.stderr)
+        self.postfix_started = True
+        wait_for(lambda: port_open(self.submission), 20, "Postfix's submission port")
+
+    def postfix_log(self):
+        path = os.path.join(self.root, "maillog")
+        return open(path).read() if os.path.exists(path) else ""
+
+    def milter_output(self):
+        return open(os.path.join(self.root, "milter.log")).read()
+
+    def start(self):
+        self.make_directory()
+        self.start_milter()
+        self.start_sink()
+        self.start_postfix()
+        return self
+
+    def stop(self, keep=False):
+        if self.postfix_started:
+            subprocess.run(["postfix", "-c", os.path.join(self.root, "etc"), "stop"], capture_output=True)
+            self.postfix_started = False
+        self.stop_milter()
+        if self.sink and self.sink.poll() is None:
+            self.sink.terminate()
+            self.sink.wait()
+        if not keep:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    # -- submission ----------------------------------------------------------------------
+    def submit(self, login, message, sender=None, recipients=("warga@example.com",), auth=True, password=DEMO_PASSWORD):
+        """Submits with swaks; returns (exit code, swaks transcript)."""
+        args = ["swaks", "--server", "127.0.0.1:%d" % self.submission, "--helo", "client.example",
+                "--from", sender or login, "--data", "-", "--hide-informational", "--timeout", "60"]
+        for rcpt in recipients:
+            args += ["--to", rcpt]
+        if auth:
+            args += ["--auth", "PLAIN", "--auth-user", login, "--auth-password", password]
+        result = subprocess.run(args, input=message, capture_output=True)
+        return result.returncode, (result.stdout + result.stderr).decode("utf-8", "replace")
