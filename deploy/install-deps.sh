@@ -11,6 +11,8 @@ packages="
   libsqlite3-dev sqlite3
   catch2
   gpgsm gpg-agent libnss3-tools
+  postfix sasl2-bin libsasl2-modules swaks miltertest
+  opendkim opendkim-tools
   python3 python3-cryptography
   time
 "
@@ -24,6 +26,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+# Postfix is installed for the tests and the quickstart, which run their own
+# instances; the package's own instance is left unconfigured.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $packages >/dev/null

@@ -5,6 +5,9 @@
 #include <iostream>
 #include <thread>
 
+#include <csignal>
+
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 
@@ -37,6 +40,16 @@ int main(int argc, char** argv) {
         std::cout << config::format_milter_settings(*settings);
         return EX_OK;
     }
+
+    // Every thread started from here on inherits these blocked: SIGHUP is
+    // taken by the reload thread, SIGTERM and SIGINT by libmilter's signal
+    // thread (both with sigwait), never by default delivery.
+    sigset_t handled;
+    sigemptyset(&handled);
+    sigaddset(&handled, SIGHUP);
+    sigaddset(&handled, SIGTERM);
+    sigaddset(&handled, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &handled, nullptr);
 
     milter::open_log(*settings);
     std::string problem;

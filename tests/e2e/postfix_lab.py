@@ -107,14 +107,20 @@ class PostfixLab:
             f.write("[milter]\nsocket = unix:%s\nuser =\ntemp_dir = %s/tmp\n[directory]\ndatabase = %s/db/directory.sqlite\n"
                     "master_key = %s/master.key\ndomain = tangerangkota.go.id\n%s"
                     % (self.socket_path, self.root, self.root, self.root, self.milter_config))
-        self.milter_log = open(os.path.join(self.root, "milter.log"), "w")
+        if os.path.exists(self.socket_path):
+            os.unlink(self.socket_path)  # a stale one would look like a running milter
+        self.milter_log = open(os.path.join(self.root, "milter.log"), "a")
         self.milter = subprocess.Popen([self.milter_binary, "--config", config, "--log-stderr", *self.milter_args],
                                        stdout=self.milter_log, stderr=subprocess.STDOUT)
-        wait_for(lambda: os.path.exists(self.socket_path) or self.milter.poll() is not None, 10, "the milter socket")
+        wait_for(lambda: self.socket_accepts() or self.milter.poll() is not None, 10, "the milter socket")
         if self.milter.poll() is not None:
             raise RuntimeError("segel-milter exited: " + open(os.path.join(self.root, "milter.log")).read())
         os.chmod(os.path.dirname(self.socket_path), 0o755)
         os.chmod(self.socket_path, 0o777)
+
+    def socket_accepts(self):
+        with socket.socket(socket.AF_UNIX) as s:
+            return s.connect_ex(self.socket_path) == 0
 
     def stop_milter(self, signal_number=15):
         if self.milter and self.milter.poll() is None:
@@ -124,6 +130,8 @@ class PostfixLab:
             except subprocess.TimeoutExpired:
                 self.milter.kill()
                 self.milter.wait()
+        if self.milter:
+            self.milter_log.close()
 
     # -- the sink ------------------------------------------------------------------
     def start_sink(self):
@@ -181,7 +189,9 @@ class PostfixLab:
             "local_transport": "error:local delivery is disabled",
             "inet_interfaces": "127.0.0.1",
             "inet_protocols": "ipv4",
-            "mynetworks": "",
+            # Loopback clients may relay without AUTH, as mail arriving on
+            # port 25 would: the tests check such mail is never signed.
+            "mynetworks": "127.0.0.0/8",
             "relayhost": "[127.0.0.1]:%d" % self.sink_port,
             "smtp_tls_security_level": "none",
             "smtpd_tls_security_level": "none",
@@ -190,8 +200,8 @@ class PostfixLab:
             "smtpd_sasl_path": "smtpd",
             "cyrus_sasl_config_path": sasl,
             "smtpd_sasl_security_options": "noanonymous",
-            "smtpd_relay_restrictions": "permit_sasl_authenticated, defer_unauth_destination",
-            "smtpd_recipient_restrictions": "permit_sasl_authenticated, permit",
+            "smtpd_relay_restrictions": "permit_sasl_authenticated, permit_mynetworks, defer_unauth_destination",
+            "smtpd_recipient_restrictions": "permit",
             "smtpd_milters": "unix:" + self.socket_path,
             "non_smtpd_milters": "",
             "milter_default_action": default_action,
