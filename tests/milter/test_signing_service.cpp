@@ -1,0 +1,225 @@
+// SigningService and the policy chokepoint, driven through a fake MTA
+// (no libmilter): who gets signed, what each outcome answers, and the order
+// and shape of the edits (PF-07, PF-08, PF-09).
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "directory/sqlite_directory.hpp"
+#include "external_verifiers.hpp"
+#include "milter/signing_service.hpp"
+#include "test_support.hpp"
+
+using namespace segel;
+using milter::Outcome;
+using milter::Verdict;
+
+namespace {
+
+struct Edit {
+    std::string kind, name, value;
+    int index = 0;
+};
+
+class FakeMta final : public milter::MtaActions {
+public:
+    std::vector<Edit> edits;
+    std::string body;
+    std::string reply;
+    bool refuse_body = false;
+
+    bool add_header(const std::string& name, const std::string& value) override {
+        edits.push_back({"add", name, value});
+        return true;
+    }
+    bool change_header(const std::string& name, int index, const std::optional<std::string>& value) override {
+        edits.push_back({value ? "change" : "delete", name, value.value_or(""), index});
+        return true;
+    }
+    bool replace_body(std::string_view chunk) override {
+        edits.push_back({"body", "", ""});
+        body.append(chunk);
+        return !refuse_body;
+    }
+    bool set_reply(const std::string& rcode, const std::string& xcode, const std::string& text) override {
+        reply = rcode + " " + xcode + " " + text;
+        return true;
+    }
+
+    // The message as Postfix would deliver it after our edits.
+    std::string rebuild(const smime::SpooledMessage& original) const {
+        std::map<std::string, int> deleted;
+        std::string out;
+        for (const auto& e : edits)
+            if (e.kind == "delete")
+                ++deleted[e.name];
+        for (const auto& field : original.headers())
+            if (deleted.count(field.name) == 0)
+                out += field.raw;
+        for (const auto& e : edits)
+            if (e.kind == "add")
+                out += e.name + ": " + e.value + "\r\n";
+        return out + "\r\n" + body;
+    }
+};
+
+struct ServiceFixture {
+    test::TempDir dir;
+    std::shared_ptr<directory::SqliteDirectory> store;
+    std::shared_ptr<config::MilterSettings> settings = std::make_shared<config::MilterSettings>();
+
+    ServiceFixture() {
+        auto key = directory::create_master_key_file((dir / "master.key").string());
+        directory::SqliteOptions options;
+        options.create = true;
+        options.master_key = *key;
+        options.domains = {"tangerangkota.go.id"};
+        store = std::move(directory::SqliteDirectory::open((dir / "d.sqlite").string(), options)).value();
+        for (const char* user : {"alice", "bambang", "eko"}) {
+            const auto& id = test::demo_identity(user);
+            directory::ImportRequest request{id.certificate(), id.shared_private_key(), id.chain(),
+                                             directory::CertificateKind::individual, {}};
+            request.owner.email = id.certificate().email_addresses().front();
+            REQUIRE(store->import_certificate(request, {"test"}));
+        }
+        settings->temp_dir = dir.path().string();
+    }
+
+    milter::SigningService service() const { return milter::SigningService(settings, store); }
+};
+
+const std::string k_alice = "alice@tangerangkota.go.id";
+
+std::string mail(const std::string& from, const std::string& extra = "") {
+    return test::crlf("From: " + from + "\nTo: warga@example.com\nSubject: x\nMessage-ID: <m@x>\n" + extra +
+                      "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nIsi \xc3\xa9.\n");
+}
+
+milter::MessageResult run(const milter::SigningService& service, const std::string& login, const std::string& text,
+                          FakeMta& mta, const std::string& sender = "alice@tangerangkota.go.id") {
+    auto spooled = test::spool_text(text);
+    REQUIRE(spooled.has_value());
+    return service.finish_message({"Q1", login, sender, 1}, *spooled, mta);
+}
+
+} // namespace
+
+TEST_CASE("an authenticated owner is signed: header edits first, then one contiguous body run (PF-07, PF-08)",
+          "[milter]") {
+    ServiceFixture f;
+    FakeMta mta;
+    const std::string text = mail(k_alice);
+    auto spooled = test::spool_text(text);
+    const auto result = f.service().finish_message({"Q1", k_alice, k_alice, 1}, *spooled, mta);
+    CHECK(result.outcome == Outcome::signed_message);
+    CHECK(result.verdict == Verdict::accept);
+    REQUIRE_FALSE(mta.edits.empty());
+    bool body_started = false;
+    for (const auto& e : mta.edits) {
+        if (e.kind == "body")
+            body_started = true;
+        else
+            CHECK_FALSE(body_started); // no header edit after the body began
+    }
+    // Both Content-* fields go, highest index first; then Content-Type comes.
+    CHECK(mta.edits[0].kind == "delete");
+    CHECK_THAT(mta.rebuild(*spooled), Catch::Contains("Content-Type: multipart/signed"));
+    CHECK(test::verify_with_openssl(mta.rebuild(*spooled), k_alice).good);
+    // The signing is in the audit log.
+    CHECK(f.store->audit_entries()->back().action == "sign");
+}
+
+TEST_CASE("who is not signed, and what each refusal answers with the default policy", "[milter][policy]") {
+    ServiceFixture f;
+    const auto service = f.service();
+    struct Case {
+        const char* name;
+        std::string login, text, sender;
+        Outcome outcome;
+        Verdict verdict;
+        const char* reply;
+    };
+    const std::vector<Case> cases = {
+        {"bounce", k_alice, mail(k_alice), "", Outcome::not_ours, Verdict::accept, ""},
+        {"external From", k_alice, mail("x@example.org"), k_alice, Outcome::not_ours, Verdict::accept, ""},
+        {"no AUTH", "", mail(k_alice), k_alice, Outcome::unauthenticated_internal_from, Verdict::accept, ""},
+        {"other login", "bambang@tangerangkota.go.id", mail(k_alice), k_alice, Outcome::not_authorised,
+         Verdict::reject, "550 5.7.1"},
+        {"no certificate", "c@tangerangkota.go.id", mail("c@tangerangkota.go.id"), k_alice, Outcome::no_certificate,
+         Verdict::reject, "550 5.7.1 No electronic certificate"},
+        {"expired", "eko@tangerangkota.go.id", mail("eko@tangerangkota.go.id"), k_alice, Outcome::certificate_unusable,
+         Verdict::reject, "550 5.7.1 The sender's electronic certificate"},
+        {"two From", k_alice, mail(k_alice, "From: " + k_alice + "\n"), k_alice, Outcome::unsignable_message,
+         Verdict::reject, "550 5.7.1 This message cannot be signed"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.name);
+        FakeMta mta;
+        const auto result = run(service, c.login, c.text, mta, c.sender);
+        CHECK(result.outcome == c.outcome);
+        CHECK(result.verdict == c.verdict);
+        CHECK_THAT(mta.reply, Catch::StartsWith(c.reply));
+        if (c.verdict != Verdict::accept || c.outcome != Outcome::signed_message)
+            CHECK(mta.body.empty()); // nothing signed, nothing half-applied
+    }
+}
+
+TEST_CASE("each failure action is applied as configured", "[milter][policy]") {
+    ServiceFixture f;
+    SECTION("pass adds the explaining header") {
+        f.settings->policy.no_certificate = config::FailureAction::pass;
+        FakeMta mta;
+        const auto result = run(f.service(), "c@tangerangkota.go.id", mail("c@tangerangkota.go.id"), mta);
+        CHECK(result.verdict == Verdict::accept);
+        REQUIRE(mta.edits.size() == 1);
+        CHECK(mta.edits[0].name == "X-Segel-Unsigned");
+        CHECK(mta.edits[0].value == "no_certificate");
+    }
+    SECTION("tempfail answers 451 4.7.0") {
+        f.settings->policy.not_authorised = config::FailureAction::tempfail;
+        FakeMta mta;
+        const auto result = run(f.service(), "bambang@tangerangkota.go.id", mail(k_alice), mta);
+        CHECK(result.verdict == Verdict::tempfail);
+        CHECK_THAT(mta.reply, Catch::StartsWith("451 4.7.0"));
+    }
+    SECTION("reject for unauthenticated internal From") {
+        f.settings->policy.unauthenticated_internal_from = config::FailureAction::reject;
+        FakeMta mta;
+        const auto result = run(f.service(), "", mail(k_alice), mta);
+        CHECK(result.verdict == Verdict::reject);
+        CHECK_THAT(mta.reply, Catch::Contains("must be sent with authentication"));
+    }
+}
+
+TEST_CASE("PF-09: a signed message over the size limit is refused before any edit", "[milter]") {
+    ServiceFixture f;
+    f.settings->max_message_bytes = 2000;
+    FakeMta mta;
+    const auto result = run(f.service(), k_alice, mail(k_alice), mta);
+    CHECK(result.outcome == Outcome::unsignable_message);
+    CHECK_THAT(result.reason, Catch::Contains("exceed the size limit"));
+    CHECK(mta.edits.empty());
+}
+
+TEST_CASE("an MTA that refuses an edit gives a tempfail, never a half-signed message", "[milter]") {
+    ServiceFixture f;
+    FakeMta mta;
+    mta.refuse_body = true;
+    const auto result = run(f.service(), k_alice, mail(k_alice), mta);
+    CHECK(result.outcome == Outcome::internal_error);
+    CHECK(result.verdict == Verdict::tempfail);
+    CHECK_THAT(mta.reply, Catch::StartsWith("451 4.7.0"));
+}
+
+TEST_CASE("a directory without its master key tempfails (internal_error)", "[milter]") {
+    ServiceFixture f;
+    // A directory without its master key cannot open keys.
+    directory::SqliteOptions options;
+    auto keyless = std::shared_ptr<directory::SqliteDirectory>(
+        std::move(directory::SqliteDirectory::open((f.dir / "d.sqlite").string(), options)).value());
+    milter::SigningService service(f.settings, keyless);
+    FakeMta mta;
+    const auto result = run(service, k_alice, mail(k_alice), mta);
+    CHECK(result.verdict == Verdict::tempfail);
+    CHECK(result.outcome == Outcome::internal_error);
+}
