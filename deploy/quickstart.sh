@@ -1,16 +1,19 @@
 #!/bin/sh
 # Segel's quickstart: installs what is needed, builds, creates a demo PKI shaped
 # like BSrE's (tests/pki/make-demo-pki.sh), signs a demo message as
-# alice@tangerangkota.go.id with `segel msg sign`, and shows the signed message
-# verified by OpenSSL trusting only the demo root. Safe to run again.
-# Everything it makes lands in ./demo (ignored by git).
+# alice@tangerangkota.go.id with `segel msg sign`, builds a demo certificate
+# directory, and then runs the gateway's main job: a private Postfix on
+# loopback ports with segel-milter, a message submitted with SMTP AUTH, and
+# the delivered message verified by OpenSSL trusting only the demo root.
+# Nothing is left running (pass --keep-running to keep the Postfix demo up).
+# Safe to run again. Files land in ./demo (ignored by git).
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
 ./deploy/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$jobs" --target segel
+cmake --build build -j"$jobs" --target segel segel-milter
 
 demo=demo
 mkdir -p "$demo"
@@ -68,3 +71,11 @@ done
 segel directory list
 echo
 segel report --days 800
+
+echo
+echo "== the main job: Postfix + segel-milter, a message submitted with SMTP AUTH"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "(skipped: starting Postfix needs root; run this script as root or with sudo)"
+else
+    /usr/bin/python3 deploy/demo_postfix.py build "$demo/pki" "$@"
+fi
