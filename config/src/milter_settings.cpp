@@ -92,6 +92,7 @@ po::options_description file_options() {
         ("milter.group", po::value<std::string>())
         ("milter.temp_dir", po::value<std::string>())
         ("milter.max_message_bytes", po::value<long long>())
+        ("milter.body_chunk_bytes", po::value<int>())
         ("milter.syslog_ident", po::value<std::string>())
         ("directory.database", po::value<std::string>())
         ("directory.master_key", po::value<std::string>())
@@ -110,6 +111,8 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
         problems.push_back(where + "milter.socket: \"" + s.socket + "\" is not unix:/path or inet:PORT@HOST");
     if (s.max_message_bytes < 1024 || s.max_message_bytes > (1LL << 34))
         problems.push_back(where + "milter.max_message_bytes: must be from 1024 to 17179869184");
+    if (s.body_chunk_bytes < 256 || s.body_chunk_bytes > 65535)
+        problems.push_back(where + "milter.body_chunk_bytes: must be from 256 to 65535");
     struct stat st {};
     if (::stat(s.temp_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         problems.push_back(where + "milter.temp_dir: " + s.temp_dir + " is not a directory");
@@ -201,6 +204,8 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         text("milter.syslog_ident", s.syslog_ident);
         if (vm.count("milter.max_message_bytes"))
             s.max_message_bytes = vm["milter.max_message_bytes"].as<long long>();
+        if (vm.count("milter.body_chunk_bytes"))
+            s.body_chunk_bytes = vm["milter.body_chunk_bytes"].as<int>();
         text("directory.database", s.database);
         text("directory.master_key", s.master_key_file);
         if (vm.count("directory.domain"))
@@ -252,7 +257,7 @@ std::string format_milter_settings(const MilterSettings& s) {
     std::ostringstream out;
     out << "# effective settings (from " << s.source << ")\n[milter]\nsocket = " << s.socket << "\nuser = " << s.user
         << "\ngroup = " << s.group << "\ntemp_dir = " << s.temp_dir << "\nmax_message_bytes = " << s.max_message_bytes
-        << "\nsyslog_ident = " << s.syslog_ident << "\n\n[directory]\ndatabase = " << s.database
+        << "\nbody_chunk_bytes = " << s.body_chunk_bytes << "\nsyslog_ident = " << s.syslog_ident << "\n\n[directory]\ndatabase = " << s.database
         << "\nmaster_key = " << s.master_key_file << "\n";
     for (const auto& domain : s.domains)
         out << "domain = " << domain << "\n";

@@ -57,7 +57,8 @@ Outcome outcome_for(directory::Refusal refusal) {
 
 // Applies the signed rewrite: MIME header fields out (highest index first,
 // PF-07), new ones in, then the whole body as one contiguous run (PF-08).
-bool apply_rewrite(const smime::SpooledMessage& message, smime::SignedRewrite& rewrite, MtaActions& mta) {
+bool apply_rewrite(const smime::SpooledMessage& message, smime::SignedRewrite& rewrite, MtaActions& mta,
+                   std::size_t chunk_bytes) {
     for (const auto& name : rewrite.removed_fields) {
         const int count = static_cast<int>(message.fields_named(name).size());
         for (int index = count; index >= 1; --index)
@@ -69,7 +70,7 @@ bool apply_rewrite(const smime::SpooledMessage& message, smime::SignedRewrite& r
             return false;
     if (!rewrite.body.rewind())
         return false;
-    std::string buffer(1 << 16, '\0');
+    std::string buffer(chunk_bytes, '\0');
     for (;;) {
         const ssize_t n = ::read(rewrite.body.fd(), buffer.data(), buffer.size());
         if (n < 0)
@@ -193,7 +194,7 @@ MessageResult SigningService::decide_and_sign(const SessionFacts& facts, const s
                         std::to_string(m_settings->max_message_bytes);
         return result;
     }
-    if (!apply_rewrite(message, rewrite, mta)) {
+    if (!apply_rewrite(message, rewrite, mta, static_cast<std::size_t>(m_settings->body_chunk_bytes))) {
         result.outcome = Outcome::internal_error;
         result.reason = "the MTA refused an edit";
         return result;

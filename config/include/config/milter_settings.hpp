@@ -34,6 +34,7 @@ struct MilterSettings {
     std::string group;                                   // empty: the user's primary group
     std::string temp_dir = "/var/lib/segel/tmp";
     long long max_message_bytes = 10240000;              // Postfix message_size_limit (PF-09)
+    int body_chunk_bytes = 65535;                        // body replacement packets (libmilter's maximum)
     std::string syslog_ident = "segel-milter";
     bool log_to_stderr = false;
     // [directory]
