@@ -65,7 +65,8 @@ postlog   unix-dgram n - n - 1 postlogd
 
 
 class PostfixLab:
-    def __init__(self, segel, milter, pki, users=("alice", "bambang"), milter_args=(), milter_config=""):
+    def __init__(self, segel, milter, pki, users=("alice", "bambang"), milter_args=(), milter_config="",
+                 smtpd_milters=None):
         self.segel = segel
         self.milter_binary = milter
         self.pki = pki
@@ -81,6 +82,8 @@ class PostfixLab:
         self.milter = None
         self.sink = None
         self.postfix_started = False
+        # None: segel-milter on its socket; "" for no milter; or a Postfix milter list.
+        self.smtpd_milters = smtpd_milters
 
     # -- the directory ---------------------------------------------------------
     def segel_cmd(self, *args):
@@ -202,7 +205,7 @@ class PostfixLab:
             "smtpd_sasl_security_options": "noanonymous",
             "smtpd_relay_restrictions": "permit_sasl_authenticated, permit_mynetworks, defer_unauth_destination",
             "smtpd_recipient_restrictions": "permit",
-            "smtpd_milters": "unix:" + self.socket_path,
+            "smtpd_milters": "unix:" + self.socket_path if self.smtpd_milters is None else self.smtpd_milters,
             "non_smtpd_milters": "",
             "milter_default_action": default_action,
             "milter_protocol": "6",
@@ -233,7 +236,8 @@ class PostfixLab:
 
     def start(self):
         self.make_directory()
-        self.start_milter()
+        if self.smtpd_milters is None:
+            self.start_milter()
         self.start_sink()
         self.start_postfix()
         return self

@@ -210,3 +210,24 @@ TEST_CASE("shape: a non-MIME body's Content-Type comes first in part 1", "[smime
     CHECK_THAT(part1, Catch::StartsWith("Content-Type: text/plain; charset=us-ascii\r\n"
                                         "Content-Transfer-Encoding: quoted-printable\r\n\r\n=46rom"));
 }
+
+TEST_CASE("line ends split across the scanners' 64 KiB reads are handled", "[smime][shapes]") {
+    // 809 lines of 81 octets, then a short line whose CR is the 65,536th
+    // content byte and whose LF is the first byte of the next read.
+    std::string lines;
+    for (int i = 0; i < 809; ++i)
+        lines += std::string(79, 'a') + "\r\n";
+    const std::string head = crlf(k_head + k_mime + "Content-Type: text/plain\nContent-Transfer-Encoding: 7bit\n\n");
+    SECTION("a CRLF across the boundary is a line end, so the part stays 7bit") {
+        const std::string signed_message =
+            sign_and_verify_everywhere(head + lines + "bbbbbb\r\n" + "tail line\r\n");
+        CHECK_THAT(segel::test::split_signed_message(signed_message).part1,
+                   Catch::Contains("Content-Transfer-Encoding: 7bit") && !Catch::Contains("quoted-printable"));
+    }
+    SECTION("a CR at the boundary followed by text is a bare CR, so the part is re-encoded") {
+        const std::string signed_message =
+            sign_and_verify_everywhere(head + lines + "bbbbbb\rcontinued\r\n");
+        CHECK_THAT(segel::test::split_signed_message(signed_message).part1,
+                   Catch::Contains("quoted-printable") && Catch::Contains("bbbbbb=0D"));
+    }
+}
