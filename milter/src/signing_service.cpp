@@ -167,6 +167,8 @@ MessageResult SigningService::decide_and_sign(const SessionFacts& facts, const s
 
     smime::SignOptions options;
     options.temp_dir = m_settings->temp_dir;
+    if (m_settings->footer)
+        options.footer_text = m_settings->footer_text;
     auto signed_outcome = smime::sign_message(message, *choice->identity, options);
     if (!signed_outcome) {
         result.outcome = outcome_for(signed_outcome.error().kind);

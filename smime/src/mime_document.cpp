@@ -376,6 +376,45 @@ std::optional<std::string> MimeDocument::existing_smime() const {
     return std::nullopt;
 }
 
+Result<void> MimeDocument::add_footer(const std::string& text, const std::filesystem::path& temp_dir) {
+    GMimeObject* top = g_mime_message_get_mime_part(m_message.get());
+    GMimeContentType* type = g_mime_object_get_content_type(top);
+    const bool plain_text = GMIME_IS_PART(top) && (!m_has_content_type || g_mime_content_type_is_type(type, "text", "plain"));
+    if (plain_text) {
+        // Decode the body, append the note, and let the canonicaliser pick
+        // the transfer encoding again.
+        GMimePart* part = GMIME_PART(top);
+        auto file = TempFile::create(temp_dir);
+        if (!file)
+            return file.error();
+        gm::GPtr<GMimeStream> out(g_mime_stream_fs_new(::dup(file->fd())));
+        if (GMimeDataWrapper* content = g_mime_part_get_content(part))
+            if (g_mime_data_wrapper_write_to_stream(content, out.get()) < 0)
+                return make_error(ErrorKind::io_failure, "cannot copy the body to add the footer");
+        const std::string note = "\n\n" + text + "\n";
+        if (g_mime_stream_write(out.get(), note.data(), note.size()) < 0 || g_mime_stream_flush(out.get()) < 0)
+            return make_error(ErrorKind::io_failure, "cannot add the footer");
+        g_mime_stream_reset(out.get());
+        gm::GPtr<GMimeDataWrapper> wrapper(g_mime_data_wrapper_new_with_stream(out.get(), GMIME_CONTENT_ENCODING_DEFAULT));
+        g_mime_part_set_content(part, wrapper.get());
+        g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_DEFAULT);
+        return {};
+    }
+    gm::GPtr<GMimeTextPart> note(g_mime_text_part_new_with_subtype("plain"));
+    g_mime_text_part_set_text(note.get(), text.c_str()); // UTF-8, encoded by the canonicaliser
+    g_mime_object_set_header(GMIME_OBJECT(note.get()), "Content-Disposition", "inline", nullptr);
+    if (GMIME_IS_MULTIPART(top) && g_mime_content_type_is_type(type, "multipart", "mixed")) {
+        g_mime_multipart_add(GMIME_MULTIPART(top), GMIME_OBJECT(note.get()));
+        return {};
+    }
+    gm::GPtr<GMimeMultipart> mixed(g_mime_multipart_new_with_subtype("mixed"));
+    g_mime_multipart_add(mixed.get(), top);
+    g_mime_multipart_add(mixed.get(), GMIME_OBJECT(note.get()));
+    g_mime_message_set_mime_part(m_message.get(), GMIME_OBJECT(mixed.get()));
+    m_has_content_type = true;
+    return {};
+}
+
 Result<TempFile> MimeDocument::write_part_to_sign(const std::filesystem::path& temp_dir) {
     GMimeObject* top = g_mime_message_get_mime_part(m_message.get());
     // SM-04: a non-MIME body gets an explicit type (set first, so it is the

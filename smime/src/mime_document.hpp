@@ -26,6 +26,11 @@ public:
     // entity is S/MIME already (RFC 8551 §3.10 table, SM-08), else nullopt.
     std::optional<std::string> existing_smime() const;
 
+    // Adds `text` (Tangerang art. 14 note) so the reader sees it below the
+    // message: appended to a plain-text body, otherwise as a last inline
+    // text/plain part (wrapping the body in multipart/mixed when needed).
+    Result<void> add_footer(const std::string& text, const std::filesystem::path& temp_dir);
+
     // Re-encodes leaves that are not 7-bit clean (QP for text, base64 for the
     // rest; SM-02), gives a non-MIME body an explicit Content-Type (SM-04), and
     // writes the top-level entity's MIME header fields and body with CRLF line

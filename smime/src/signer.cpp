@@ -132,6 +132,9 @@ Result<SignOutcome> sign_message(const SpooledMessage& message, const SigningIde
     if (auto covers = check_certificate_covers(cert, *sender); !covers)
         return covers.error();
 
+    if (!options.footer_text.empty())
+        if (auto added = document->add_footer(options.footer_text, options.temp_dir); !added)
+            return added.error();
     auto part = document->write_part_to_sign(options.temp_dir);
     if (!part)
         return part.error();

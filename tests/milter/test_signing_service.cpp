@@ -223,3 +223,15 @@ TEST_CASE("a directory without its master key tempfails (internal_error)", "[mil
     CHECK(result.verdict == Verdict::tempfail);
     CHECK(result.outcome == Outcome::internal_error);
 }
+
+TEST_CASE("signing.footer adds the art. 14 note before signing", "[milter]") {
+    ServiceFixture f;
+    f.settings->footer = true;
+    FakeMta mta;
+    const std::string text = mail(k_alice);
+    auto spooled = test::spool_text(text);
+    const auto result = f.service().finish_message({"Q1", k_alice, k_alice, 1}, *spooled, mta);
+    REQUIRE(result.outcome == Outcome::signed_message);
+    CHECK_THAT(mta.body, Catch::Contains("tersertifikasi oleh BSrE"));
+    CHECK(test::verify_with_openssl(mta.rebuild(*spooled), k_alice).good);
+}

@@ -139,11 +139,12 @@ smime::Result<smime::SignOutcome> sign_text(const std::string& message, const sm
     return smime::sign_message(*spooled, identity);
 }
 
-std::string sign_to_text(const std::string& message, const smime::SigningIdentity& identity, Chunking chunking) {
+std::string sign_to_text(const std::string& message, const smime::SigningIdentity& identity, Chunking chunking,
+                         const smime::SignOptions& options) {
     auto spooled = spool_text(message, chunking);
     if (!spooled)
         throw std::runtime_error("refused: " + spooled.error().detail);
-    auto outcome = smime::sign_message(*spooled, identity);
+    auto outcome = smime::sign_message(*spooled, identity, options);
     if (!outcome)
         throw std::runtime_error("refused (" + std::string(smime::to_string(outcome.error().kind)) +
                                  "): " + outcome.error().detail);

@@ -58,7 +58,7 @@ smime::Result<smime::SignOutcome> sign_text(const std::string& message, const sm
                                             Chunking chunking = Chunking::whole);
 // Signs and writes the whole signed message; fails the test on refusal.
 std::string sign_to_text(const std::string& message, const smime::SigningIdentity& identity,
-                         Chunking chunking = Chunking::whole);
+                         Chunking chunking = Chunking::whole, const smime::SignOptions& options = {});
 
 // Turns "\n" into "\r\n" (test messages are written with \n for reading ease).
 std::string crlf(const std::string& text);

@@ -27,6 +27,8 @@ struct SignOptions {
     std::filesystem::path temp_dir = std::filesystem::temp_directory_path();
     // The time the certificate must be valid at; empty means now.
     std::optional<Certificate::TimePoint> at;
+    // When set, added below the message before signing (Tangerang art. 14).
+    std::string footer_text;
 };
 
 struct NewHeaderField {
