@@ -44,9 +44,9 @@ public:
                               value ? folded.data() : nullptr) == MI_SUCCESS;
     }
     bool replace_body(std::string_view chunk) override {
-        std::string copy(chunk);
-        return smfi_replacebody(m_ctx, reinterpret_cast<unsigned char*>(copy.data()), static_cast<int>(copy.size())) ==
-               MI_SUCCESS;
+        // smfi_replacebody only reads the buffer; its prototype lacks const.
+        auto* bytes = reinterpret_cast<unsigned char*>(const_cast<char*>(chunk.data()));
+        return smfi_replacebody(m_ctx, bytes, static_cast<int>(chunk.size())) == MI_SUCCESS;
     }
     bool set_reply(const std::string& rcode, const std::string& xcode, const std::string& text) override {
         // MLT-08: Postfix strips a lone '%'; our texts have none.

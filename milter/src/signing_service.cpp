@@ -68,18 +68,8 @@ bool apply_rewrite(const smime::SpooledMessage& message, smime::SignedRewrite& r
     for (const auto& field : rewrite.added_fields)
         if (!mta.add_header(field.name, field.value))
             return false;
-    if (!rewrite.body.rewind())
-        return false;
-    std::string buffer(chunk_bytes, '\0');
-    for (;;) {
-        const ssize_t n = ::read(rewrite.body.fd(), buffer.data(), buffer.size());
-        if (n < 0)
-            return false;
-        if (n == 0)
-            return true;
-        if (!mta.replace_body(std::string_view(buffer.data(), static_cast<std::size_t>(n))))
-            return false;
-    }
+    return rewrite.body.stream(chunk_bytes, [&mta](std::string_view piece) { return mta.replace_body(piece); })
+        .has_value();
 }
 
 std::uint64_t header_bytes(const smime::SpooledMessage& message, const smime::SignedRewrite& rewrite) {

@@ -1,5 +1,7 @@
 #include "smime/signer.hpp"
 
+#include <cerrno>
+
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -46,21 +48,11 @@ std::string base64_lines(std::string_view der) {
     return out;
 }
 
-// multipart/signed body (RFC 1847 §2.1, RFC 8551 §3.5.3): part 1 is copied
-// byte for byte from the file that was signed.
-Result<TempFile> assemble_body(int part_fd, std::string_view boundary, std::string_view signature_der,
-                               const std::filesystem::path& temp_dir) {
-    auto body = TempFile::create(temp_dir);
-    if (!body)
-        return body.error();
+// multipart/signed body (RFC 1847 §2.1, RFC 8551 §3.5.3): part 1 is the
+// very file that was signed.
+SignedBody assemble_body(TempFile part, std::string_view boundary, std::string_view signature_der) {
     const std::string delimiter = "--" + std::string(boundary);
     std::string head = std::string(k_preamble) + "\r\n" + delimiter + "\r\n";
-    if (auto w = body->write_all(head); !w)
-        return w.error();
-    if (::lseek(part_fd, 0, SEEK_SET) < 0)
-        return make_error(ErrorKind::io_failure, "cannot rewind the signed part");
-    if (auto copied = copy_fd(part_fd, body->fd()); !copied)
-        return copied.error();
     // SM-05: part 2, application/pkcs7-signature named smime.p7s.
     std::string tail = "\r\n" + delimiter + "\r\n" +
                        "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n"
@@ -69,11 +61,7 @@ Result<TempFile> assemble_body(int part_fd, std::string_view boundary, std::stri
                        "Content-Description: S/MIME Cryptographic Signature\r\n"
                        "\r\n" +
                        base64_lines(signature_der) + "\r\n" + delimiter + "--\r\n";
-    if (auto w = body->write_all(tail); !w)
-        return w.error();
-    if (auto r = body->rewind(); !r)
-        return r.error();
-    return std::move(body).value();
+    return SignedBody(std::move(head), std::move(part), std::move(tail));
 }
 
 std::string crlf_line_ends(std::string_view raw) {
@@ -146,11 +134,8 @@ Result<SignOutcome> sign_message(const SpooledMessage& message, const SigningIde
     auto signature = sign_detached(identity, part->fd());
     if (!signature)
         return signature.error();
-    auto body = assemble_body(part->fd(), *boundary, *signature, options.temp_dir);
-    if (!body)
-        return body.error();
-
-    SignedRewrite rewrite{{}, {}, std::move(body).value(), std::move(sender).value(), cert.serial_hex()};
+    SignedRewrite rewrite{{}, {}, assemble_body(std::move(part).value(), *boundary, *signature),
+                          std::move(sender).value(), cert.serial_hex()};
     // SM-04: the MIME header fields now live in part 1.
     for (const auto& field : message.headers())
         if (ascii::istarts_with(field.name, "Content-")) {
@@ -182,9 +167,39 @@ Result<void> write_signed_message(const SpooledMessage& message, SignedRewrite& 
     header += "\r\n";
     if (auto w = write_fd(out_fd, header); !w)
         return w;
-    if (auto r = rewrite.body.rewind(); !r)
-        return r;
-    return copy_fd(rewrite.body.fd(), out_fd);
+    return rewrite.body.stream(1 << 16, [out_fd](std::string_view piece) { return write_fd(out_fd, piece).has_value(); });
+}
+
+Result<std::uint64_t> SignedBody::size() const {
+    auto part = m_part.size();
+    if (!part)
+        return part.error();
+    return m_head.size() + *part + m_tail.size();
+}
+
+Result<void> SignedBody::stream(std::size_t chunk_bytes, const std::function<bool(std::string_view)>& sink) {
+    const auto refused = [] { return make_error(ErrorKind::io_failure, "the body could not be handed over"); };
+    for (std::string_view rest = m_head; !rest.empty(); rest.remove_prefix(std::min(chunk_bytes, rest.size())))
+        if (!sink(rest.substr(0, chunk_bytes)))
+            return refused();
+    if (auto rewound = m_part.rewind(); !rewound)
+        return rewound;
+    std::string buffer(chunk_bytes, '\0');
+    for (;;) {
+        const ssize_t n = ::read(m_part.fd(), buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return make_error(ErrorKind::io_failure, "cannot read the signed part");
+        if (n == 0)
+            break;
+        if (!sink(std::string_view(buffer.data(), static_cast<std::size_t>(n))))
+            return refused();
+    }
+    for (std::string_view rest = m_tail; !rest.empty(); rest.remove_prefix(std::min(chunk_bytes, rest.size())))
+        if (!sink(rest.substr(0, chunk_bytes)))
+            return refused();
+    return {};
 }
 
 } // namespace segel::smime

@@ -2,7 +2,7 @@
 // multipart/signed message signed by one SigningIdentity.
 //
 // Outcome: a SignedRewrite (what to change in the message: header fields to
-// drop and add, and the new body in a temp file), or LeftUntouched when the
+// drop and add, and the new body), or LeftUntouched when the
 // message is S/MIME already. Refusals are Errors (see error.hpp): a
 // certificate not fit to sign now, From not exactly one mailbox covered by
 // the certificate, or a message that cannot be signed faithfully. Reentrant:
@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -36,10 +37,29 @@ struct NewHeaderField {
     std::string value; // unfolded, without the leading space
 };
 
+// The multipart/signed body: preamble and first delimiter, part 1 exactly as
+// signed (in its temp file, never copied), then the signature part and the
+// closing delimiter. CRLF line ends throughout.
+class SignedBody {
+public:
+    SignedBody(std::string head, TempFile part, std::string tail)
+        : m_head(std::move(head)), m_part(std::move(part)), m_tail(std::move(tail)) {}
+
+    Result<std::uint64_t> size() const;
+    // Hands the body to `sink` in pieces of at most chunk_bytes, in order;
+    // stops with an io_failure error if the sink returns false.
+    Result<void> stream(std::size_t chunk_bytes, const std::function<bool(std::string_view)>& sink);
+
+private:
+    std::string m_head;
+    TempFile m_part;
+    std::string m_tail;
+};
+
 struct SignedRewrite {
     std::vector<std::string> removed_fields; // every top-level field of these names goes
     std::vector<NewHeaderField> added_fields; // appended after the remaining fields
-    TempFile body;                            // the new body, CRLF line ends, position at 0
+    SignedBody body;                          // the new body
     std::string sender;                       // the From addr-spec that was signed for
     std::string signer_serial;                // hex serial of the signing certificate
 };
@@ -55,7 +75,7 @@ Result<SignOutcome> sign_message(const SpooledMessage& message, const SigningIde
 
 // Writes the signed message: the original header fields (line ends made
 // CRLF) without the removed ones, the added ones (folded), a blank line and
-// the new body. Rewinds rewrite.body.
+// the new body.
 Result<void> write_signed_message(const SpooledMessage& message, SignedRewrite& rewrite, int out_fd);
 
 } // namespace segel::smime
