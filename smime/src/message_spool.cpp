@@ -65,10 +65,10 @@ std::vector<const HeaderField*> SpooledMessage::fields_named(std::string_view na
 }
 
 Result<MessageSpool> MessageSpool::create(const std::filesystem::path& temp_dir, SpoolLimits limits) {
-    auto file = TempFile::create(temp_dir);
+    auto file = TempFile::create_in_memory();
     if (!file)
         return file.error();
-    return MessageSpool(std::move(file).value(), limits);
+    return MessageSpool(std::move(file).value(), limits, temp_dir);
 }
 
 Error MessageSpool::fail(ErrorKind kind, std::string detail) {
@@ -134,6 +134,9 @@ Result<void> MessageSpool::scan_header_bytes(std::string_view chunk, std::size_t
 }
 
 Result<void> MessageSpool::flush() {
+    if (m_file.in_memory() && m_size > TempFile::k_in_memory_bytes)
+        if (auto moved = m_file.move_to_disk(m_temp_dir); !moved)
+            return fail(moved.error().kind, moved.error().detail);
     auto written = m_file.write_all(m_buffer);
     m_buffer.clear();
     if (!written)

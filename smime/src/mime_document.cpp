@@ -230,8 +230,9 @@ ContentStats scan_encoded_content(GMimeStream* stream) {
 // with From-armoring for quoted-printable (SM-02: "From " lines become
 // "=46rom "). The part then carries the new content and encoding, so GMime
 // writes it out byte for byte.
-Result<void> reencode(GMimePart* part, GMimeContentEncoding target, const std::filesystem::path& temp_dir) {
-    auto file = TempFile::create(temp_dir);
+Result<void> reencode(GMimePart* part, GMimeContentEncoding target, const std::filesystem::path& temp_dir,
+                      std::uint64_t size_hint) {
+    auto file = TempFile::create(temp_dir, size_hint * 2); // base64 or QP may grow it
     if (!file)
         return file.error();
     gm::GPtr<GMimeStream> out(g_mime_stream_fs_new(::dup(file->fd())));
@@ -263,6 +264,7 @@ bool is_textual(GMimeObject* object) {
 
 struct Canonicaliser {
     const std::filesystem::path& temp_dir;
+    std::uint64_t message_size;
 
     Result<void> leaf(GMimePart* part, ContentStats* top_stats) {
         GMimeDataWrapper* content = g_mime_part_get_content(part);
@@ -275,7 +277,7 @@ struct Canonicaliser {
         if (encoding == GMIME_CONTENT_ENCODING_BASE64 || encoding == GMIME_CONTENT_ENCODING_UUENCODE) {
             if (stats.clean_for_base64())
                 return {};
-            return reencode(part, GMIME_CONTENT_ENCODING_BASE64, temp_dir);
+            return reencode(part, GMIME_CONTENT_ENCODING_BASE64, temp_dir, message_size);
         }
         if (stats.clean_for_7bit()) {
             // SM-02: a 7-bit body labelled 8bit or binary is relabelled, so no
@@ -289,7 +291,7 @@ struct Canonicaliser {
         return reencode(part,
                         is_textual(GMIME_OBJECT(part)) ? GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
                                                        : GMIME_CONTENT_ENCODING_BASE64,
-                        temp_dir);
+                        temp_dir, message_size);
     }
 
     Result<void> walk(GMimeObject* object, ContentStats* top_stats) {
@@ -341,7 +343,7 @@ Result<MimeDocument> MimeDocument::parse(const SpooledMessage& message) {
         return make_error(ErrorKind::malformed_message, *state.fatal);
     if (!parsed || g_mime_message_get_mime_part(parsed.get()) == nullptr)
         return make_error(ErrorKind::malformed_message, "GMime cannot parse the message");
-    return MimeDocument(std::move(parsed), !message.fields_named("Content-Type").empty());
+    return MimeDocument(std::move(parsed), !message.fields_named("Content-Type").empty(), message.size());
 }
 
 std::optional<std::string> MimeDocument::existing_smime() const {
@@ -384,7 +386,7 @@ Result<void> MimeDocument::add_footer(const std::string& text, const std::filesy
         // Decode the body, append the note, and let the canonicaliser pick
         // the transfer encoding again.
         GMimePart* part = GMIME_PART(top);
-        auto file = TempFile::create(temp_dir);
+        auto file = TempFile::create(temp_dir, m_size * 2);
         if (!file)
             return file.error();
         gm::GPtr<GMimeStream> out(g_mime_stream_fs_new(::dup(file->fd())));
@@ -422,13 +424,13 @@ Result<TempFile> MimeDocument::write_part_to_sign(const std::filesystem::path& t
     if (!m_has_content_type)
         g_mime_object_set_header(top, "Content-Type", "text/plain; charset=us-ascii", nullptr);
     ContentStats top_stats;
-    Canonicaliser canonicaliser{temp_dir};
+    Canonicaliser canonicaliser{temp_dir, m_size};
     if (auto done = canonicaliser.walk(top, &top_stats); !done)
         return done.error();
     if (!m_has_content_type && top_stats.has_8bit)
         g_mime_object_set_content_type_parameter(top, "charset", top_stats.valid_utf8 ? "utf-8" : "unknown-8bit");
 
-    auto file = TempFile::create(temp_dir);
+    auto file = TempFile::create(temp_dir, m_size * 2);
     if (!file)
         return file.error();
     gm::GPtr<GMimeStream> out(g_mime_stream_fs_new(::dup(file->fd())));

@@ -38,11 +38,12 @@ public:
     Result<TempFile> write_part_to_sign(const std::filesystem::path& temp_dir);
 
 private:
-    MimeDocument(gm::GPtr<GMimeMessage> message, bool has_content_type)
-        : m_message(std::move(message)), m_has_content_type(has_content_type) {}
+    MimeDocument(gm::GPtr<GMimeMessage> message, bool has_content_type, std::uint64_t size)
+        : m_message(std::move(message)), m_has_content_type(has_content_type), m_size(size) {}
 
     gm::GPtr<GMimeMessage> m_message;
     bool m_has_content_type;
+    std::uint64_t m_size; // of the spooled message: picks memory or disk for work files
 };
 
 } // namespace segel::smime

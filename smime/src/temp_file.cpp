@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,16 +28,45 @@ Result<TempFile> TempFile::create(const std::filesystem::path& directory) {
     if (fd < 0)
         return io_error("cannot create a temporary file in " + directory.string());
     ::unlink(name.data());
-    return TempFile(fd);
+    return TempFile(fd, false);
 }
 
-TempFile::TempFile(TempFile&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
+Result<TempFile> TempFile::create(const std::filesystem::path& directory, std::uint64_t expected_bytes) {
+    if (expected_bytes <= k_in_memory_bytes)
+        return create_in_memory();
+    return create(directory);
+}
+
+Result<TempFile> TempFile::create_in_memory() {
+    const int fd = ::memfd_create("segel", MFD_CLOEXEC);
+    if (fd < 0)
+        return io_error("cannot create an in-memory file");
+    return TempFile(fd, true);
+}
+
+Result<void> TempFile::move_to_disk(const std::filesystem::path& directory) {
+    if (!m_in_memory)
+        return {};
+    auto disk = create(directory);
+    if (!disk)
+        return disk.error();
+    if (::lseek(m_fd, 0, SEEK_SET) < 0)
+        return io_error("cannot rewind an in-memory file");
+    if (auto copied = copy_fd(m_fd, disk->m_fd); !copied)
+        return copied;
+    *this = std::move(disk).value();
+    return {};
+}
+
+TempFile::TempFile(TempFile&& other) noexcept
+    : m_fd(std::exchange(other.m_fd, -1)), m_in_memory(other.m_in_memory) {}
 
 TempFile& TempFile::operator=(TempFile&& other) noexcept {
     if (this != &other) {
         if (m_fd >= 0)
             ::close(m_fd);
         m_fd = std::exchange(other.m_fd, -1);
+        m_in_memory = other.m_in_memory;
     }
     return *this;
 }

@@ -1,6 +1,6 @@
 // MessageSpool takes a whole RFC 5322 message in chunks of any size (as a
-// milter receives it, or read from a file) and writes it to an anonymous temp
-// file while checking the raw bytes: no NUL, a well-formed header section
+// milter receives it, or read from a file) and keeps it in an anonymous
+// file (in memory up to 1 MiB, then in temp_dir) while checking the raw bytes: no NUL, a well-formed header section
 // (fields and continuation lines only, each line at most 998 octets, RFC 5322
 // §2.1.1), no bare CR in the header, 7-bit MIME header fields. The first
 // problem found is kept and returned by append()/finish(); after an error the
@@ -66,7 +66,8 @@ public:
     Result<SpooledMessage> finish() &&;
 
 private:
-    MessageSpool(TempFile file, SpoolLimits limits) : m_file(std::move(file)), m_limits(limits) {}
+    MessageSpool(TempFile file, SpoolLimits limits, std::filesystem::path temp_dir)
+        : m_file(std::move(file)), m_limits(limits), m_temp_dir(std::move(temp_dir)) {}
     Result<void> scan_header_bytes(std::string_view chunk, std::size_t& consumed);
     Result<void> check_header_line(std::string_view line);
     Result<void> flush();
@@ -74,6 +75,7 @@ private:
 
     TempFile m_file;
     SpoolLimits m_limits;
+    std::filesystem::path m_temp_dir; // where a large message moves from memory
     std::string m_buffer;              // pending writes
     std::string m_header_text;         // the header section as received
     std::size_t m_line_start = 0;      // offset of the current line in m_header_text

@@ -1,6 +1,8 @@
 // An anonymous temporary file: created 0600 in a given directory and unlinked
-// at once, so it disappears with its descriptor even after a crash. Owns the
-// descriptor; movable, not copyable. Not thread-safe per object.
+// at once, so it disappears with its descriptor even after a crash; or, for
+// small contents, an anonymous memory file (memfd_create), which costs no
+// file-system work per message. Owns the descriptor; movable, not copyable.
+// Not thread-safe per object.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +15,18 @@ namespace segel::smime {
 
 class TempFile {
 public:
+    // Contents up to this size are kept in memory when the size is known.
+    static constexpr std::uint64_t k_in_memory_bytes = 1 << 20;
+
     static Result<TempFile> create(const std::filesystem::path& directory);
+    // In memory when expected_bytes <= k_in_memory_bytes, else on disk.
+    static Result<TempFile> create(const std::filesystem::path& directory, std::uint64_t expected_bytes);
+    static Result<TempFile> create_in_memory();
+
+    bool in_memory() const noexcept { return m_in_memory; }
+    // Moves an in-memory file's contents to a file in `directory`, keeping
+    // the position at the end. No-op for a file already on disk.
+    Result<void> move_to_disk(const std::filesystem::path& directory);
 
     TempFile(TempFile&& other) noexcept;
     TempFile& operator=(TempFile&& other) noexcept;
@@ -30,8 +43,9 @@ public:
     Result<std::uint64_t> size() const;
 
 private:
-    explicit TempFile(int fd) noexcept : m_fd(fd) {}
+    TempFile(int fd, bool in_memory) noexcept : m_fd(fd), m_in_memory(in_memory) {}
     int m_fd = -1;
+    bool m_in_memory = false;
 };
 
 // Writes all of data to fd, retrying short writes and EINTR.
