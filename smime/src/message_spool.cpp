@@ -187,7 +187,8 @@ Result<SpooledMessage> MessageSpool::finish() && {
     auto headers = split_header_fields(m_header_text);
     if (headers.empty())
         return fail(ErrorKind::malformed_message, "the message has no header fields");
-    return SpooledMessage(std::move(m_file), m_size, std::move(headers), !m_in_header);
+    return SpooledMessage(std::move(m_file), m_size, std::move(headers), !m_in_header,
+                          m_in_header ? m_size : static_cast<std::uint64_t>(m_header_text.size()));
 }
 
 } // namespace segel::smime

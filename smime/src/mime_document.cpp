@@ -265,6 +265,7 @@ bool is_textual(GMimeObject* object) {
 struct Canonicaliser {
     const std::filesystem::path& temp_dir;
     std::uint64_t message_size;
+    bool changed = false;
 
     Result<void> leaf(GMimePart* part, ContentStats* top_stats) {
         GMimeDataWrapper* content = g_mime_part_get_content(part);
@@ -277,6 +278,7 @@ struct Canonicaliser {
         if (encoding == GMIME_CONTENT_ENCODING_BASE64 || encoding == GMIME_CONTENT_ENCODING_UUENCODE) {
             if (stats.clean_for_base64())
                 return {};
+            changed = true;
             return reencode(part, GMIME_CONTENT_ENCODING_BASE64, temp_dir, message_size);
         }
         if (stats.clean_for_7bit()) {
@@ -285,9 +287,11 @@ struct Canonicaliser {
             if (encoding == GMIME_CONTENT_ENCODING_8BIT || encoding == GMIME_CONTENT_ENCODING_BINARY) {
                 g_mime_data_wrapper_set_encoding(content, GMIME_CONTENT_ENCODING_7BIT);
                 g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_7BIT);
+                changed = true;
             }
             return {};
         }
+        changed = true;
         return reencode(part,
                         is_textual(GMIME_OBJECT(part)) ? GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE
                                                        : GMIME_CONTENT_ENCODING_BASE64,
@@ -314,8 +318,10 @@ struct Canonicaliser {
             // RFC 2046 §5.2.1: message/rfc822 may only be 7bit, 8bit or binary;
             // once its content is 7-bit, say so.
             const char* cte = g_mime_object_get_header(object, "Content-Transfer-Encoding");
-            if (cte != nullptr && !ascii::iequals(ascii::trim(cte), "7bit"))
+            if (cte != nullptr && !ascii::iequals(ascii::trim(cte), "7bit")) {
                 g_mime_object_set_header(object, "Content-Transfer-Encoding", "7bit", nullptr);
+                changed = true;
+            }
             return {};
         }
         if (GMIME_IS_PART(object))
@@ -400,8 +406,10 @@ Result<void> MimeDocument::add_footer(const std::string& text, const std::filesy
         gm::GPtr<GMimeDataWrapper> wrapper(g_mime_data_wrapper_new_with_stream(out.get(), GMIME_CONTENT_ENCODING_DEFAULT));
         g_mime_part_set_content(part, wrapper.get());
         g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_DEFAULT);
+        m_footer_added = true;
         return {};
     }
+    m_footer_added = true;
     gm::GPtr<GMimeTextPart> note(g_mime_text_part_new_with_subtype("plain"));
     g_mime_text_part_set_text(note.get(), text.c_str()); // UTF-8, encoded by the canonicaliser
     g_mime_object_set_header(GMIME_OBJECT(note.get()), "Content-Disposition", "inline", nullptr);
@@ -417,7 +425,7 @@ Result<void> MimeDocument::add_footer(const std::string& text, const std::filesy
     return {};
 }
 
-Result<TempFile> MimeDocument::write_part_to_sign(const std::filesystem::path& temp_dir) {
+Result<bool> MimeDocument::canonicalise(const std::filesystem::path& temp_dir) {
     GMimeObject* top = g_mime_message_get_mime_part(m_message.get());
     // SM-04: a non-MIME body gets an explicit type (set first, so it is the
     // first field of part 1); its charset is known once the body is scanned.
@@ -429,7 +437,38 @@ Result<TempFile> MimeDocument::write_part_to_sign(const std::filesystem::path& t
         return done.error();
     if (!m_has_content_type && top_stats.has_8bit)
         g_mime_object_set_content_type_parameter(top, "charset", top_stats.valid_utf8 ? "utf-8" : "unknown-8bit");
+    return canonicaliser.changed || !m_has_content_type || m_footer_added;
+}
 
+Result<TempFile> MimeDocument::write_received_part(const SpooledMessage& message,
+                                                   const std::filesystem::path& temp_dir) const {
+    auto file = TempFile::create(temp_dir, m_size);
+    if (!file)
+        return file.error();
+    std::string header;
+    for (const auto& field : message.headers()) {
+        if (!ascii::istarts_with(field.name, "Content-"))
+            continue;
+        for (std::size_t i = 0; i < field.raw.size(); ++i) {
+            if (field.raw[i] == '\n' && (i == 0 || field.raw[i - 1] != '\r'))
+                header += '\r';
+            header += field.raw[i];
+        }
+        if (header.size() < 2 || header.compare(header.size() - 2, 2, "\r\n") != 0)
+            header += "\r\n";
+    }
+    header += "\r\n";
+    if (auto written = file->write_all(header); !written)
+        return written.error();
+    if (::lseek(message.fd(), static_cast<off_t>(message.body_offset()), SEEK_SET) < 0)
+        return make_error(ErrorKind::io_failure, "cannot read the spooled body");
+    if (auto copied = copy_fd(message.fd(), file->fd()); !copied)
+        return copied.error();
+    return std::move(file).value();
+}
+
+Result<TempFile> MimeDocument::write_serialised_part(const std::filesystem::path& temp_dir) {
+    GMimeObject* top = g_mime_message_get_mime_part(m_message.get());
     auto file = TempFile::create(temp_dir, m_size * 2);
     if (!file)
         return file.error();

@@ -32,10 +32,18 @@ public:
     Result<void> add_footer(const std::string& text, const std::filesystem::path& temp_dir);
 
     // Re-encodes leaves that are not 7-bit clean (QP for text, base64 for the
-    // rest; SM-02), gives a non-MIME body an explicit Content-Type (SM-04), and
-    // writes the top-level entity's MIME header fields and body with CRLF line
-    // ends (SM-01) into a new temp file, positioned at its end.
-    Result<TempFile> write_part_to_sign(const std::filesystem::path& temp_dir);
+    // rest; SM-02), relabels 7-bit bodies marked 8bit, and gives a non-MIME
+    // body an explicit Content-Type (SM-04). Returns whether anything changed.
+    Result<bool> canonicalise(const std::filesystem::path& temp_dir);
+
+    // Part 1 when nothing changed: the top-level MIME header fields and the
+    // body exactly as received (CRLF line ends made from bare LF only in the
+    // header fields). The caller must still check it is canonical.
+    Result<TempFile> write_received_part(const SpooledMessage& message, const std::filesystem::path& temp_dir) const;
+
+    // Part 1 serialised by GMime from the (canonicalised) tree, with CRLF
+    // line ends (SM-01).
+    Result<TempFile> write_serialised_part(const std::filesystem::path& temp_dir);
 
 private:
     MimeDocument(gm::GPtr<GMimeMessage> message, bool has_content_type, std::uint64_t size)
@@ -43,6 +51,7 @@ private:
 
     gm::GPtr<GMimeMessage> m_message;
     bool m_has_content_type;
+    bool m_footer_added = false;
     std::uint64_t m_size; // of the spooled message: picks memory or disk for work files
 };
 

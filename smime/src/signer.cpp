@@ -123,18 +123,33 @@ Result<SignOutcome> sign_message(const SpooledMessage& message, const SigningIde
     if (!options.footer_text.empty())
         if (auto added = document->add_footer(options.footer_text, options.temp_dir); !added)
             return added.error();
-    auto part = document->write_part_to_sign(options.temp_dir);
-    if (!part)
-        return part.error();
+    auto changed = document->canonicalise(options.temp_dir);
+    if (!changed)
+        return changed.error();
     auto boundary = random_boundary();
     if (!boundary)
         return boundary.error();
-    if (auto canonical = check_canonical_7bit(part->fd(), *boundary); !canonical)
-        return canonical.error();
+    // Unchanged and already canonical: sign the sender's bytes as they came.
+    std::optional<TempFile> part;
+    if (!*changed) {
+        auto received = document->write_received_part(message, options.temp_dir);
+        if (!received)
+            return received.error();
+        if (check_canonical_7bit(received->fd(), *boundary))
+            part = std::move(received).value();
+    }
+    if (!part) {
+        auto serialised = document->write_serialised_part(options.temp_dir);
+        if (!serialised)
+            return serialised.error();
+        if (auto canonical = check_canonical_7bit(serialised->fd(), *boundary); !canonical)
+            return canonical.error();
+        part = std::move(serialised).value();
+    }
     auto signature = sign_detached(identity, part->fd());
     if (!signature)
         return signature.error();
-    SignedRewrite rewrite{{}, {}, assemble_body(std::move(part).value(), *boundary, *signature),
+    SignedRewrite rewrite{{}, {}, assemble_body(std::move(*part), *boundary, *signature),
                           std::move(sender).value(), cert.serial_hex()};
     // SM-04: the MIME header fields now live in part 1.
     for (const auto& field : message.headers())

@@ -38,14 +38,18 @@ struct SpoolLimits {
 
 class SpooledMessage {
 public:
-    SpooledMessage(TempFile file, std::uint64_t size, std::vector<HeaderField> headers, bool has_body)
-        : m_file(std::move(file)), m_size(size), m_headers(std::move(headers)), m_has_body(has_body) {}
+    SpooledMessage(TempFile file, std::uint64_t size, std::vector<HeaderField> headers, bool has_body,
+                   std::uint64_t body_offset)
+        : m_file(std::move(file)), m_size(size), m_headers(std::move(headers)), m_has_body(has_body),
+          m_body_offset(body_offset) {}
 
     int fd() const noexcept { return m_file.fd(); }
     std::uint64_t size() const noexcept { return m_size; }
     const std::vector<HeaderField>& headers() const noexcept { return m_headers; }
     // False for a header-only message (no blank line after the header).
     bool has_body() const noexcept { return m_has_body; }
+    // Where the body starts in the file (after the blank line).
+    std::uint64_t body_offset() const noexcept { return m_body_offset; }
     // All fields with this name (case-insensitive), in order.
     std::vector<const HeaderField*> fields_named(std::string_view name) const;
 
@@ -54,6 +58,7 @@ private:
     std::uint64_t m_size;
     std::vector<HeaderField> m_headers;
     bool m_has_body;
+    std::uint64_t m_body_offset;
 };
 
 class MessageSpool {
