@@ -1,5 +1,6 @@
 #include "mime_document.hpp"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -339,7 +340,17 @@ Result<MimeDocument> MimeDocument::parse(const SpooledMessage& message) {
 
     if (::lseek(message.fd(), 0, SEEK_SET) < 0)
         return make_error(ErrorKind::io_failure, "cannot rewind the spooled message");
-    gm::GPtr<GMimeStream> stream(g_mime_stream_fs_new(::dup(message.fd())));
+    // Up to 8 MiB, a read-only map of the spool: the parser and every later
+    // read of the parts' content copy from memory instead of making a
+    // syscall each time. Larger messages are read in chunks, since mapped
+    // pages count towards the daemon's resident memory.
+    constexpr std::uint64_t k_map_bytes = 8 << 20;
+    gm::GPtr<GMimeStream> stream;
+    if (message.size() <= k_map_bytes)
+        stream.reset(g_mime_stream_mmap_new_with_bounds(::dup(message.fd()), PROT_READ, MAP_PRIVATE, 0,
+                                                        static_cast<gint64>(message.size())));
+    if (!stream)
+        stream.reset(g_mime_stream_fs_new(::dup(message.fd())));
     gm::GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
     g_mime_parser_set_persist_stream(parser.get(), TRUE);
     gm::ParserOptionsPtr options(g_mime_parser_options_new());
