@@ -65,7 +65,7 @@ postlog   unix-dgram n - n - 1 postlogd
 
 
 class PostfixLab:
-    def __init__(self, segel, milter, pki, users=("alice", "bambang"), milter_args=(), milter_config="",
+    def __init__(self, segel, milter, pki, users=("alice", "bambang", "eko"), milter_args=(), milter_config="",
                  smtpd_milters=None):
         self.segel = segel
         self.milter_binary = milter

@@ -99,6 +99,13 @@ class TestOutbound(OutboundTest):
         self.assert_refused(code, transcript, "550", "certificate is revoked, expired or not usable")
         self.assertEqual(len(self.lab.delivered()), 1)
 
+    def test_expired_certificate_is_refused(self):
+        eko = "eko@tangerangkota.go.id"
+        code, transcript = self.lab.submit(eko, message(sender=eko), sender=eko)
+        self.assert_refused(code, transcript, "550", "certificate is revoked, expired or not usable")
+        self.assertIn("decision=certificate_unusable", self.lab.milter_output())
+        self.assertIn("expired", self.lab.milter_output())
+
     def test_two_from_fields_are_refused(self):
         code, transcript = self.lab.submit(ALICE, message(extra_headers="From: %s\r\n" % BAMBANG))
         self.assert_refused(code, transcript, "550", "cannot be signed as it is")
