@@ -123,9 +123,12 @@ def main():
                         notes.append("%s: the sample message was NOT signed" % label)
                     sample_checked = True
             if label == "segel-milter":
+                notes.append("segel-milter peak RSS after the load: %d KB" % rss_kb(lab.milter.pid, "VmHWM"))
+                # The 50 MB message in a freshly started daemon, so its peak is its own.
+                lab.stop_milter()
+                lab.start_milter()
                 pid = lab.milter.pid
-                notes.append("segel-milter peak RSS after the load: %d KB" % rss_kb(pid, "VmHWM"))
-                before = rss_kb(pid, "VmRSS")
+                before = rss_kb(pid, "VmHWM")
                 big = make_message(50 * 1024 * 1024)
                 start = time.time()
                 client = smtplib.SMTP("127.0.0.1", lab.submission, timeout=300)
@@ -133,17 +136,14 @@ def main():
                 client.sendmail(ALICE, ["warga@example.com"], big)
                 client.quit()
                 peak = rss_kb(pid, "VmHWM")
-                notes.append("50 MB message: signed in %.1f s; segel-milter RSS %d KB before, peak %d KB "
-                             "(growth at most %d KB over the peak before it)"
-                             % (time.time() - start, before, peak, max(0, peak - results.get("peak_before", before))))
+                notes.append("50 MB message: signed and delivered in %.1f s; fresh segel-milter peak RSS %d KB "
+                             "before, %d KB after: growth %d KB" % (time.time() - start, before, peak, peak - before))
         finally:
             lab.stop()
             if dkim:
                 dkim.terminate()
                 dkim.wait()
             shutil.rmtree(scratch, ignore_errors=True)
-        if label == "segel-milter":
-            pass
 
     print("\nmessages per second through Postfix submission, %d concurrent authenticated sessions" % CONCURRENCY)
     print("%-8s %12s %12s %14s" % ("size", "no milter", "OpenDKIM", "segel-milter"))
