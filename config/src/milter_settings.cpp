@@ -1,5 +1,7 @@
 #include "config/milter_settings.hpp"
 
+#include "config_file.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -36,12 +38,6 @@ std::optional<FailureAction> parse_action(const std::string& text) {
     if (text == "reject") return FailureAction::reject;
     if (text == "pass") return FailureAction::pass;
     return std::nullopt;
-}
-
-bool valid_domain(const std::string& domain) {
-    return !domain.empty() && domain.find('.') != std::string::npos && domain.front() != '.' && domain.back() != '.' &&
-           std::all_of(domain.begin(), domain.end(),
-                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'; });
 }
 
 bool valid_socket(const std::string& socket) {
@@ -180,19 +176,9 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         path = k_default_file;
     if (!path.empty()) {
         s.source = path;
-        std::ifstream in(path);
-        if (!in) {
-            outcome.problems.push_back(path + ": cannot be read");
-            return outcome;
-        }
         po::variables_map vm;
-        try {
-            po::store(po::parse_config_file(in, file_options(), false), vm);
-            po::notify(vm);
-        } catch (const po::error& e) {
-            outcome.problems.push_back(path + ": " + e.what());
+        if (!read_config_file(path, file_options(), vm, outcome.problems))
             return outcome;
-        }
         const auto text = [&](const char* key, std::string& into) {
             if (vm.count(key))
                 into = vm[key].as<std::string>();

@@ -1,3 +1,4 @@
+#include "config_file.hpp"
 #include "tool_settings_parser.hpp"
 
 #include <algorithm>
@@ -31,20 +32,6 @@ po::options_description file_options() {
         ("remind.sendmail", po::value<std::string>())
         ("remind.language", po::value<std::string>());
     return options;
-}
-
-bool valid_domain(const std::string& domain) {
-    return !domain.empty() && domain.front() != '.' && domain.back() != '.' &&
-           domain.find('.') != std::string::npos &&
-           std::all_of(domain.begin(), domain.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
-           });
-}
-
-bool valid_address(const std::string& address) {
-    const auto at = address.find('@');
-    return at != std::string::npos && at > 0 && valid_domain(address.substr(at + 1)) &&
-           std::none_of(address.begin(), address.end(), [](char c) { return c <= ' ' || c == ',' || c == '<'; });
 }
 
 std::vector<int> parse_days(const std::string& text, std::vector<std::string>& problems, const std::string& where) {
@@ -108,19 +95,9 @@ SettingsOutcome load_tool_settings(const SettingsOverrides& overrides) {
     std::vector<std::string>& problems = outcome.problems;
     if (!path.empty()) {
         settings.source = path;
-        std::ifstream in(path);
-        if (!in) {
-            problems.push_back(path + ": cannot be read");
-            return outcome;
-        }
         po::variables_map vm;
-        try {
-            po::store(po::parse_config_file(in, file_options(), false), vm);
-            po::notify(vm);
-        } catch (const po::error& e) {
-            problems.push_back(path + ": " + e.what());
+        if (!read_config_file(path, file_options(), vm, problems))
             return outcome;
-        }
         const std::string where = path + ": ";
         if (vm.count("directory.database"))
             settings.database = vm["directory.database"].as<std::string>();
