@@ -1,6 +1,8 @@
-// segel-milter: startup in Postfix's order (STYLE 8): settings, log, keys
-// and directory, socket, privilege drop, then smfi_main. SIGHUP reloads;
-// SIGTERM stops accepting and waits for messages in flight.
+// segel-milter: startup: settings, log, socket (the one thing that may need
+// root), privilege drop, then keys and directory as the daemon's user (they
+// belong to it, and SQLite's -wal/-shm files must not become root's), then
+// smfi_main. SIGHUP reloads; SIGTERM stops accepting and waits for messages
+// in flight.
 #include <chrono>
 #include <iostream>
 #include <thread>
@@ -53,13 +55,6 @@ int main(int argc, char** argv) {
 
     milter::open_log(*settings);
     std::string problem;
-    auto service = milter::build_service(settings, problem);
-    if (!service) {
-        milter::log_error("cannot start: " + problem);
-        std::cerr << "segel-milter: " << problem << "\n";
-        return EX_UNAVAILABLE;
-    }
-    milter::Daemon::instance().install(service);
 
     // MLT-06: register, set the socket and open it before dropping
     // privileges; umask 007 lets the socket's group (Postfix) connect.
@@ -78,6 +73,13 @@ int main(int argc, char** argv) {
         std::cerr << "segel-milter: " << problem << "\n";
         return EX_NOPERM;
     }
+    auto service = milter::build_service(settings, problem);
+    if (!service) {
+        milter::log_error("cannot start: " + problem);
+        std::cerr << "segel-milter: " << problem << "\n";
+        return EX_UNAVAILABLE;
+    }
+    milter::Daemon::instance().install(service);
     milter::start_reload_thread();
     milter::log_info("started: socket=" + settings->socket + " settings=" + settings->source);
 
