@@ -22,6 +22,9 @@ public:
     // broken (GM-07) become malformed_message errors.
     static Result<MimeDocument> parse(const SpooledMessage& message);
 
+    // The parsed message (borrowed; lives as long as this document).
+    GMimeMessage* message() const noexcept { return m_message.get(); }
+
     // A description ("S/MIME signed (multipart/signed)") when the top-level
     // entity is S/MIME already (RFC 8551 §3.10 table, SM-08), else nullopt.
     std::optional<std::string> existing_smime() const;

@@ -1,0 +1,60 @@
+// The S/MIME verifier: what a signed message proves, as an RFC 7281 result.
+//
+// It verifies a top-level multipart/signed over the exact received bytes of
+// its first part (GM-03, OSSL-10; bare LF made CRLF as in transmission) or
+// an opaque application/pkcs7-mime signed-data (SM-06, SM-08), each
+// SignerInfo on its own (OSSL-02): digest, signature over the signed
+// attributes, contentType = id-data (CMS-02), one SMIMECapabilities (SM-10),
+// the signer chained to the TrustStore's anchors only with the smimesign
+// purpose (KU/EKU, CH-06, CH-07), SHA-1/MD5 and RSA under 2048 bits as
+// policy (SM-11, SEC-08). "pass" needs one such signer whose email is the
+// single From mailbox (CH-04, SEC-04); a signed part inside an unsigned
+// multipart is "policy" (SEC-02). Revocation is not checked yet. Reentrant.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "smime/certificate.hpp"
+#include "smime/error.hpp"
+#include "smime/message_spool.hpp"
+#include "smime/trust_store.hpp"
+
+namespace segel::smime {
+
+// RFC 7281 §3.1 results.
+enum class Verdict { none, pass, fail, policy, neutral, temperror, permerror };
+std::string_view to_string(Verdict verdict) noexcept;
+
+struct SignerReport {
+    std::optional<Certificate> certificate;
+    std::string digest;             // "sha256", ...
+    bool digest_matches = false;    // messageDigest equals the content's digest
+    bool signature_valid = false;   // over the signed attributes
+    bool attributes_valid = false;  // contentType = id-data, one SMIMECapabilities
+    bool chain_valid = false;       // to an anchor, purpose smimesign, at the verification time
+    std::string chain_error;
+    bool weak = false;              // SHA-1/MD5 digest or RSA key under 2048 bits
+    bool bound_to_from = false;     // the certificate names the single From mailbox
+};
+
+struct VerificationReport {
+    Verdict verdict = Verdict::none;
+    std::string reason;               // plain words
+    std::string form;                 // "multipart/signed", "application/pkcs7-mime"
+    std::string from;                 // the single From addr-spec, if there is one
+    std::vector<SignerReport> signers;
+    const SignerReport* passing_signer() const;
+};
+
+struct VerifyOptions {
+    std::optional<Certificate::TimePoint> at; // validation time; empty: now (CH-10, OSSL-07)
+    bool allow_sha1 = false;
+    std::size_t max_certificates = 50;        // SM-16, CH-11
+};
+
+Result<VerificationReport> verify_message(const SpooledMessage& message, const TrustStore& anchors,
+                                          const VerifyOptions& options = {});
+
+} // namespace segel::smime

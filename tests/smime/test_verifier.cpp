@@ -1,0 +1,110 @@
+// The verifier's RFC 7281 results on messages we sign and on opaque
+// signed-data made by the OpenSSL CLI.
+#include <catch2/catch.hpp>
+
+#include "smime/trust_store.hpp"
+#include "smime/verifier.hpp"
+#include "test_support.hpp"
+
+using namespace segel::test;
+using segel::smime::Verdict;
+
+namespace {
+const std::string k_alice = "alice@tangerangkota.go.id";
+
+segel::smime::VerificationReport verify(const std::string& message,
+                                        const std::string& anchors = pki_file("root.pem").string()) {
+    auto store = segel::smime::TrustStore::load_pem_file(anchors);
+    REQUIRE(store.has_value());
+    auto spooled = spool_text(message);
+    REQUIRE(spooled.has_value());
+    auto report = segel::smime::verify_message(*spooled, *store);
+    REQUIRE(report.has_value());
+    INFO("reason: " << report->reason);
+    return *report;
+}
+
+std::string signed_by_alice(const std::string& body = "Isi surat dinas.\n") {
+    return sign_to_text(crlf("From: Alice <" + k_alice + ">\nTo: warga@example.com\nSubject: uji\n\n" + body),
+                        demo_identity("alice"));
+}
+
+// Opaque signed-data from the OpenSSL CLI, with our header in front.
+std::string opaque_by(const std::string& user, const std::string& digest) {
+    TempDir dir;
+    write_file(dir / "content", crlf("Content-Type: text/plain\n\nIsi buram.\n"));
+    const auto made = run_process({"openssl", "cms", "-sign", "-in", (dir / "content").string(), "-signer",
+                                   pki_file(user + ".cert.pem").string(), "-inkey", pki_file(user + ".key.pem").string(),
+                                   "-certfile", pki_file("chain.pem").string(), "-nodetach", "-binary", "-md", digest,
+                                   "-outform", "SMIME"});
+    REQUIRE(made.exit_code == 0);
+    return "From: " + user + "@tangerangkota.go.id\nTo: warga@example.com\nSubject: buram\n" + made.out;
+}
+} // namespace
+
+TEST_CASE("RFC 7281 pass: our signature, trusted chain, signer = From", "[smime][verifier]") {
+    const auto report = verify(signed_by_alice());
+    CHECK(report.verdict == Verdict::pass);
+    CHECK(report.form == "multipart/signed");
+    REQUIRE(report.passing_signer() != nullptr);
+    CHECK(report.passing_signer()->certificate->email_addresses().front() == k_alice);
+}
+
+TEST_CASE("a message stored with LF line ends still verifies (canonical CRLF, RFC 8551 3.1.1)", "[smime][verifier]") {
+    std::string lf;
+    for (char c : signed_by_alice())
+        if (c != '\r')
+            lf += c;
+    CHECK(verify(lf).verdict == Verdict::pass);
+}
+
+TEST_CASE("fail: the signed part was changed", "[smime][verifier]") {
+    std::string message = signed_by_alice("Transfer Rp 100.000 ke rekening resmi.\n");
+    message.replace(message.find("100.000"), 7, "900.000");
+    const auto report = verify(message);
+    CHECK(report.verdict == Verdict::fail);
+    CHECK_THAT(report.reason, Catch::Contains("changed after it was signed"));
+}
+
+TEST_CASE("policy: a From that is not the signer (SEC-03 i1)", "[smime][verifier]") {
+    std::string message = signed_by_alice();
+    message.replace(message.find("<" + k_alice + ">"), k_alice.size() + 2, "<bambang@tangerangkota.go.id>");
+    const auto report = verify(message);
+    CHECK(report.verdict == Verdict::policy);
+    CHECK_THAT(report.reason, Catch::Contains("not the sender"));
+}
+
+TEST_CASE("policy: a chain to an anchor we do not trust (CH-02, OSSL-06)", "[smime][verifier]") {
+    // The issuing CA alone is not an anchor: no partial chains.
+    CHECK(verify(signed_by_alice(), pki_file("chain.pem").string()).verdict == Verdict::policy);
+    CHECK(verify(signed_by_alice(), pki_file("bambang.cert.pem").string()).verdict == Verdict::policy);
+}
+
+TEST_CASE("policy: only a part of the message is signed (SEC-02)", "[smime][verifier]") {
+    const std::string inner = signed_by_alice();
+    const std::string inner_entity = inner.substr(inner.find("MIME-Version:"));
+    const std::string outer = crlf("From: " + k_alice + "\nTo: warga@example.com\nSubject: campur\nMIME-Version: 1.0\n"
+                                   "Content-Type: multipart/mixed; boundary=\"luar\"\n\n--luar\n"
+                                   "Content-Type: text/plain\n\nTeks yang tidak ditandatangani.\n--luar\n") +
+                              inner_entity + "\r\n--luar--\r\n";
+    CHECK(verify(outer).verdict == Verdict::policy);
+}
+
+TEST_CASE("none: an unsigned message", "[smime][verifier]") {
+    CHECK(verify(crlf("From: " + k_alice + "\nSubject: biasa\n\nTanpa tanda tangan.\n")).verdict == Verdict::none);
+}
+
+TEST_CASE("opaque signed-data made by OpenSSL: SHA-256 passes, SHA-1 is policy (SM-11)", "[smime][verifier]") {
+    const auto sha256 = verify(opaque_by("alice", "sha256"));
+    CHECK(sha256.form == "application/pkcs7-mime");
+    CHECK(sha256.verdict == Verdict::pass);
+    const auto sha1 = verify(opaque_by("alice", "sha1"));
+    CHECK(sha1.verdict == Verdict::policy);
+    CHECK_THAT(sha1.reason, Catch::Contains("weak"));
+}
+
+TEST_CASE("policy: an expired signer certificate", "[smime][verifier]") {
+    const auto report = verify(opaque_by("eko", "sha256"));
+    CHECK(report.verdict == Verdict::policy);
+    CHECK_THAT(report.reason, Catch::Contains("expired"));
+}
