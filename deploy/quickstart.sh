@@ -51,6 +51,9 @@ openssl cms -verify -inform SMIME -in "$demo/signed.eml" -CAfile "$demo/pki/root
     -no-CApath -no-CAstore -purpose smimesign -signer "$demo/signer.pem" -out /dev/null
 printf 'signer: '; openssl x509 -in "$demo/signer.pem" -noout -subject -nameopt oneline
 printf 'email:  '; openssl x509 -in "$demo/signer.pem" -noout -email
+echo
+echo "== and by Segel's own verifier (segel msg verify)"
+./build/directory/segel msg verify --trust "$demo/pki/root.pem" "$demo/signed.eml"
 
 echo
 echo "== a demo certificate directory ($demo/directory.sqlite)"

@@ -22,6 +22,7 @@ Segel's operator tool.
 
 Messages:
   msg sign                sign one RFC 5322 message file with S/MIME (RFC 8551)
+  msg verify              verify a signed message file: verdict, signer, reason
 Certificate directory:
   directory init          create the database and the master key
   directory import        import PKCS#12 or PEM certificates (files or folders)
@@ -460,6 +461,46 @@ ParseOutcome parse_directory_or_other(const std::string& group, const std::strin
     return outcome;
 }
 
+ParseOutcome parse_msg_verify(const std::vector<std::string>& args) {
+    MsgVerifyCommand command;
+    po::options_description options(
+        "usage: segel msg verify --trust FILE [--json] [FILE]\n\nVerifies the S/MIME signature of the message in "
+        "FILE (or standard input), trusting only the certificates in --trust, and prints the RFC 7281 result (pass, "
+        "fail, policy, neutral, permerror, none), the reason and each signer. Revocation is not checked yet.\n\n"
+        "Options");
+    options.add_options()("help,h", "show this help")(
+        "trust", po::value(&command.trust_file)->value_name("FILE"), "PEM file of the trust anchors (root CAs)")(
+        "json", po::bool_switch(&command.json), "JSON instead of text")(
+        "in", po::value(&command.input)->value_name("FILE"), "message to verify (default: stdin)");
+    po::positional_options_description positional;
+    positional.add("in", 1);
+    std::ostringstream usage;
+    usage << options;
+    ParseOutcome outcome;
+    outcome.usage = usage.str();
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        outcome.error = e.what();
+        return outcome;
+    }
+    if (vm.count("help")) {
+        outcome.command = HelpRequest{outcome.usage};
+        return outcome;
+    }
+    if (command.trust_file.empty())
+        outcome.error = "--trust is required: the verifier trusts no certificate by default";
+    else if (auto problem = check_readable("trust", command.trust_file); !problem.empty())
+        outcome.error = problem;
+    else if (auto bad_input = check_readable("in", command.input); !bad_input.empty())
+        outcome.error = bad_input;
+    else
+        outcome.command = command;
+    return outcome;
+}
+
 } // namespace
 
 std::string top_level_help() { return k_top_help; }
@@ -478,6 +519,8 @@ ParseOutcome parse_command_line(int argc, const char* const argv[]) {
     }
     if (args.size() >= 2 && args[0] == "msg" && args[1] == "sign")
         return parse_msg_sign(std::vector<std::string>(args.begin() + 2, args.end()));
+    if (args.size() >= 2 && args[0] == "msg" && args[1] == "verify")
+        return parse_msg_verify(std::vector<std::string>(args.begin() + 2, args.end()));
     // "report" and "remind" take no subcommand; the others take one.
     const bool single = args[0] == "report" || args[0] == "remind";
     const std::string verb = single || args.size() < 2 ? std::string() : args[1];

@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "message_input.hpp"
 #include "smime/message_spool.hpp"
 #include "smime/signer.hpp"
 #include "smime/signing_identity.hpp"
@@ -25,14 +26,6 @@ namespace {
 int refuse(const smime::Error& error, const char* what) {
     std::cerr << "segel: " << what << " (" << smime::to_string(error.kind) << "): " << error.detail << "\n";
     return exit_code_for(error.kind);
-}
-
-std::filesystem::path temp_dir_for(const config::MsgSignCommand& command) {
-    if (!command.temp_dir.empty())
-        return command.temp_dir;
-    if (const char* tmpdir = std::getenv("TMPDIR"); tmpdir != nullptr && *tmpdir != '\0')
-        return tmpdir;
-    return "/tmp";
 }
 
 smime::Result<smime::SigningIdentity> load_identity(const config::MsgSignCommand& command) {
@@ -58,43 +51,6 @@ smime::Result<smime::SigningIdentity> load_identity(const config::MsgSignCommand
         return smime::make_error(smime::ErrorKind::bad_credentials,
                                  attempt.error().detail + "; no terminal to ask for a passphrase: use --passphrase-file");
     return load(*asked);
-}
-
-smime::Result<smime::SpooledMessage> read_message(const std::string& input, const std::filesystem::path& temp_dir,
-                                                  int& exit_code) {
-    const int fd = input == "-" ? STDIN_FILENO : ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        exit_code = EX_NOINPUT;
-        return smime::make_error(smime::ErrorKind::io_failure, "cannot open " + input + ": " + std::strerror(errno));
-    }
-    auto spool = smime::MessageSpool::create(temp_dir);
-    if (!spool) {
-        if (fd != STDIN_FILENO)
-            ::close(fd);
-        return spool.error();
-    }
-    char buffer[1 << 16];
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            const std::string reason = std::strerror(errno);
-            if (fd != STDIN_FILENO)
-                ::close(fd);
-            return smime::make_error(smime::ErrorKind::io_failure, "cannot read " + input + ": " + reason);
-        }
-        if (n == 0)
-            break;
-        if (auto appended = spool->append(std::string_view(buffer, static_cast<std::size_t>(n))); !appended) {
-            if (fd != STDIN_FILENO)
-                ::close(fd);
-            return appended.error();
-        }
-    }
-    if (fd != STDIN_FILENO)
-        ::close(fd);
-    return std::move(spool).value().finish();
 }
 
 // Where the result is written: stdout, or a temp file renamed over --out.
@@ -139,7 +95,7 @@ private:
 } // namespace
 
 int run_msg_sign(const config::MsgSignCommand& command) {
-    const auto temp_dir = temp_dir_for(command);
+    const auto temp_dir = temp_dir_for(command.temp_dir);
     auto identity = load_identity(command);
     if (!identity)
         return refuse(identity.error(), "cannot load the signing credentials");

@@ -139,3 +139,18 @@ TEST_CASE("without --passphrase-file the passphrase is asked on the terminal", "
     CHECK_THAT(result.out, Catch::Contains("Passphrase for "));
     CHECK(verify_with_openssl(read_file(dir / "out.eml"), "alice@tangerangkota.go.id").good);
 }
+
+TEST_CASE("segel msg verify prints the verdict and the signer; --trust is required", "[cli][verify]") {
+    const auto signed_message = run_process(pkcs12_args("alice"), k_message);
+    REQUIRE(signed_message.exit_code == 0);
+    const auto good = run_process({segel_bin(), "msg", "verify", "--trust", pki_file("root.pem").string()},
+                                  signed_message.out);
+    CHECK(good.exit_code == 0);
+    CHECK_THAT(good.out, Catch::StartsWith("verdict: smime=pass\n") && Catch::Contains("CN=Alice Rahmawati"));
+    std::string tampered = signed_message.out;
+    tampered.replace(tampered.find("Isi."), 4, "Isi!");
+    const auto bad = run_process({segel_bin(), "msg", "verify", "--json", "--trust", pki_file("root.pem").string()},
+                                 tampered);
+    CHECK_THAT(bad.out, Catch::Contains("\"verdict\": \"fail\"") && Catch::Contains("\"digest_matches\": false"));
+    CHECK(run_process({segel_bin(), "msg", "verify"}, signed_message.out).exit_code == 64);
+}

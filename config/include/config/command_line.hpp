@@ -25,6 +25,13 @@ struct MsgSignCommand {
     std::string temp_dir;        // empty: $TMPDIR or /tmp
 };
 
+// `segel msg verify`: verify one message file against trust anchors.
+struct MsgVerifyCommand {
+    std::string input = "-";
+    std::string trust_file;  // PEM trust anchors (roots)
+    bool json = false;
+};
+
 struct HelpRequest {
     std::string text;
 };
@@ -106,7 +113,7 @@ struct ConfigShow {
     ToolSettings settings;
 };
 
-using Command = std::variant<HelpRequest, MsgSignCommand, DirectoryInit, DirectoryImport, DirectoryList, DirectoryShow,
+using Command = std::variant<HelpRequest, MsgSignCommand, MsgVerifyCommand, DirectoryInit, DirectoryImport, DirectoryList, DirectoryShow,
                              DirectoryAuthorise, DirectoryRevoke, DirectoryExpiring, DirectoryRotateKey, SyncRa,
                              SyncCrl, AuditVerify, AuditList, ReportCommand, RemindCommand, ConfigShow>;
 
