@@ -471,6 +471,9 @@ ParseOutcome parse_msg_verify(const std::vector<std::string>& args) {
     options.add_options()("help,h", "show this help")(
         "trust", po::value(&command.trust_file)->value_name("FILE"), "PEM file of the trust anchors (root CAs)")(
         "json", po::bool_switch(&command.json), "JSON instead of text")(
+        "authserv-id", po::value(&command.authserv_id)->value_name("ID"),
+        "authserv-id of the Authentication-Results shown (default tangerangkota.go.id)")(
+        "language", po::value(&command.language)->value_name("LANG"), "id (default) or en for the plain header")(
         "in", po::value(&command.input)->value_name("FILE"), "message to verify (default: stdin)");
     po::positional_options_description positional;
     positional.add("in", 1);
@@ -492,6 +495,8 @@ ParseOutcome parse_msg_verify(const std::vector<std::string>& args) {
     }
     if (command.trust_file.empty())
         outcome.error = "--trust is required: the verifier trusts no certificate by default";
+    else if (command.language != "id" && command.language != "en")
+        outcome.error = "--language: \"" + command.language + "\" is neither id nor en";
     else if (auto problem = check_readable("trust", command.trust_file); !problem.empty())
         outcome.error = problem;
     else if (auto bad_input = check_readable("in", command.input); !bad_input.empty())

@@ -9,6 +9,7 @@
 #include "message_input.hpp"
 #include "output.hpp"
 #include "smime/trust_store.hpp"
+#include "smime/verdict_headers.hpp"
 #include "smime/verifier.hpp"
 
 namespace segel::tool {
@@ -79,6 +80,9 @@ int run_msg_verify(const config::MsgVerifyCommand& command) {
                   << (s.chain_error.empty() ? "" : " (" + s.chain_error + ")") << "; weak algorithm: " << yes_no(s.weak)
                   << "; names the From address: " << yes_no(s.bound_to_from) << "\n";
     }
+    std::cout << "\nheader fields the gateway would stamp:\n"
+              << "Authentication-Results: " << smime::authentication_results_value(*report, command.authserv_id) << "\n"
+              << "X-Segel-Verifikasi: " << smime::plain_verdict_value(*report, command.language) << "\n";
     return EX_OK;
 }
 

@@ -29,6 +29,8 @@ struct MsgSignCommand {
 struct MsgVerifyCommand {
     std::string input = "-";
     std::string trust_file;  // PEM trust anchors (roots)
+    std::string authserv_id = "tangerangkota.go.id";
+    std::string language = "id";
     bool json = false;
 };
 

@@ -1,0 +1,60 @@
+// Authentication-Results and the plain-language field (AR-01..AR-03, AR-08, AR-09).
+#include <catch2/catch.hpp>
+
+#include "smime/verdict_headers.hpp"
+#include "test_support.hpp"
+
+using namespace segel;
+using smime::Verdict;
+
+namespace {
+smime::VerificationReport passing_report() {
+    smime::VerificationReport report;
+    report.verdict = Verdict::pass;
+    report.reason = "signed by alice@tangerangkota.go.id";
+    report.form = "multipart/signed";
+    report.from = "alice@tangerangkota.go.id";
+    smime::SignerReport signer;
+    signer.certificate = test::demo_identity("alice").certificate();
+    signer.digest_matches = signer.signature_valid = signer.attributes_valid = signer.chain_valid = true;
+    signer.bound_to_from = true;
+    report.signers.push_back(signer);
+    return report;
+}
+} // namespace
+
+TEST_CASE("AR-01, AR-03: a pass names identifier, part, serial and issuer", "[smime][headers]") {
+    const std::string value = smime::authentication_results_value(passing_report(), "tangerangkota.go.id");
+    CHECK_THAT(value, Catch::StartsWith("tangerangkota.go.id; smime=pass (signed by alice@tangerangkota.go.id)"));
+    CHECK_THAT(value, Catch::Contains("body.smime-identifier=alice@tangerangkota.go.id") &&
+                          Catch::Contains("body.smime-part=2") &&
+                          Catch::Contains("body.smime-serial=" + test::demo_identity("alice").certificate().serial_hex()) &&
+                          Catch::Contains("body.smime-issuer=\"CN=Demo BSrE CA DS G1,"));
+    CHECK(value.find('\r') == std::string::npos); // folded with LF + TAB only (MLT-04)
+}
+
+TEST_CASE("AR-02: an unsigned message is 'none'", "[smime][headers]") {
+    smime::VerificationReport report;
+    CHECK(smime::authentication_results_value(report, "tangerangkota.go.id") == "tangerangkota.go.id; none");
+    CHECK(smime::plain_verdict_value(report, "id") == "Tidak ditandatangani");
+}
+
+TEST_CASE("AR-08: values from the message cannot inject fields or break the syntax", "[smime][headers]") {
+    smime::VerificationReport report = passing_report();
+    report.verdict = Verdict::policy;
+    report.reason = "evil (reason)\r\nX-Injected: yes \\ \"q\"";
+    const std::string value = smime::authentication_results_value(report, "tangerangkota.go.id");
+    CHECK(value.find("\r\nX-Injected") == std::string::npos);
+    CHECK(value.find('\r') == std::string::npos);
+    CHECK_THAT(value, Catch::Contains("smime=policy (evil \\(reason\\)??X-Injected: yes \\\\ \"q\")"));
+    const std::string plain = smime::plain_verdict_value(report, "en");
+    CHECK(plain.find('\n') == std::string::npos);
+}
+
+TEST_CASE("AR-09: the plain field says who signed and who certified, in Indonesian or English", "[smime][headers]") {
+    const auto report = passing_report();
+    CHECK(smime::plain_verdict_value(report, "id") ==
+          "Tanda tangan sah: ditandatangani oleh Alice Rahmawati <alice@tangerangkota.go.id>, disertifikasi oleh "
+          "Demo BSrE CA DS G1");
+    CHECK_THAT(smime::plain_verdict_value(report, "en"), Catch::StartsWith("Valid signature: signed by Alice Rahmawati"));
+}
