@@ -95,7 +95,14 @@ po::options_description file_options() {
         ("directory.domain", po::value<std::vector<std::string>>()->composing())
         ("signing.footer", po::value<std::string>())
         ("signing.footer_text", po::value<std::string>())
-        ("signing.unsigned_header", po::value<std::string>());
+        ("signing.unsigned_header", po::value<std::string>())
+        ("verify.enabled", po::value<std::string>())
+        ("verify.anchors", po::value<std::string>())
+        ("verify.authserv_id", po::value<std::string>())
+        ("verify.header", po::value<std::string>())
+        ("verify.language", po::value<std::string>())
+        ("verify.on_fail", po::value<std::string>())
+        ("verify.on_temperror", po::value<std::string>());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
@@ -131,6 +138,16 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
             return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
         }))
         problems.push_back(where + "signing.unsigned_header: \"" + s.unsigned_header + "\" is not a header field name");
+    if (s.verify && ::access(s.verify_anchors.c_str(), R_OK) != 0)
+        problems.push_back(where + "verify.anchors: \"" + s.verify_anchors + "\" cannot be read (needed when verify.enabled is on)");
+    if (!valid_domain(s.authserv_id))
+        problems.push_back(where + "verify.authserv_id: \"" + s.authserv_id + "\" is not a domain name");
+    if (s.verdict_header.empty() || !std::all_of(s.verdict_header.begin(), s.verdict_header.end(), [](char c) {
+            return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        }))
+        problems.push_back(where + "verify.header: \"" + s.verdict_header + "\" is not a header field name");
+    if (s.verdict_language != "id" && s.verdict_language != "en")
+        problems.push_back(where + "verify.language: \"" + s.verdict_language + "\" is neither id nor en");
     if (s.footer && s.footer_text.empty())
         problems.push_back(where + "signing.footer_text: is empty while signing.footer is on");
     if (s.footer_text.find_first_of("\r\n") != std::string::npos)
@@ -206,6 +223,29 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
                 outcome.problems.push_back(path + ": signing.footer: \"" + value + "\" is neither on nor off");
         }
         text("signing.footer_text", s.footer_text);
+        if (vm.count("verify.enabled")) {
+            const std::string value = vm["verify.enabled"].as<std::string>();
+            if (value == "on" || value == "yes" || value == "true")
+                s.verify = true;
+            else if (value == "off" || value == "no" || value == "false")
+                s.verify = false;
+            else
+                outcome.problems.push_back(path + ": verify.enabled: \"" + value + "\" is neither on nor off");
+        }
+        text("verify.anchors", s.verify_anchors);
+        text("verify.authserv_id", s.authserv_id);
+        text("verify.header", s.verdict_header);
+        text("verify.language", s.verdict_language);
+        for (const auto& [option, slot] : {std::pair{"verify.on_fail", &s.on_verify_fail},
+                                           std::pair{"verify.on_temperror", &s.on_verify_temperror}}) {
+            if (!vm.count(option))
+                continue;
+            const std::string value = vm[option].as<std::string>();
+            if (auto action = parse_action(value))
+                *slot = *action;
+            else
+                outcome.problems.push_back(path + ": " + option + ": \"" + value + "\" is not tempfail, reject or pass");
+        }
         text("signing.unsigned_header", s.unsigned_header);
         for (const char* key : k_policy_keys) {
             const std::string option = std::string("policy.on_") + key;
@@ -252,6 +292,10 @@ std::string format_milter_settings(const MilterSettings& s) {
     FailurePolicy policy = s.policy;
     for (const char* key : k_policy_keys)
         out << "on_" << key << " = " << to_string(*policy_slot(policy, key)) << "\n";
+    out << "\n[verify]\nenabled = " << (s.verify ? "on" : "off") << "\nanchors = " << s.verify_anchors
+        << "\nauthserv_id = " << s.authserv_id << "\nheader = " << s.verdict_header << "\nlanguage = "
+        << s.verdict_language << "\non_fail = " << to_string(s.on_verify_fail)
+        << "\non_temperror = " << to_string(s.on_verify_temperror) << "\n";
     return out.str();
 }
 

@@ -38,6 +38,11 @@ public:
         const std::string folded = m_prefix + fold(value);
         return smfi_addheader(m_ctx, const_cast<char*>(name.c_str()), const_cast<char*>(folded.c_str())) == MI_SUCCESS;
     }
+    bool insert_header(int index, const std::string& name, const std::string& value) override {
+        const std::string folded = m_prefix + fold(value);
+        return smfi_insheader(m_ctx, index, const_cast<char*>(name.c_str()), const_cast<char*>(folded.c_str())) ==
+               MI_SUCCESS;
+    }
     bool change_header(const std::string& name, int index, const std::optional<std::string>& value) override {
         std::string folded = value ? m_prefix + fold(*value) : std::string();
         return smfi_chgheader(m_ctx, const_cast<char*>(name.c_str()), index,
@@ -143,9 +148,8 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
         const auto& settings = connection->service->settings();
         // Nothing to do for bounces, nor for unauthenticated mail when the
         // policy lets it pass untouched: accept without reading the body.
-        if (sender.empty() ||
-            (message.facts.auth_login.empty() &&
-             settings.policy.unauthenticated_internal_from == config::FailureAction::pass)) {
+        if (sender.empty() || (message.facts.auth_login.empty() && !settings.verify &&
+                               settings.policy.unauthenticated_internal_from == config::FailureAction::pass)) {
             connection->message.reset();
             return SMFIS_ACCEPT;
         }
@@ -230,6 +234,8 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
                 result.outcome = Outcome::unsignable_message;
                 result.reason = spooled.error().detail;
                 result.verdict = respond(result.outcome, service.settings(), mta);
+            } else if (message.facts.auth_login.empty() && service.settings().verify) {
+                result = service.finish_inbound(message.facts, *spooled, mta);
             } else {
                 result = service.finish_message(message.facts, *spooled, mta);
             }

@@ -53,7 +53,16 @@ std::shared_ptr<const SigningService> build_service(std::shared_ptr<const config
         return nullptr;
     }
     std::shared_ptr<directory::CertificateDirectory> store(std::move(opened).value());
-    return std::make_shared<const SigningService>(std::move(settings), std::move(store));
+    std::optional<smime::TrustStore> anchors;
+    if (settings->verify) {
+        auto loaded = smime::TrustStore::load_pem_file(settings->verify_anchors);
+        if (!loaded) {
+            problem = "verify.anchors: " + loaded.error().detail;
+            return nullptr;
+        }
+        anchors = std::move(loaded).value();
+    }
+    return std::make_shared<const SigningService>(std::move(settings), std::move(store), std::move(anchors));
 }
 
 Daemon& Daemon::instance() {

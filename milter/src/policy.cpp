@@ -14,6 +14,7 @@ config::FailureAction action_for(Outcome outcome, const config::FailurePolicy& p
     case Outcome::internal_error:
     case Outcome::signed_message:
     case Outcome::not_ours:
+    case Outcome::verified:
         break;
     }
     return policy.internal_error;
@@ -31,6 +32,7 @@ const char* reply_text(Outcome outcome) {
     case Outcome::internal_error:
     case Outcome::signed_message:
     case Outcome::not_ours:
+    case Outcome::verified:
         break;
     }
     return "Signing failed temporarily, please try again later";
@@ -41,6 +43,7 @@ const char* to_string(Outcome outcome) {
     switch (outcome) {
     case Outcome::signed_message: return "signed";
     case Outcome::not_ours: return "not_ours";
+    case Outcome::verified: return "verified";
     case Outcome::no_certificate: return "no_certificate";
     case Outcome::not_authorised: return "not_authorised";
     case Outcome::certificate_unusable: return "certificate_unusable";
@@ -53,7 +56,7 @@ const char* to_string(Outcome outcome) {
 }
 
 Verdict respond(Outcome outcome, const config::MilterSettings& settings, MtaActions& mta) {
-    if (outcome == Outcome::signed_message || outcome == Outcome::not_ours)
+    if (outcome == Outcome::signed_message || outcome == Outcome::not_ours || outcome == Outcome::verified)
         return Verdict::accept;
     switch (action_for(outcome, settings.policy)) {
     case config::FailureAction::pass:

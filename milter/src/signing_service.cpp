@@ -7,6 +7,8 @@
 
 #include "smime/sender_address.hpp"
 #include "smime/signer.hpp"
+#include "smime/verdict_headers.hpp"
+#include "smime/verifier.hpp"
 
 namespace segel::milter {
 
@@ -88,8 +90,9 @@ std::uint64_t header_bytes(const smime::SpooledMessage& message, const smime::Si
 } // namespace
 
 SigningService::SigningService(std::shared_ptr<const config::MilterSettings> settings,
-                               std::shared_ptr<directory::CertificateDirectory> directory)
-    : m_settings(std::move(settings)), m_directory(std::move(directory)) {}
+                               std::shared_ptr<directory::CertificateDirectory> directory,
+                               std::optional<smime::TrustStore> anchors)
+    : m_settings(std::move(settings)), m_directory(std::move(directory)), m_anchors(std::move(anchors)) {}
 
 smime::SpoolLimits SigningService::spool_limits() const {
     smime::SpoolLimits limits;
@@ -209,6 +212,95 @@ MessageResult SigningService::decide_and_sign(const SessionFacts& facts, const s
     result.outcome = Outcome::signed_message;
     result.reason = "signed";
     return result;
+}
+
+} // namespace segel::milter
+
+namespace segel::milter {
+
+namespace {
+// AR-06: fields claiming our authserv-id, and our own verdict field, that
+// arrived with the message are removed (highest index first, PF-07).
+bool remove_forged_fields(const smime::SpooledMessage& message, const config::MilterSettings& settings, MtaActions& mta) {
+    const auto results = message.fields_named("Authentication-Results");
+    for (int index = static_cast<int>(results.size()); index >= 1; --index) {
+        std::string value = lower(results[static_cast<std::size_t>(index - 1)]->unfolded_value());
+        value.erase(0, value.find_first_not_of(" \t"));
+        const std::string id = lower(settings.authserv_id);
+        const bool ours = value.compare(0, id.size(), id) == 0 &&
+                          (value.size() == id.size() || value[id.size()] == ';' || value[id.size()] == ' ');
+        if (ours && !mta.change_header("Authentication-Results", index, std::nullopt))
+            return false;
+    }
+    const int stamps = static_cast<int>(message.fields_named(settings.verdict_header).size());
+    for (int index = stamps; index >= 1; --index)
+        if (!mta.change_header(settings.verdict_header, index, std::nullopt))
+            return false;
+    return true;
+}
+} // namespace
+
+MessageResult SigningService::finish_inbound(const SessionFacts& facts, const smime::SpooledMessage& message,
+                                             MtaActions& mta) const {
+    MessageResult result;
+    try {
+        if (auto from = smime::single_from_address(message))
+            result.from = lower(*from);
+        // An internal From without AUTH follows its own policy first.
+        if (!result.from.empty() && in_signing_domain(result.from, m_settings->domains) &&
+            m_settings->policy.unauthenticated_internal_from != config::FailureAction::pass) {
+            result.outcome = Outcome::unauthenticated_internal_from;
+            result.reason = "internal From without SMTP AUTH";
+            result.verdict = respond(result.outcome, *m_settings, mta);
+            return result;
+        }
+        if (!m_anchors) {
+            result.outcome = Outcome::internal_error;
+            result.reason = "verification is on but no trust anchors are loaded";
+            result.verdict = respond(result.outcome, *m_settings, mta);
+            return result;
+        }
+        auto report = smime::verify_message(message, *m_anchors);
+        if (!report) {
+            result.outcome = Outcome::internal_error;
+            result.reason = report.error().detail;
+            result.verdict = respond(result.outcome, *m_settings, mta);
+            return result;
+        }
+        if (!remove_forged_fields(message, *m_settings, mta) ||
+            !mta.insert_header(1, "Authentication-Results",
+                               smime::authentication_results_value(*report, m_settings->authserv_id)) ||
+            !mta.add_header(m_settings->verdict_header,
+                            smime::plain_verdict_value(*report, m_settings->verdict_language))) {
+            result.outcome = Outcome::internal_error;
+            result.reason = "the MTA refused a header edit";
+            result.verdict = respond(result.outcome, *m_settings, mta);
+            return result;
+        }
+        if (!report->signers.empty() && report->signers.front().certificate)
+            result.serial = report->signers.front().certificate->serial_hex();
+        result.outcome = Outcome::verified;
+        result.reason = "smime=" + std::string(smime::to_string(report->verdict)) + ": " + report->reason;
+        const bool failed = report->verdict == smime::Verdict::fail || report->verdict == smime::Verdict::permerror;
+        const config::FailureAction action = failed ? m_settings->on_verify_fail
+                                             : report->verdict == smime::Verdict::temperror ? m_settings->on_verify_temperror
+                                                                                           : config::FailureAction::pass;
+        result.verdict = Verdict::accept;
+        if (action == config::FailureAction::reject) {
+            mta.set_reply("550", "5.7.1", "The message's S/MIME signature is not valid");
+            result.verdict = Verdict::reject;
+        } else if (action == config::FailureAction::tempfail) {
+            mta.set_reply("451", "4.7.0", "The message's S/MIME signature cannot be checked now, please try again later");
+            result.verdict = Verdict::tempfail;
+        }
+        (void)facts;
+        return result;
+    } catch (const std::exception& e) {
+        result.outcome = Outcome::internal_error;
+        result.reason = std::string("exception: ") + e.what();
+        result.verdict = respond(result.outcome, *m_settings, mta);
+        return result;
+    }
 }
 
 } // namespace segel::milter

@@ -30,12 +30,13 @@ def message(sender=ALICE, subject="Uji", extra_headers="", body="Isi surat dinas
 
 
 class OutboundTest(unittest.TestCase):
-    lab_options = {}
+    def lab_options(self, pki):
+        return {}
 
     def setUp(self):
         pki = os.environ["SEGEL_TEST_PKI"]
         self.lab = PostfixLab(os.path.join(BUILD, "directory", "segel"), os.path.join(BUILD, "milter", "segel-milter"),
-                              pki, **self.lab_options)
+                              pki, **self.lab_options(pki))
         try:
             self.lab.start()
         except Exception:
@@ -152,6 +153,40 @@ class TestOutbound(OutboundTest):
         code, transcript = self.lab.submit(ALICE, message(subject="Milter mati"))
         self.assertNotEqual(code, 0, transcript)
         self.assertRegex(transcript, r"<\*\* 4\d\d 4\.")
+
+
+class TestInbound(OutboundTest):
+    """Unauthenticated mail is verified and stamped ([verify] enabled)."""
+
+    def lab_options(self, pki):
+        return {"milter_config": "[verify]\nenabled = on\nanchors = %s/root.pem\n" % pki}
+
+    def signed_offline(self):
+        pki = os.environ["SEGEL_TEST_PKI"]
+        result = subprocess.run([os.path.join(BUILD, "directory", "segel"), "msg", "sign", "--pkcs12",
+                                 os.path.join(pki, "alice.p12"), "--passphrase-file", os.path.join(pki, "p12-passphrase")],
+                                input=message(subject="Masuk", body="Undangan resmi.\r\n"), capture_output=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout
+
+    def test_signed_mail_arrives_stamped_pass(self):
+        forged = b"Authentication-Results: tangerangkota.go.id; smime=pass (forged)\r\n"
+        code, transcript = self.lab.submit("x@example.org", forged + self.signed_offline(), sender="x@example.org",
+                                           auth=False)
+        self.assertEqual(code, 0, transcript)
+        delivered = self.lab.wait_delivered(1)[0]
+        self.assertRegex(delivered, rb"Authentication-Results: tangerangkota\.go\.id;\s+smime=pass")
+        self.assertIn(b"body.smime-identifier=alice@tangerangkota.go.id", delivered)
+        self.assertIn(b"X-Segel-Verifikasi: Tanda tangan sah: ditandatangani oleh Alice Rahmawati", delivered)
+        self.assertNotIn(b"(forged)", delivered)
+
+    def test_tampered_mail_arrives_stamped_fail(self):
+        tampered = self.signed_offline().replace(b"Undangan resmi.", b"Undangan palsu.")
+        code, transcript = self.lab.submit("x@example.org", tampered, sender="x@example.org", auth=False)
+        self.assertEqual(code, 0, transcript)
+        delivered = self.lab.wait_delivered(1)[0]
+        self.assertRegex(delivered, rb"Authentication-Results: tangerangkota\.go\.id;\s+smime=fail")
+        self.assertIn(b"X-Segel-Verifikasi: Tanda tangan TIDAK SAH", delivered)
 
 
 class TestKilledMilterLosesNothing(OutboundTest):

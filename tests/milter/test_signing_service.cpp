@@ -32,6 +32,10 @@ public:
         edits.push_back({"add", name, value});
         return true;
     }
+    bool insert_header(int index, const std::string& name, const std::string& value) override {
+        edits.push_back({"insert", name, value, index});
+        return true;
+    }
     bool change_header(const std::string& name, int index, const std::optional<std::string>& value) override {
         edits.push_back({value ? "change" : "delete", name, value.value_or(""), index});
         return true;
@@ -234,4 +238,78 @@ TEST_CASE("signing.footer adds the art. 14 note before signing", "[milter]") {
     REQUIRE(result.outcome == Outcome::signed_message);
     CHECK_THAT(mta.body, Catch::Contains("tersertifikasi oleh BSrE"));
     CHECK(test::verify_with_openssl(mta.rebuild(*spooled), k_alice).good);
+}
+
+namespace {
+std::shared_ptr<config::MilterSettings> inbound_settings(ServiceFixture& f) {
+    f.settings->verify = true;
+    f.settings->verify_anchors = test::pki_file("root.pem").string();
+    return f.settings;
+}
+
+milter::SigningService inbound_service(ServiceFixture& f) {
+    auto settings = inbound_settings(f);
+    auto anchors = smime::TrustStore::load_pem_file(settings->verify_anchors);
+    REQUIRE(anchors.has_value());
+    return milter::SigningService(settings, f.store, std::move(anchors).value());
+}
+
+milter::MessageResult run_inbound(const milter::SigningService& service, const std::string& text, FakeMta& mta) {
+    auto spooled = test::spool_text(text);
+    REQUIRE(spooled.has_value());
+    return service.finish_inbound({"Q2", "", "someone@example.org", 1}, *spooled, mta);
+}
+
+std::string signed_inbound(const std::string& extra_headers = "") {
+    return extra_headers +
+           test::sign_to_text(test::crlf("From: " + k_alice + "\nTo: warga@example.com\nSubject: masuk\n\nIsi surat.\n"),
+                              test::demo_identity("alice"));
+}
+} // namespace
+
+TEST_CASE("inbound: a valid signature is stamped pass; forged copies of our fields are removed (AR-04, AR-06)",
+          "[milter][inbound]") {
+    ServiceFixture f;
+    const auto service = inbound_service(f);
+    FakeMta mta;
+    const std::string message =
+        signed_inbound("Authentication-Results: tangerangkota.go.id; smime=pass (forged)\r\n"
+                       "Authentication-Results: mx.example.org; dkim=pass\r\n"
+                       "X-Segel-Verifikasi: Tanda tangan sah (palsu)\r\n");
+    const auto result = run_inbound(service, message, mta);
+    CHECK(result.outcome == Outcome::verified);
+    CHECK(result.verdict == Verdict::accept);
+    std::vector<std::string> kinds;
+    for (const auto& e : mta.edits)
+        kinds.push_back(e.kind + ":" + e.name + ":" + std::to_string(e.index));
+    CHECK(kinds == std::vector<std::string>{"delete:Authentication-Results:1", "delete:X-Segel-Verifikasi:1",
+                                            "insert:Authentication-Results:1", "add:X-Segel-Verifikasi:0"});
+    CHECK_THAT(mta.edits[2].value, Catch::StartsWith("tangerangkota.go.id; smime=pass"));
+    CHECK_THAT(mta.edits[3].value, Catch::StartsWith("Tanda tangan sah: ditandatangani oleh Alice Rahmawati"));
+}
+
+TEST_CASE("inbound: a changed message is stamped fail and accepted, or refused when configured", "[milter][inbound]") {
+    ServiceFixture f;
+    std::string message = signed_inbound();
+    message.replace(message.find("Isi surat."), 10, "Isi palsu.");
+    {
+        FakeMta mta;
+        const auto result = run_inbound(inbound_service(f), message, mta);
+        CHECK(result.verdict == Verdict::accept);
+        CHECK_THAT(result.reason, Catch::StartsWith("smime=fail"));
+    }
+    f.settings->on_verify_fail = config::FailureAction::reject;
+    FakeMta mta;
+    const auto result = run_inbound(inbound_service(f), message, mta);
+    CHECK(result.verdict == Verdict::reject);
+    CHECK_THAT(mta.reply, Catch::StartsWith("550 5.7.1"));
+}
+
+TEST_CASE("inbound: an unsigned message is stamped none", "[milter][inbound]") {
+    ServiceFixture f;
+    FakeMta mta;
+    const auto result = run_inbound(inbound_service(f), mail("x@example.org"), mta);
+    CHECK(result.outcome == Outcome::verified);
+    REQUIRE(mta.edits.size() == 2);
+    CHECK(mta.edits[0].value == "tangerangkota.go.id; none");
 }

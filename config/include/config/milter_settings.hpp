@@ -49,6 +49,14 @@ struct MilterSettings {
     std::string unsigned_header = "X-Segel-Unsigned"; // added when a policy says pass
     // [policy]
     FailurePolicy policy;
+    // [verify]: inbound verification of unauthenticated mail.
+    bool verify = false;
+    std::string verify_anchors;                     // PEM trust anchors (roots)
+    std::string authserv_id = "tangerangkota.go.id"; // AR-05
+    std::string verdict_header = "X-Segel-Verifikasi";
+    std::string verdict_language = "id";
+    FailureAction on_verify_fail = FailureAction::pass;      // fail and permerror: pass = accept and stamp
+    FailureAction on_verify_temperror = FailureAction::pass; // temperror
 
     std::string source = "built-in defaults";
     std::vector<std::string> command_line; // as given, to re-apply on reload

@@ -14,6 +14,9 @@ class MtaActions {
 public:
     virtual ~MtaActions() = default;
     virtual bool add_header(const std::string& name, const std::string& value) = 0;
+    // At position `index` among the header fields (smfi_insheader; with
+    // Postfix, 1 lands just after its own Received field, PF-07).
+    virtual bool insert_header(int index, const std::string& name, const std::string& value) = 0;
     // index counts from 1 per header name; no value deletes (smfi_chgheader).
     virtual bool change_header(const std::string& name, int index, const std::optional<std::string>& value) = 0;
     // Calls must be contiguous and come after every header edit (PF-08).

@@ -14,6 +14,7 @@ namespace segel::milter {
 enum class Outcome {
     signed_message,               // signed: continue with the edits made
     not_ours,                     // bounce, external From, already S/MIME: untouched
+    verified,                     // inbound: verified and stamped
     no_certificate,
     not_authorised,
     certificate_unusable,
