@@ -13,6 +13,7 @@ packages="
   gpgsm gpg-agent libnss3-tools
   postfix sasl2-bin libsasl2-modules swaks miltertest
   opendkim opendkim-tools
+  clang libclang-rt-14-dev
   python3 python3-cryptography
   time
 "

@@ -2,7 +2,8 @@
 # Runs Segel's whole test suite on a Debian 12 machine: installs what is
 # needed, builds with warnings as errors, and runs every test through ctest.
 # With --sanitize, or when CI=true, the suite runs a second time in a build
-# with AddressSanitizer and UndefinedBehaviorSanitizer.
+# with AddressSanitizer and UndefinedBehaviorSanitizer, and the libFuzzer
+# target (tests/fuzz) runs for two minutes.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -24,4 +25,6 @@ run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ "$sanitize" = yes ]; then
     echo "== test suite under ASan+UBSan"
     run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DSEGEL_SANITIZE=ON
+    echo "== fuzzing the inbound and signing entry points (libFuzzer, 120 s)"
+    ./tests/fuzz/run-fuzz.sh 120 2>&1 | tail -3
 fi
