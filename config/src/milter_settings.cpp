@@ -102,7 +102,10 @@ po::options_description file_options() {
         ("verify.header", po::value<std::string>())
         ("verify.language", po::value<std::string>())
         ("verify.on_fail", po::value<std::string>())
-        ("verify.on_temperror", po::value<std::string>());
+        ("verify.on_temperror", po::value<std::string>())
+        ("verify.crl", po::value<std::vector<std::string>>()->composing())
+        ("verify.crl_max_age_hours", po::value<long>())
+        ("verify.require_crl", po::value<std::string>());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
@@ -140,6 +143,11 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
         problems.push_back(where + "signing.unsigned_header: \"" + s.unsigned_header + "\" is not a header field name");
     if (s.verify && ::access(s.verify_anchors.c_str(), R_OK) != 0)
         problems.push_back(where + "verify.anchors: \"" + s.verify_anchors + "\" cannot be read (needed when verify.enabled is on)");
+    for (const auto& crl : s.verify_crls)
+        if (::access(crl.c_str(), R_OK) != 0)
+            problems.push_back(where + "verify.crl: " + crl + " cannot be read");
+    if (s.verify_crl_max_age_hours < 1 || s.verify_crl_max_age_hours > 24 * 366)
+        problems.push_back(where + "verify.crl_max_age_hours: must be from 1 to 8784");
     if (!valid_domain(s.authserv_id))
         problems.push_back(where + "verify.authserv_id: \"" + s.authserv_id + "\" is not a domain name");
     if (s.verdict_header.empty() || !std::all_of(s.verdict_header.begin(), s.verdict_header.end(), [](char c) {
@@ -233,6 +241,19 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
                 outcome.problems.push_back(path + ": verify.enabled: \"" + value + "\" is neither on nor off");
         }
         text("verify.anchors", s.verify_anchors);
+        if (vm.count("verify.crl"))
+            s.verify_crls = vm["verify.crl"].as<std::vector<std::string>>();
+        if (vm.count("verify.crl_max_age_hours"))
+            s.verify_crl_max_age_hours = vm["verify.crl_max_age_hours"].as<long>();
+        if (vm.count("verify.require_crl")) {
+            const std::string value = vm["verify.require_crl"].as<std::string>();
+            if (value == "on" || value == "yes" || value == "true")
+                s.verify_require_crl = true;
+            else if (value == "off" || value == "no" || value == "false")
+                s.verify_require_crl = false;
+            else
+                outcome.problems.push_back(path + ": verify.require_crl: \"" + value + "\" is neither on nor off");
+        }
         text("verify.authserv_id", s.authserv_id);
         text("verify.header", s.verdict_header);
         text("verify.language", s.verdict_language);
@@ -296,6 +317,10 @@ std::string format_milter_settings(const MilterSettings& s) {
         << "\nauthserv_id = " << s.authserv_id << "\nheader = " << s.verdict_header << "\nlanguage = "
         << s.verdict_language << "\non_fail = " << to_string(s.on_verify_fail)
         << "\non_temperror = " << to_string(s.on_verify_temperror) << "\n";
+    for (const auto& crl : s.verify_crls)
+        out << "crl = " << crl << "\n";
+    out << "crl_max_age_hours = " << s.verify_crl_max_age_hours << "\nrequire_crl = " << (s.verify_require_crl ? "on" : "off")
+        << "\n";
     return out.str();
 }
 

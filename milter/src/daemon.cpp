@@ -62,7 +62,19 @@ std::shared_ptr<const SigningService> build_service(std::shared_ptr<const config
         }
         anchors = std::move(loaded).value();
     }
-    return std::make_shared<const SigningService>(std::move(settings), std::move(store), std::move(anchors));
+    std::optional<smime::CrlStore> crls;
+    if (settings->verify && !settings->verify_crls.empty()) {
+        auto loaded = smime::CrlStore::load_files(settings->verify_crls,
+                                                  std::chrono::hours(settings->verify_crl_max_age_hours),
+                                                  settings->verify_require_crl);
+        if (!loaded) {
+            problem = "verify.crl: " + loaded.error().detail;
+            return nullptr;
+        }
+        crls = std::move(loaded).value();
+    }
+    return std::make_shared<const SigningService>(std::move(settings), std::move(store), std::move(anchors),
+                                                  std::move(crls));
 }
 
 Daemon& Daemon::instance() {

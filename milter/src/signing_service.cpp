@@ -91,8 +91,9 @@ std::uint64_t header_bytes(const smime::SpooledMessage& message, const smime::Si
 
 SigningService::SigningService(std::shared_ptr<const config::MilterSettings> settings,
                                std::shared_ptr<directory::CertificateDirectory> directory,
-                               std::optional<smime::TrustStore> anchors)
-    : m_settings(std::move(settings)), m_directory(std::move(directory)), m_anchors(std::move(anchors)) {}
+                               std::optional<smime::TrustStore> anchors, std::optional<smime::CrlStore> crls)
+    : m_settings(std::move(settings)), m_directory(std::move(directory)), m_anchors(std::move(anchors)),
+      m_crls(std::move(crls)) {}
 
 smime::SpoolLimits SigningService::spool_limits() const {
     smime::SpoolLimits limits;
@@ -260,7 +261,22 @@ MessageResult SigningService::finish_inbound(const SessionFacts& facts, const sm
             result.verdict = respond(result.outcome, *m_settings, mta);
             return result;
         }
-        auto report = smime::verify_message(message, *m_anchors);
+        smime::VerifyOptions options;
+        options.revocation = [this](const smime::Certificate& signer, const smime::Certificate& issuer) {
+            const auto now = std::chrono::system_clock::now();
+            // The RA's decision counts at once, before any CRL says so (REV-03).
+            if (auto record = m_directory->get_certificate(signer.sha256_fingerprint_hex());
+                record && record->status_at(now) == directory::CertificateStatus::revoked)
+                return smime::RevocationAnswer{
+                    smime::RevocationAnswer::Status::revoked,
+                    "RA: " + std::string(directory::to_string(record->reason.value_or(directory::RevocationReason::unspecified)))};
+            if (m_crls)
+                return m_crls->check(signer, issuer, now);
+            return m_settings->verify_require_crl
+                       ? smime::RevocationAnswer{smime::RevocationAnswer::Status::unknown, "no CRL is configured"}
+                       : smime::RevocationAnswer{smime::RevocationAnswer::Status::good, "no CRL configured"};
+        };
+        auto report = smime::verify_message(message, *m_anchors, options);
         if (!report) {
             result.outcome = Outcome::internal_error;
             result.reason = report.error().detail;

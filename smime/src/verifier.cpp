@@ -181,6 +181,18 @@ SignerReport check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, std::string_
         report.chain_valid = X509_verify_cert(context.get()) == 1;
         if (!report.chain_valid)
             report.chain_error = X509_verify_cert_error_string(X509_STORE_CTX_get_error(context.get()));
+        report.revocation.status = RevocationAnswer::Status::good;
+        if (report.chain_valid && options.revocation) {
+            // The issuer is the validated chain's second certificate.
+            STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(context.get());
+            if (chain != nullptr && sk_X509_num(chain) >= 2) {
+                X509* issuer = sk_X509_value(chain, 1);
+                X509_up_ref(issuer);
+                report.revocation = options.revocation(*report.certificate, Certificate::adopt(issuer));
+            } else {
+                report.revocation = {RevocationAnswer::Status::unknown, "the signer's issuer is not known"};
+            }
+        }
     }
     ERR_clear_error();
 
@@ -201,7 +213,7 @@ void conclude(VerificationReport& report) {
     }
     for (const auto& s : report.signers)
         if (s.certificate && s.digest_matches && s.signature_valid && s.attributes_valid && s.chain_valid &&
-            !s.weak && s.bound_to_from) {
+            !s.weak && s.bound_to_from && s.revocation.status == RevocationAnswer::Status::good) {
             report.verdict = Verdict::pass;
             report.reason = "signed by " + (report.from.empty() ? std::string("the sender") : report.from);
             return;
@@ -219,6 +231,13 @@ void conclude(VerificationReport& report) {
     } else if (!first.chain_valid) {
         report.verdict = Verdict::policy;
         report.reason = "the signer's certificate is not trusted: " + first.chain_error;
+    } else if (first.revocation.status == RevocationAnswer::Status::revoked) {
+        // RFC 7281 §3.1's example stamps a revoked certificate "fail".
+        report.verdict = Verdict::fail;
+        report.reason = "the signer's certificate was revoked (" + first.revocation.detail + ")";
+    } else if (first.revocation.status == RevocationAnswer::Status::unknown) {
+        report.verdict = Verdict::temperror;
+        report.reason = "revocation cannot be checked now: " + first.revocation.detail;
     } else if (first.weak) {
         report.verdict = Verdict::policy;
         report.reason = "the signature uses a weak algorithm (" + first.digest + " or a short key)";
@@ -304,7 +323,8 @@ const SignerReport* VerificationReport::passing_signer() const {
     if (verdict != Verdict::pass)
         return nullptr;
     for (const auto& s : signers)
-        if (s.bound_to_from && s.chain_valid && s.signature_valid)
+        if (s.bound_to_from && s.chain_valid && s.signature_valid &&
+            s.revocation.status == RevocationAnswer::Status::good)
             return &s;
     return nullptr;
 }

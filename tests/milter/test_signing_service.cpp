@@ -313,3 +313,24 @@ TEST_CASE("inbound: an unsigned message is stamped none", "[milter][inbound]") {
     REQUIRE(mta.edits.size() == 2);
     CHECK(mta.edits[0].value == "tangerangkota.go.id; none");
 }
+
+TEST_CASE("inbound: a certificate the RA revoked in the directory fails before any CRL says so (REV-03)",
+          "[milter][inbound]") {
+    ServiceFixture f;
+    REQUIRE(f.store->apply({"test", {}, {{test::demo_identity("alice").certificate().sha256_fingerprint_hex(),
+                                          directory::CertificateStatus::revoked,
+                                          directory::RevocationReason::key_compromise, std::chrono::system_clock::now()}}},
+                           {"test"}));
+    FakeMta mta;
+    const auto result = run_inbound(inbound_service(f), signed_inbound(), mta);
+    CHECK_THAT(result.reason, Catch::StartsWith("smime=fail") && Catch::Contains("RA: key_compromise"));
+}
+
+TEST_CASE("inbound: require_crl without a CRL gives temperror, never pass", "[milter][inbound]") {
+    ServiceFixture f;
+    f.settings->verify_require_crl = true;
+    FakeMta mta;
+    const auto result = run_inbound(inbound_service(f), signed_inbound(), mta);
+    CHECK_THAT(result.reason, Catch::StartsWith("smime=temperror"));
+    CHECK(result.verdict == Verdict::accept); // on_temperror = pass: stamped and delivered
+}

@@ -18,6 +18,7 @@ smime::VerificationReport passing_report() {
     signer.certificate = test::demo_identity("alice").certificate();
     signer.digest_matches = signer.signature_valid = signer.attributes_valid = signer.chain_valid = true;
     signer.bound_to_from = true;
+    signer.revocation.status = smime::RevocationAnswer::Status::good;
     report.signers.push_back(signer);
     return report;
 }

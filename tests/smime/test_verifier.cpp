@@ -108,3 +108,74 @@ TEST_CASE("policy: an expired signer certificate", "[smime][verifier]") {
     CHECK(report.verdict == Verdict::policy);
     CHECK_THAT(report.reason, Catch::Contains("expired"));
 }
+
+// ---- revocation (REV-01) ------------------------------------------------------
+
+#include "crl_builder.hpp"
+#include "smime/crl_store.hpp"
+
+namespace {
+segel::smime::VerificationReport verify_with_crl(const CrlSpec& spec, bool require_all = false) {
+    TempDir dir;
+    write_crl(spec, (dir / "issuing.crl").string());
+    auto crls = segel::smime::CrlStore::load_files({(dir / "issuing.crl").string()}, std::chrono::hours(168), require_all);
+    REQUIRE(crls.has_value());
+    auto store = segel::smime::TrustStore::load_pem_file(pki_file("root.pem").string());
+    auto spooled = spool_text(signed_by_alice());
+    segel::smime::VerifyOptions options;
+    const auto& crl_store = *crls;
+    options.revocation = [&crl_store](const segel::smime::Certificate& signer, const segel::smime::Certificate& issuer) {
+        return crl_store.check(signer, issuer, std::chrono::system_clock::now());
+    };
+    auto report = segel::smime::verify_message(*spooled, *store, options);
+    REQUIRE(report.has_value());
+    INFO("reason: " << report->reason);
+    return *report;
+}
+
+CrlSpec issuing_crl(std::vector<RevokedSerial> revoked) {
+    CrlSpec spec;
+    spec.revoked = std::move(revoked);
+    spec.issuer_cert_pem = pki_file("issuing.pem").string();
+    spec.signer_key_pem = pki_file("issuing.key.pem").string();
+    return spec;
+}
+} // namespace
+
+TEST_CASE("REV-01: a signer on the issuer's fresh CRL is fail; not on it, pass", "[smime][verifier][revocation]") {
+    const std::string serial = demo_identity("alice").certificate().serial_hex();
+    const auto revoked = verify_with_crl(issuing_crl({{serial, 1}}));
+    CHECK(revoked.verdict == Verdict::fail);
+    CHECK_THAT(revoked.reason, Catch::Contains("revoked (key compromise)"));
+    CHECK(verify_with_crl(issuing_crl({{"7FFF", 1}})).verdict == Verdict::pass);
+}
+
+TEST_CASE("REV-01: a stale or forged CRL gives temperror, never pass", "[smime][verifier][revocation]") {
+    auto stale = issuing_crl({});
+    stale.this_update = std::chrono::system_clock::now() - std::chrono::hours(24 * 10);
+    stale.next_update = std::chrono::system_clock::now() - std::chrono::hours(1);
+    CHECK(verify_with_crl(stale).verdict == Verdict::temperror);
+    auto forged = issuing_crl({});
+    forged.signer_key_pem = pki_file("root.key.pem").string();
+    CHECK(verify_with_crl(forged).verdict == Verdict::temperror);
+}
+
+TEST_CASE("an issuer without a CRL is temperror only when every issuer needs one", "[smime][verifier][revocation]") {
+    auto other_issuer = issuing_crl({});
+    other_issuer.issuer_cert_pem = pki_file("root.pem").string();
+    other_issuer.signer_key_pem = pki_file("root.key.pem").string();
+    CHECK(verify_with_crl(other_issuer, false).verdict == Verdict::pass);
+    CHECK(verify_with_crl(other_issuer, true).verdict == Verdict::temperror);
+}
+
+TEST_CASE("any revocation source plugs in: the directory's word counts before a CRL", "[smime][verifier][revocation]") {
+    auto store = segel::smime::TrustStore::load_pem_file(pki_file("root.pem").string());
+    auto spooled = spool_text(signed_by_alice());
+    segel::smime::VerifyOptions options;
+    options.revocation = [](const segel::smime::Certificate&, const segel::smime::Certificate&) {
+        return segel::smime::RevocationAnswer{segel::smime::RevocationAnswer::Status::revoked, "RA: affiliation_changed"};
+    };
+    auto report = segel::smime::verify_message(*spooled, *store, options);
+    CHECK(report->verdict == Verdict::fail);
+    CHECK_THAT(report->reason, Catch::Contains("RA: affiliation_changed"));
+}

@@ -57,6 +57,9 @@ struct MilterSettings {
     std::string verdict_language = "id";
     FailureAction on_verify_fail = FailureAction::pass;      // fail and permerror: pass = accept and stamp
     FailureAction on_verify_temperror = FailureAction::pass; // temperror
+    std::vector<std::string> verify_crls;          // CRL files (PEM or DER); reloaded with SIGHUP
+    long verify_crl_max_age_hours = 24 * 7;        // for a CRL without nextUpdate
+    bool verify_require_crl = false;               // every issuer needs a CRL (else temperror)
 
     std::string source = "built-in defaults";
     std::vector<std::string> command_line; // as given, to re-apply on reload

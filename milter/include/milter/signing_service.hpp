@@ -17,6 +17,7 @@
 #include "milter/mta_actions.hpp"
 #include "milter/policy.hpp"
 #include "smime/message_spool.hpp"
+#include "smime/crl_store.hpp"
 #include "smime/trust_store.hpp"
 
 namespace segel::milter {
@@ -40,7 +41,8 @@ class SigningService {
 public:
     SigningService(std::shared_ptr<const config::MilterSettings> settings,
                    std::shared_ptr<directory::CertificateDirectory> directory,
-                   std::optional<smime::TrustStore> anchors = std::nullopt);
+                   std::optional<smime::TrustStore> anchors = std::nullopt,
+                   std::optional<smime::CrlStore> crls = std::nullopt);
 
     const config::MilterSettings& settings() const noexcept { return *m_settings; }
     smime::SpoolLimits spool_limits() const;
@@ -48,7 +50,8 @@ public:
     MessageResult finish_message(const SessionFacts& facts, const smime::SpooledMessage& message, MtaActions& mta) const;
 
     // Inbound (unauthenticated) mail when [verify] is on: removes forged
-    // copies of our verdict fields (AR-06), verifies, inserts
+    // copies of our verdict fields (AR-06), verifies (revocation: the
+    // directory's RA status first, then the CRLs), inserts
     // Authentication-Results as a trace field (AR-04) and adds the plain
     // field; then the inbound policy (accept by default; never loses mail).
     MessageResult finish_inbound(const SessionFacts& facts, const smime::SpooledMessage& message, MtaActions& mta) const;
@@ -60,6 +63,7 @@ private:
     std::shared_ptr<const config::MilterSettings> m_settings;
     std::shared_ptr<directory::CertificateDirectory> m_directory;
     std::optional<smime::TrustStore> m_anchors;
+    std::optional<smime::CrlStore> m_crls;
 };
 
 } // namespace segel::milter

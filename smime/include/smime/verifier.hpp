@@ -8,10 +8,12 @@
 // the signer chained to the TrustStore's anchors only with the smimesign
 // purpose (KU/EKU, CH-06, CH-07), SHA-1/MD5 and RSA under 2048 bits as
 // policy (SM-11, SEC-08). "pass" needs one such signer whose email is the
-// single From mailbox (CH-04, SEC-04); a signed part inside an unsigned
-// multipart is "policy" (SEC-02). Revocation is not checked yet. Reentrant.
+// single From mailbox (CH-04, SEC-04), not revoked by the configured
+// revocation check (revoked: fail; cannot tell: temperror, REV-01); a signed
+// part inside an unsigned multipart is "policy" (SEC-02). Reentrant.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +24,15 @@
 #include "smime/trust_store.hpp"
 
 namespace segel::smime {
+
+// What a revocation source says of a signer certificate (REV-01..REV-03).
+struct RevocationAnswer {
+    enum class Status { good, revoked, unknown } status = Status::unknown;
+    std::string detail; // "revoked: key_compromise", "no fresh CRL for ...", ...
+};
+// Asked with the signer and the certificate that issued it (from the
+// validated chain). Must be thread-safe.
+using RevocationCheck = std::function<RevocationAnswer(const Certificate& signer, const Certificate& issuer)>;
 
 // RFC 7281 §3.1 results.
 enum class Verdict { none, pass, fail, policy, neutral, temperror, permerror };
@@ -37,6 +48,7 @@ struct SignerReport {
     std::string chain_error;
     bool weak = false;              // SHA-1/MD5 digest or RSA key under 2048 bits
     bool bound_to_from = false;     // the certificate names the single From mailbox
+    RevocationAnswer revocation;    // good when no check is configured
 };
 
 struct VerificationReport {
@@ -52,6 +64,7 @@ struct VerifyOptions {
     std::optional<Certificate::TimePoint> at; // validation time; empty: now (CH-10, OSSL-07)
     bool allow_sha1 = false;
     std::size_t max_certificates = 50;        // SM-16, CH-11
+    RevocationCheck revocation;               // empty: revocation not checked
 };
 
 Result<VerificationReport> verify_message(const SpooledMessage& message, const TrustStore& anchors,

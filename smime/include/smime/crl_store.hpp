@@ -1,0 +1,39 @@
+// CrlStore: CRLs loaded from files for revocation checks while verifying
+// (REV-01). A CRL counts for a signer only if it is signed by the signer's
+// issuer (the certificate from the validated chain, never one carried on
+// its own), names that issuer, and is fresh (nextUpdate in the future, or
+// thisUpdate within max_age when there is none). Immutable after loading;
+// thread-safe. A refresh builds a new store.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "smime/crl.hpp"
+#include "smime/verifier.hpp"
+
+namespace segel::smime {
+
+class CrlStore {
+public:
+    // `require_for_every_issuer`: an issuer without any loaded CRL gives
+    // "unknown" (temperror) instead of "good, not checked".
+    static Result<CrlStore> load_files(const std::vector<std::string>& paths, std::chrono::seconds max_age,
+                                       bool require_for_every_issuer);
+
+    RevocationAnswer check(const Certificate& signer, const Certificate& issuer, Certificate::TimePoint now) const;
+
+private:
+    struct Entry {
+        Crl crl;
+        std::map<std::string, int> revoked; // serial -> RFC 5280 reason code
+    };
+    std::map<std::string, std::vector<Entry>> m_by_issuer; // issuer DN -> CRLs
+    std::chrono::seconds m_max_age{0};
+    bool m_require_all = false;
+};
+
+} // namespace segel::smime
