@@ -208,6 +208,17 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
             if (vm.count(key))
                 into = vm[key].as<std::string>();
         };
+        const auto on_off = [&](const char* key, bool& into) {
+            if (!vm.count(key))
+                return;
+            const std::string value = vm[key].as<std::string>();
+            if (value == "on" || value == "yes" || value == "true")
+                into = true;
+            else if (value == "off" || value == "no" || value == "false")
+                into = false;
+            else
+                outcome.problems.push_back(path + ": " + key + ": \"" + value + "\" is neither on nor off");
+        };
         text("milter.socket", s.socket);
         text("milter.user", s.user);
         text("milter.group", s.group);
@@ -221,39 +232,15 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         text("directory.master_key", s.master_key_file);
         if (vm.count("directory.domain"))
             s.domains = vm["directory.domain"].as<std::vector<std::string>>();
-        if (vm.count("signing.footer")) {
-            const std::string value = vm["signing.footer"].as<std::string>();
-            if (value == "on" || value == "yes" || value == "true")
-                s.footer = true;
-            else if (value == "off" || value == "no" || value == "false")
-                s.footer = false;
-            else
-                outcome.problems.push_back(path + ": signing.footer: \"" + value + "\" is neither on nor off");
-        }
+        on_off("signing.footer", s.footer);
         text("signing.footer_text", s.footer_text);
-        if (vm.count("verify.enabled")) {
-            const std::string value = vm["verify.enabled"].as<std::string>();
-            if (value == "on" || value == "yes" || value == "true")
-                s.verify = true;
-            else if (value == "off" || value == "no" || value == "false")
-                s.verify = false;
-            else
-                outcome.problems.push_back(path + ": verify.enabled: \"" + value + "\" is neither on nor off");
-        }
+        on_off("verify.enabled", s.verify);
         text("verify.anchors", s.verify_anchors);
         if (vm.count("verify.crl"))
             s.verify_crls = vm["verify.crl"].as<std::vector<std::string>>();
         if (vm.count("verify.crl_max_age_hours"))
             s.verify_crl_max_age_hours = vm["verify.crl_max_age_hours"].as<long>();
-        if (vm.count("verify.require_crl")) {
-            const std::string value = vm["verify.require_crl"].as<std::string>();
-            if (value == "on" || value == "yes" || value == "true")
-                s.verify_require_crl = true;
-            else if (value == "off" || value == "no" || value == "false")
-                s.verify_require_crl = false;
-            else
-                outcome.problems.push_back(path + ": verify.require_crl: \"" + value + "\" is neither on nor off");
-        }
+        on_off("verify.require_crl", s.verify_require_crl);
         text("verify.authserv_id", s.authserv_id);
         text("verify.header", s.verdict_header);
         text("verify.language", s.verdict_language);

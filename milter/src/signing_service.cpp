@@ -241,8 +241,8 @@ bool remove_forged_fields(const smime::SpooledMessage& message, const config::Mi
 }
 } // namespace
 
-MessageResult SigningService::finish_inbound(const SessionFacts& facts, const smime::SpooledMessage& message,
-                                             MtaActions& mta) const {
+MessageResult SigningService::finish_inbound(const SessionFacts& /*facts: the inbound path needs none yet*/,
+                                             const smime::SpooledMessage& message, MtaActions& mta) const {
     MessageResult result;
     try {
         if (auto from = smime::single_from_address(message))
@@ -309,7 +309,6 @@ MessageResult SigningService::finish_inbound(const SessionFacts& facts, const sm
             mta.set_reply("451", "4.7.0", "The message's S/MIME signature cannot be checked now, please try again later");
             result.verdict = Verdict::tempfail;
         }
-        (void)facts;
         return result;
     } catch (const std::exception& e) {
         result.outcome = Outcome::internal_error;
