@@ -23,8 +23,15 @@ run_suite() {
 echo "== test suite (RelWithDebInfo)"
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ "$sanitize" = yes ]; then
+    echo "== fuzzing the inbound and signing entry points (libFuzzer, 120 s)"
+    fuzz_log=$(mktemp)
+    if ! ./tests/fuzz/run-fuzz.sh 120 >"$fuzz_log" 2>&1; then
+        cat "$fuzz_log"; rm -f "$fuzz_log"
+        echo "fuzzing found a failure (see above)" >&2
+        exit 1
+    fi
+    tail -3 "$fuzz_log"; rm -f "$fuzz_log"
+    # Last, so the output closes with ctest's summary.
     echo "== test suite under ASan+UBSan"
     run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DSEGEL_SANITIZE=ON
-    echo "== fuzzing the inbound and signing entry points (libFuzzer, 120 s)"
-    ./tests/fuzz/run-fuzz.sh 120 2>&1 | tail -3
 fi
