@@ -464,9 +464,11 @@ ParseOutcome parse_directory_or_other(const std::string& group, const std::strin
 ParseOutcome parse_msg_verify(const std::vector<std::string>& args) {
     MsgVerifyCommand command;
     po::options_description options(
-        "usage: segel msg verify --trust FILE [--json] [FILE]\n\nVerifies the S/MIME signature of the message in "
-        "FILE (or standard input), trusting only the certificates in --trust, and prints the RFC 7281 result (pass, "
-        "fail, policy, neutral, permerror, none), the reason and each signer. Revocation is not checked yet.\n\n"
+        "usage: segel msg verify --trust FILE [--json] [--authserv-id ID] [--language id|en] [--clock-skew-minutes N] "
+        "[FILE]\n\nVerifies the S/MIME signature of the message in FILE (or standard input), trusting only the "
+        "certificates in --trust, and prints the RFC 7281 result (pass, fail, policy, neutral, temperror, permerror, "
+        "none), the reason, each signer and the header fields the gateway would stamp. Revocation is checked by "
+        "segel-milter, not here.\n\n"
         "Options");
     options.add_options()("help,h", "show this help")(
         "trust", po::value(&command.trust_file)->value_name("FILE"), "PEM file of the trust anchors (root CAs)")(
@@ -474,6 +476,8 @@ ParseOutcome parse_msg_verify(const std::vector<std::string>& args) {
         "authserv-id", po::value(&command.authserv_id)->value_name("ID"),
         "authserv-id of the Authentication-Results shown (default tangerangkota.go.id)")(
         "language", po::value(&command.language)->value_name("LANG"), "id (default) or en for the plain header")(
+        "clock-skew-minutes", po::value(&command.clock_skew_minutes)->value_name("N"),
+        "how far a signer's signingTime may lie ahead of this clock (default 5)")(
         "in", po::value(&command.input)->value_name("FILE"), "message to verify (default: stdin)");
     po::positional_options_description positional;
     positional.add("in", 1);
@@ -497,6 +501,8 @@ ParseOutcome parse_msg_verify(const std::vector<std::string>& args) {
         outcome.error = "--trust is required: the verifier trusts no certificate by default";
     else if (command.language != "id" && command.language != "en")
         outcome.error = "--language: \"" + command.language + "\" is neither id nor en";
+    else if (command.clock_skew_minutes < 0 || command.clock_skew_minutes > 24 * 60)
+        outcome.error = "--clock-skew-minutes: must be from 0 to 1440";
     else if (auto problem = check_readable("trust", command.trust_file); !problem.empty())
         outcome.error = problem;
     else if (auto bad_input = check_readable("in", command.input); !bad_input.empty())

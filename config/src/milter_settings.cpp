@@ -105,7 +105,8 @@ po::options_description file_options() {
         ("verify.on_temperror", po::value<std::string>())
         ("verify.crl", po::value<std::vector<std::string>>()->composing())
         ("verify.crl_max_age_hours", po::value<long>())
-        ("verify.require_crl", po::value<std::string>());
+        ("verify.require_crl", po::value<std::string>())
+        ("verify.clock_skew_minutes", po::value<long>());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
@@ -148,6 +149,8 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
             problems.push_back(where + "verify.crl: " + crl + " cannot be read");
     if (s.verify_crl_max_age_hours < 1 || s.verify_crl_max_age_hours > 24 * 366)
         problems.push_back(where + "verify.crl_max_age_hours: must be from 1 to 8784");
+    if (s.verify_clock_skew_minutes < 0 || s.verify_clock_skew_minutes > 24 * 60)
+        problems.push_back(where + "verify.clock_skew_minutes: must be from 0 to 1440");
     if (!valid_domain(s.authserv_id))
         problems.push_back(where + "verify.authserv_id: \"" + s.authserv_id + "\" is not a domain name");
     if (s.verdict_header.empty() || !std::all_of(s.verdict_header.begin(), s.verdict_header.end(), [](char c) {
@@ -241,6 +244,8 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         if (vm.count("verify.crl_max_age_hours"))
             s.verify_crl_max_age_hours = vm["verify.crl_max_age_hours"].as<long>();
         on_off("verify.require_crl", s.verify_require_crl);
+        if (vm.count("verify.clock_skew_minutes"))
+            s.verify_clock_skew_minutes = vm["verify.clock_skew_minutes"].as<long>();
         text("verify.authserv_id", s.authserv_id);
         text("verify.header", s.verdict_header);
         text("verify.language", s.verdict_language);
@@ -307,7 +312,7 @@ std::string format_milter_settings(const MilterSettings& s) {
     for (const auto& crl : s.verify_crls)
         out << "crl = " << crl << "\n";
     out << "crl_max_age_hours = " << s.verify_crl_max_age_hours << "\nrequire_crl = " << (s.verify_require_crl ? "on" : "off")
-        << "\n";
+        << "\nclock_skew_minutes = " << s.verify_clock_skew_minutes << "\n";
     return out.str();
 }
 

@@ -1,5 +1,6 @@
 // `segel msg verify`: what the verifier says of one message, for the
 // administrator answering "why does this say invalid?".
+#include <chrono>
 #include <iostream>
 
 #include <sysexits.h>
@@ -30,7 +31,9 @@ int run_msg_verify(const config::MsgVerifyCommand& command) {
         std::cerr << "segel: " << message.error().detail << "\n";
         return input_exit != EX_OK ? input_exit : exit_code_for(message.error().kind);
     }
-    auto report = smime::verify_message(*message, *anchors);
+    smime::VerifyOptions options;
+    options.clock_skew = std::chrono::minutes(command.clock_skew_minutes);
+    auto report = smime::verify_message(*message, *anchors, options);
     if (!report) {
         std::cerr << "segel: " << report.error().detail << "\n";
         return exit_code_for(report.error().kind);
@@ -51,7 +54,8 @@ int run_msg_verify(const config::MsgVerifyCommand& command) {
                       << ", \"chain_valid\": " << (s.chain_valid ? "true" : "false")
                       << ", \"chain_error\": " << json_string(s.chain_error)
                       << ", \"weak\": " << (s.weak ? "true" : "false")
-                      << ", \"bound_to_from\": " << (s.bound_to_from ? "true" : "false") << "}";
+                      << ", \"bound_to_from\": " << (s.bound_to_from ? "true" : "false")
+                      << ", \"signing_time_problem\": " << json_string(s.signing_time_problem) << "}";
         }
         std::cout << "]}\n";
         return EX_OK;
@@ -79,6 +83,8 @@ int run_msg_verify(const config::MsgVerifyCommand& command) {
                   << "\n  chain to a trusted root: " << yes_no(s.chain_valid)
                   << (s.chain_error.empty() ? "" : " (" + s.chain_error + ")") << "; weak algorithm: " << yes_no(s.weak)
                   << "; names the From address: " << yes_no(s.bound_to_from) << "\n";
+        if (!s.signing_time_problem.empty())
+            std::cout << "  signing time: " << s.signing_time_problem << "\n";
     }
     std::cout << "\nheader fields the gateway would stamp:\n"
               << "Authentication-Results: " << smime::authentication_results_value(*report, command.authserv_id) << "\n"

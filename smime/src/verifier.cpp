@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 
 #include <sys/mman.h>
 
@@ -137,6 +138,41 @@ const ASN1_OCTET_STRING* signed_attribute_octets(CMS_SignerInfo* si, int nid) {
         CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(nid), -3, V_ASN1_OCTET_STRING));
 }
 
+std::optional<std::time_t> to_time_t(const ASN1_TIME* time) {
+    std::tm broken_down{};
+    if (time == nullptr || ASN1_TIME_to_tm(time, &broken_down) != 1)
+        return std::nullopt;
+    return timegm(&broken_down);
+}
+
+// CH-10 (RFC 8551 §6): signingTime is what the signer asserts, so it only
+// counts against the signature: it may not lie ahead of the verification time
+// beyond the skew, nor outside the signer certificate's validity. Empty when
+// the attribute is absent (it is optional) or plausible.
+std::string signing_time_problem(CMS_SignerInfo* si, X509* signer, std::time_t now, std::chrono::seconds skew) {
+    const int index = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
+    if (index < 0)
+        return {};
+    if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, index) >= 0)
+        return "the signature carries two signing times";
+    X509_ATTRIBUTE* attribute = CMS_signed_get_attr(si, index);
+    const ASN1_TYPE* value = X509_ATTRIBUTE_count(attribute) == 1 ? X509_ATTRIBUTE_get0_type(attribute, 0) : nullptr;
+    const int type = value != nullptr ? ASN1_TYPE_get(value) : -1;
+    const auto signed_at = type == V_ASN1_UTCTIME || type == V_ASN1_GENERALIZEDTIME
+                               ? to_time_t(value->value.asn1_string)
+                               : std::nullopt;
+    if (!signed_at)
+        return "the signing time cannot be read";
+    const auto not_before = to_time_t(X509_get0_notBefore(signer));
+    const auto not_after = to_time_t(X509_get0_notAfter(signer));
+    const std::time_t tolerance = skew.count();
+    if (*signed_at > now + tolerance)
+        return "the signing time lies in the future";
+    if ((not_before && *signed_at < *not_before - tolerance) || (not_after && *signed_at > *not_after + tolerance))
+        return "the signing time lies outside the certificate's validity";
+    return {};
+}
+
 SignerReport check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, std::string_view content,
                           STACK_OF(X509) * certs, const TrustStore& anchors, const VerifyOptions& options,
                           const std::string& from) {
@@ -171,6 +207,8 @@ SignerReport check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, std::string_
         ERR_clear_error();
         report.signature_valid = CMS_SignerInfo_verify(si) == 1;
         ERR_clear_error();
+        const auto now = std::chrono::system_clock::to_time_t(options.at.value_or(std::chrono::system_clock::now()));
+        report.signing_time_problem = signing_time_problem(si, signer, now, options.clock_skew);
     }
 
     std::unique_ptr<X509_STORE_CTX, ossl::CFree<X509_STORE_CTX_free>> context(X509_STORE_CTX_new());
@@ -213,7 +251,8 @@ void conclude(VerificationReport& report) {
     }
     for (const auto& s : report.signers)
         if (s.certificate && s.digest_matches && s.signature_valid && s.attributes_valid && s.chain_valid &&
-            !s.weak && s.bound_to_from && s.revocation.status == RevocationAnswer::Status::good) {
+            !s.weak && s.signing_time_problem.empty() && s.bound_to_from &&
+            s.revocation.status == RevocationAnswer::Status::good) {
             report.verdict = Verdict::pass;
             report.reason = "signed by " + (report.from.empty() ? std::string("the sender") : report.from);
             return;
@@ -241,6 +280,9 @@ void conclude(VerificationReport& report) {
     } else if (first.weak) {
         report.verdict = Verdict::policy;
         report.reason = "the signature uses a weak algorithm (" + first.digest + " or a short key)";
+    } else if (!first.signing_time_problem.empty()) {
+        report.verdict = Verdict::policy;
+        report.reason = first.signing_time_problem;
     } else {
         report.verdict = Verdict::policy;
         report.reason = report.from.empty() ? "the message has no single From mailbox"
@@ -323,7 +365,7 @@ const SignerReport* VerificationReport::passing_signer() const {
     if (verdict != Verdict::pass)
         return nullptr;
     for (const auto& s : signers)
-        if (s.bound_to_from && s.chain_valid && s.signature_valid &&
+        if (s.bound_to_from && s.chain_valid && s.signature_valid && s.signing_time_problem.empty() &&
             s.revocation.status == RevocationAnswer::Status::good)
             return &s;
     return nullptr;

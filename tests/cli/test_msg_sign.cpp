@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "external_verifiers.hpp"
+#include "signed_data_builder.hpp"
 #include "test_support.hpp"
 
 using namespace segel::test;
@@ -153,4 +154,24 @@ TEST_CASE("segel msg verify prints the verdict and the signer; --trust is requir
                                  tampered);
     CHECK_THAT(bad.out, Catch::Contains("\"verdict\": \"fail\"") && Catch::Contains("\"digest_matches\": false"));
     CHECK(run_process({segel_bin(), "msg", "verify"}, signed_message.out).exit_code == 64);
+}
+
+TEST_CASE("segel msg verify: a signingTime ahead of the clock is policy unless --clock-skew-minutes allows it (CH-10)",
+          "[cli][verify]") {
+    const std::string message =
+        "From: alice@tangerangkota.go.id\nTo: warga@example.com\nSubject: waktu\n" +
+        opaque_signed_at(crlf("Content-Type: text/plain\n\nIsi.\n"), pki_file("alice.cert.pem").string(),
+                         pki_file("alice.key.pem").string(), pki_file("chain.pem").string(),
+                         std::chrono::system_clock::now() + std::chrono::hours(2));
+    const std::string trust = pki_file("root.pem").string();
+    const auto strict = run_process({segel_bin(), "msg", "verify", "--trust", trust}, message);
+    CHECK(strict.exit_code == 0);
+    CHECK_THAT(strict.out, Catch::StartsWith("verdict: smime=policy\n") &&
+                               Catch::Contains("signing time: the signing time lies in the future"));
+    const auto lenient =
+        run_process({segel_bin(), "msg", "verify", "--clock-skew-minutes", "180", "--trust", trust}, message);
+    CHECK_THAT(lenient.out, Catch::StartsWith("verdict: smime=pass\n"));
+    const auto wrong = run_process({segel_bin(), "msg", "verify", "--clock-skew-minutes", "2000", "--trust", trust}, message);
+    CHECK(wrong.exit_code == 64);
+    CHECK_THAT(wrong.err, Catch::Contains("--clock-skew-minutes"));
 }

@@ -179,3 +179,49 @@ TEST_CASE("any revocation source plugs in: the directory's word counts before a 
     CHECK(report->verdict == Verdict::fail);
     CHECK_THAT(report->reason, Catch::Contains("RA: affiliation_changed"));
 }
+
+// ---- signingTime (CH-10) ------------------------------------------------------
+
+#include "signed_data_builder.hpp"
+
+namespace {
+// alice-old's certificate: valid from a year ago to a year ahead.
+std::string signed_by_old_alice_at(std::chrono::system_clock::time_point signed_at) {
+    return "From: " + k_alice + "\nTo: warga@example.com\nSubject: waktu\n" +
+           opaque_signed_at(crlf("Content-Type: text/plain\n\nIsi bertanggal.\n"),
+                            pki_file("alice-old.cert.pem").string(), pki_file("alice-old.key.pem").string(),
+                            pki_file("chain.pem").string(), signed_at);
+}
+} // namespace
+
+TEST_CASE("CH-10: a plausible signingTime passes, within the clock skew too", "[smime][verifier]") {
+    using namespace std::chrono;
+    const auto now = system_clock::now();
+    CHECK(verify(signed_by_old_alice_at(now - hours(24 * 30))).verdict == Verdict::pass);
+    CHECK(verify(signed_by_old_alice_at(now + minutes(3))).verdict == Verdict::pass);
+}
+
+TEST_CASE("CH-10: a signingTime ahead of the clock beyond the skew is policy", "[smime][verifier]") {
+    const auto report = verify(signed_by_old_alice_at(std::chrono::system_clock::now() + std::chrono::hours(2)));
+    CHECK(report.verdict == Verdict::policy);
+    CHECK_THAT(report.reason, Catch::Contains("in the future"));
+}
+
+TEST_CASE("CH-10: a signingTime before the certificate was issued is policy", "[smime][verifier]") {
+    // Validation still runs at the verification time, where the chain is good.
+    const auto report = verify(signed_by_old_alice_at(std::chrono::system_clock::now() - std::chrono::hours(24 * 600)));
+    CHECK(report.verdict == Verdict::policy);
+    CHECK_THAT(report.reason, Catch::Contains("outside the certificate's validity"));
+    REQUIRE(report.signers.size() == 1);
+    CHECK(report.signers.front().chain_valid);
+}
+
+TEST_CASE("CH-10: the skew is the operator's setting", "[smime][verifier]") {
+    auto store = segel::smime::TrustStore::load_pem_file(pki_file("root.pem").string());
+    auto spooled = spool_text(signed_by_old_alice_at(std::chrono::system_clock::now() + std::chrono::hours(2)));
+    segel::smime::VerifyOptions options;
+    options.clock_skew = std::chrono::hours(3);
+    auto report = segel::smime::verify_message(*spooled, *store, options);
+    REQUIRE(report.has_value());
+    CHECK(report->verdict == Verdict::pass);
+}

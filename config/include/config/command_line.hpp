@@ -31,6 +31,7 @@ struct MsgVerifyCommand {
     std::string trust_file;  // PEM trust anchors (roots)
     std::string authserv_id = "tangerangkota.go.id";
     std::string language = "id";
+    long clock_skew_minutes = 5; // signingTime tolerance (CH-10)
     bool json = false;
 };
 

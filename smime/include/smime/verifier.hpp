@@ -9,10 +9,14 @@
 // purpose (KU/EKU, CH-06, CH-07), SHA-1/MD5 and RSA under 2048 bits as
 // policy (SM-11, SEC-08). "pass" needs one such signer whose email is the
 // single From mailbox (CH-04, SEC-04), not revoked by the configured
-// revocation check (revoked: fail; cannot tell: temperror, REV-01); a signed
+// revocation check (revoked: fail; cannot tell: temperror, REV-01), and
+// whose signingTime, if present, is neither ahead of the verification time by
+// more than the clock skew nor outside the certificate's validity (CH-10:
+// validation itself uses the verification time, never signingTime); a signed
 // part inside an unsigned multipart is "policy" (SEC-02). Reentrant.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -48,6 +52,7 @@ struct SignerReport {
     std::string chain_error;
     bool weak = false;              // SHA-1/MD5 digest or RSA key under 2048 bits
     bool bound_to_from = false;     // the certificate names the single From mailbox
+    std::string signing_time_problem; // empty: no signingTime, or a plausible one (CH-10)
     RevocationAnswer revocation;    // good when no check is configured
 };
 
@@ -63,6 +68,7 @@ struct VerificationReport {
 struct VerifyOptions {
     std::optional<Certificate::TimePoint> at; // validation time; empty: now (CH-10, OSSL-07)
     bool allow_sha1 = false;
+    std::chrono::seconds clock_skew{300};     // signingTime tolerance (CH-10, ID-07)
     std::size_t max_certificates = 50;        // SM-16, CH-11
     RevocationCheck revocation;               // empty: revocation not checked
 };

@@ -1,0 +1,45 @@
+// segel-milter's settings file: the [verify] clock skew (CH-10, ID-07) is
+// read, range-checked with file and option named, and shown by --check-config.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include "config/milter_settings.hpp"
+#include "test_support.hpp"
+
+using namespace segel;
+
+namespace {
+config::MilterSettingsOutcome parse_milter_with(const std::string& verify_section) {
+    static test::TempDir dir;
+    test::write_file(dir / "directory.sqlite", "");
+    test::write_file(dir / "master.key", "");
+    ::chmod((dir / "master.key").c_str(), 0600);
+    const auto path = dir / "segel-milter.conf";
+    test::write_file(path, "[milter]\ntemp_dir = " + dir.path().string() + "\n[directory]\ndatabase = " +
+                               (dir / "directory.sqlite").string() + "\nmaster_key = " + (dir / "master.key").string() +
+                               "\n[verify]\n" + verify_section);
+    const std::string config = path.string();
+    const char* argv[] = {"segel-milter", "--config", config.c_str()};
+    return config::parse_milter_command_line(3, argv);
+}
+} // namespace
+
+TEST_CASE("verify.clock_skew_minutes defaults to 5 and is read from the file (CH-10)", "[config][milter]") {
+    const auto defaults = parse_milter_with("");
+    INFO((defaults.problems.empty() ? std::string() : defaults.problems.front()));
+    REQUIRE(defaults.settings.has_value());
+    CHECK(defaults.settings->verify_clock_skew_minutes == 5);
+    const auto set = parse_milter_with("clock_skew_minutes = 30\n");
+    REQUIRE(set.settings.has_value());
+    CHECK(set.settings->verify_clock_skew_minutes == 30);
+    CHECK_THAT(config::format_milter_settings(*set.settings), Catch::Contains("clock_skew_minutes = 30\n"));
+}
+
+TEST_CASE("verify.clock_skew_minutes out of range is named with its file (CH-10)", "[config][milter]") {
+    const auto outcome = parse_milter_with("clock_skew_minutes = 2000\n");
+    CHECK_FALSE(outcome.settings.has_value());
+    REQUIRE(outcome.problems.size() == 1);
+    CHECK_THAT(outcome.problems.front(),
+               Catch::Contains("segel-milter.conf") && Catch::Contains("verify.clock_skew_minutes: must be from 0 to 1440"));
+}

@@ -1,0 +1,63 @@
+#include "signed_data_builder.hpp"
+
+#include <memory>
+#include <stdexcept>
+
+#include <openssl/bio.h>
+#include <openssl/cms.h>
+#include <openssl/pem.h>
+
+namespace segel::test {
+
+namespace {
+template <class T, void (*Free)(T*)>
+struct Deleter {
+    void operator()(T* p) const noexcept { Free(p); }
+};
+void free_cert_stack(STACK_OF(X509) * certs) { sk_X509_pop_free(certs, X509_free); }
+using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
+using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
+using CmsPtr = std::unique_ptr<CMS_ContentInfo, Deleter<CMS_ContentInfo, CMS_ContentInfo_free>>;
+using TimePtr = std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME, ASN1_TIME_free>>;
+using CertStackPtr = std::unique_ptr<STACK_OF(X509), Deleter<STACK_OF(X509), free_cert_stack>>;
+
+BioPtr open_file(const std::string& path) {
+    BioPtr bio(BIO_new_file(path.c_str(), "r"));
+    if (!bio)
+        throw std::runtime_error("cannot open " + path);
+    return bio;
+}
+} // namespace
+
+std::string opaque_signed_at(const std::string& content, const std::string& cert_pem, const std::string& key_pem,
+                             const std::string& chain_pem, std::chrono::system_clock::time_point signed_at) {
+    X509Ptr cert(PEM_read_bio_X509(open_file(cert_pem).get(), nullptr, nullptr, nullptr));
+    PkeyPtr key(PEM_read_bio_PrivateKey(open_file(key_pem).get(), nullptr, nullptr, nullptr));
+    CertStackPtr chain(sk_X509_new_null());
+    BioPtr chain_file = open_file(chain_pem);
+    while (X509* extra = PEM_read_bio_X509(chain_file.get(), nullptr, nullptr, nullptr))
+        sk_X509_push(chain.get(), extra);
+    if (!cert || !key)
+        throw std::runtime_error("cannot read the signer's certificate or key");
+
+    const unsigned flags = CMS_BINARY | CMS_PARTIAL;
+    CmsPtr cms(CMS_sign(nullptr, nullptr, chain.get(), nullptr, flags));
+    CMS_SignerInfo* signer = cms ? CMS_add1_signer(cms.get(), cert.get(), key.get(), EVP_sha256(), flags) : nullptr;
+    // With the attribute already there, OpenSSL does not add its own clock's.
+    TimePtr time(ASN1_TIME_set(nullptr, std::chrono::system_clock::to_time_t(signed_at)));
+    if (signer == nullptr || !time ||
+        CMS_signed_add1_attr_by_NID(signer, NID_pkcs9_signingTime, ASN1_STRING_type(time.get()), time.get(), -1) != 1)
+        throw std::runtime_error("cannot add the signer");
+    BioPtr in(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
+    if (CMS_final(cms.get(), in.get(), nullptr, CMS_BINARY) != 1)
+        throw std::runtime_error("cannot sign");
+    BioPtr out(BIO_new(BIO_s_mem()));
+    if (SMIME_write_CMS(out.get(), cms.get(), nullptr, CMS_BINARY) != 1)
+        throw std::runtime_error("cannot write the signed-data");
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(out.get(), &data);
+    return std::string(data, static_cast<std::size_t>(size));
+}
+
+} // namespace segel::test

@@ -1,0 +1,18 @@
+// Builds S/MIME signed-data with OpenSSL's CMS API where a test needs a
+// signed attribute the signer and the OpenSSL CLI never write, such as a
+// chosen signingTime (CH-10). Independent of the code under test.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace segel::test {
+
+// An opaque application/pkcs7-mime signed-data entity (headers and base64
+// body) over `content`, signed with SHA-256 by the certificate and key at the
+// given PEM paths, carrying `chain_pem`'s certificates and the signingTime
+// `signed_at`. Throws on failure.
+std::string opaque_signed_at(const std::string& content, const std::string& cert_pem, const std::string& key_pem,
+                             const std::string& chain_pem, std::chrono::system_clock::time_point signed_at);
+
+} // namespace segel::test
