@@ -53,6 +53,46 @@ std::string common_name(const std::string& dn) {
     return dn.substr(at + 3, end == std::string::npos ? std::string::npos : end - at - 3);
 }
 
+// The finding in Indonesian, for the plain field civil servants read (AR-09).
+// Details that come from outside (a chain error, the RA's reason) stay as
+// they are, in parentheses.
+std::string indonesian_reason(const VerificationReport& report) {
+    const SignerReport* first = report.signers.empty() ? nullptr : &report.signers.front();
+    switch (report.finding) {
+    case Finding::not_signed: return "surel tidak ditandatangani";
+    case Finding::partly_signed: return "hanya sebagian surel yang ditandatangani";
+    case Finding::encrypted: return "surel terenkripsi";
+    case Finding::unreadable_message: return "surel tidak dapat diproses";
+    case Finding::unreadable_signature: return "tanda tangan tidak dapat dibaca";
+    case Finding::too_many_certificates: return "tanda tangan memuat terlalu banyak sertifikat";
+    case Finding::econtent_confusion: return "tanda tangan membawa isi lain (kemungkinan pemalsuan)";
+    case Finding::no_signer: return "tanda tangan tidak memiliki penanda tangan";
+    case Finding::certificate_missing: return "sertifikat penanda tangan tidak disertakan";
+    case Finding::content_changed: return "isi surel diubah setelah ditandatangani";
+    case Finding::signature_invalid: return "tanda tangan tidak cocok";
+    case Finding::untrusted: {
+        const std::string why = first != nullptr ? first->chain_error : std::string();
+        if (why == "certificate has expired")
+            return "sertifikat penanda tangan sudah kedaluwarsa";
+        if (why == "certificate is not yet valid")
+            return "sertifikat penanda tangan belum berlaku";
+        if (why == "unsupported certificate purpose")
+            return "sertifikat penanda tangan bukan untuk tanda tangan surel";
+        return "sertifikat penanda tangan tidak diterbitkan oleh CA yang dipercaya" + (why.empty() ? "" : " (" + why + ")");
+    }
+    case Finding::revoked:
+        return "sertifikat penanda tangan sudah dicabut" +
+               (first != nullptr && !first->revocation.detail.empty() ? " (" + first->revocation.detail + ")" : "");
+    case Finding::revocation_unknown: return "status pencabutan sertifikat belum dapat diperiksa";
+    case Finding::weak_algorithm: return "algoritme tanda tangan terlalu lemah";
+    case Finding::implausible_signing_time: return "waktu penandatanganan tidak wajar";
+    case Finding::no_single_from: return "surel tidak memiliki satu alamat pengirim";
+    case Finding::not_the_sender: return "penanda tangan bukan pengirim " + report.from;
+    case Finding::signed_by_sender: return "ditandatangani oleh " + report.from;
+    }
+    return report.reason;
+}
+
 } // namespace
 
 std::string authentication_results_value(const VerificationReport& report, const std::string& authserv_id) {
@@ -83,33 +123,27 @@ std::string authentication_results_value(const VerificationReport& report, const
 std::string plain_verdict_value(const VerificationReport& report, const std::string& language) {
     const bool english = language == "en";
     const SignerReport* signer = report.passing_signer();
-    const std::string who = signer != nullptr && signer->certificate
-                                ? printable(common_name(signer->certificate->subject()), 80) + " <" + printable(report.from, 80) + ">"
-                                : std::string();
-    const std::string issuer = signer != nullptr && signer->certificate
-                                   ? printable(common_name(signer->certificate->issuer()), 80)
-                                   : std::string();
-    switch (report.verdict) {
-    case Verdict::pass:
+    if (report.verdict == Verdict::pass && signer != nullptr && signer->certificate) {
+        const std::string who = printable(common_name(signer->certificate->subject()), 80) + " <" + printable(report.from, 80) + ">";
+        const std::string issuer = printable(common_name(signer->certificate->issuer()), 80);
         return english ? "Valid signature: signed by " + who + ", certified by " + issuer
                        : "Tanda tangan sah: ditandatangani oleh " + who + ", disertifikasi oleh " + issuer;
-    case Verdict::none:
-        return english ? "Not signed" : "Tidak ditandatangani";
-    case Verdict::fail:
-        return english ? "INVALID signature: " + printable(report.reason)
-                       : "Tanda tangan TIDAK SAH: " + printable(report.reason);
-    case Verdict::policy:
-        return english ? "Signature not accepted: " + printable(report.reason)
-                       : "Tanda tangan tidak dapat diterima: " + printable(report.reason);
-    case Verdict::temperror:
-        return english ? "Signature not checked yet (temporary problem): " + printable(report.reason)
-                       : "Tanda tangan belum dapat diperiksa (gangguan sementara): " + printable(report.reason);
-    case Verdict::neutral:
-    case Verdict::permerror:
-        break;
     }
-    return english ? "Signature cannot be checked: " + printable(report.reason)
-                   : "Tanda tangan tidak dapat diperiksa: " + printable(report.reason);
+    if (report.verdict == Verdict::none)
+        return report.finding != Finding::encrypted ? (english ? "Not signed" : "Tidak ditandatangani")
+                                                    : (english ? "Encrypted: check the signature in your mail client"
+                                                               : "Terenkripsi: periksa tanda tangannya di aplikasi surel Anda");
+    std::string opening;
+    switch (report.verdict) {
+    case Verdict::fail: opening = english ? "INVALID signature: " : "Tanda tangan TIDAK SAH: "; break;
+    case Verdict::policy: opening = english ? "Signature not accepted: " : "Tanda tangan tidak dapat diterima: "; break;
+    case Verdict::temperror:
+        opening = english ? "Signature not checked yet (temporary problem): "
+                          : "Tanda tangan belum dapat diperiksa (gangguan sementara): ";
+        break;
+    default: opening = english ? "Signature cannot be checked: " : "Tanda tangan tidak dapat diperiksa: "; break;
+    }
+    return opening + printable(english ? report.reason : indonesian_reason(report));
 }
 
 } // namespace segel::smime

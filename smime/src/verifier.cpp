@@ -243,50 +243,47 @@ SignerReport check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, std::string_
     return report;
 }
 
+void decide(VerificationReport& report, Verdict verdict, Finding finding, std::string reason) {
+    report.verdict = verdict;
+    report.finding = finding;
+    report.reason = std::move(reason);
+}
+
 void conclude(VerificationReport& report) {
     if (report.signers.empty()) {
-        report.verdict = Verdict::fail;
-        report.reason = "the signature has no signer (CMS certs-only)";
+        decide(report, Verdict::fail, Finding::no_signer, "the signature has no signer (CMS certs-only)");
         return;
     }
     for (const auto& s : report.signers)
         if (s.certificate && s.digest_matches && s.signature_valid && s.attributes_valid && s.chain_valid &&
             !s.weak && s.signing_time_problem.empty() && s.bound_to_from &&
             s.revocation.status == RevocationAnswer::Status::good) {
-            report.verdict = Verdict::pass;
-            report.reason = "signed by " + (report.from.empty() ? std::string("the sender") : report.from);
+            decide(report, Verdict::pass, Finding::signed_by_sender, "signed by " + (report.from.empty() ? std::string("the sender") : report.from));
             return;
         }
     const SignerReport& first = report.signers.front();
     if (!first.certificate) {
-        report.verdict = Verdict::permerror;
-        report.reason = "the signer's certificate is not in the message";
+        decide(report, Verdict::permerror, Finding::certificate_missing, "the signer's certificate is not in the message");
     } else if (!first.digest_matches) {
-        report.verdict = Verdict::fail;
-        report.reason = "the content was changed after it was signed";
+        decide(report, Verdict::fail, Finding::content_changed, "the content was changed after it was signed");
     } else if (!first.signature_valid || !first.attributes_valid) {
-        report.verdict = Verdict::fail;
-        report.reason = "the signature does not verify";
+        decide(report, Verdict::fail, Finding::signature_invalid, "the signature does not verify");
     } else if (!first.chain_valid) {
-        report.verdict = Verdict::policy;
-        report.reason = "the signer's certificate is not trusted: " + first.chain_error;
+        decide(report, Verdict::policy, Finding::untrusted, "the signer's certificate is not trusted: " + first.chain_error);
     } else if (first.revocation.status == RevocationAnswer::Status::revoked) {
         // RFC 7281 §3.1's example stamps a revoked certificate "fail".
-        report.verdict = Verdict::fail;
-        report.reason = "the signer's certificate was revoked (" + first.revocation.detail + ")";
+        decide(report, Verdict::fail, Finding::revoked, "the signer's certificate was revoked (" + first.revocation.detail + ")");
     } else if (first.revocation.status == RevocationAnswer::Status::unknown) {
-        report.verdict = Verdict::temperror;
-        report.reason = "revocation cannot be checked now: " + first.revocation.detail;
+        decide(report, Verdict::temperror, Finding::revocation_unknown, "revocation cannot be checked now: " + first.revocation.detail);
     } else if (first.weak) {
-        report.verdict = Verdict::policy;
-        report.reason = "the signature uses a weak algorithm (" + first.digest + " or a short key)";
+        decide(report, Verdict::policy, Finding::weak_algorithm, "the signature uses a weak algorithm (" + first.digest + " or a short key)");
     } else if (!first.signing_time_problem.empty()) {
-        report.verdict = Verdict::policy;
-        report.reason = first.signing_time_problem;
+        decide(report, Verdict::policy, Finding::implausible_signing_time, first.signing_time_problem);
     } else {
-        report.verdict = Verdict::policy;
-        report.reason = report.from.empty() ? "the message has no single From mailbox"
-                                            : "the signer is not the sender " + report.from;
+        if (report.from.empty())
+            decide(report, Verdict::policy, Finding::no_single_from, "the message has no single From mailbox");
+        else
+            decide(report, Verdict::policy, Finding::not_the_sender, "the signer is not the sender " + report.from);
     }
 }
 
@@ -296,36 +293,31 @@ void verify_cms(const std::string& der, std::optional<std::string_view> detached
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
     ossl::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
     if (!cms) {
-        report.verdict = Verdict::neutral;
-        report.reason = "the signature cannot be parsed";
+        decide(report, Verdict::neutral, Finding::unreadable_signature, "the signature cannot be parsed");
         ERR_clear_error();
         return;
     }
     const int type = OBJ_obj2nid(CMS_get0_type(cms.get()));
     if (type == NID_pkcs7_enveloped || type == NID_id_smime_ct_authEnvelopedData) {
-        report.verdict = Verdict::none;
-        report.reason = "encrypted: check the signature in your mail client";
+        decide(report, Verdict::none, Finding::encrypted, "encrypted: check the signature in your mail client");
         return;
     }
     if (type != NID_pkcs7_signed) {
-        report.verdict = Verdict::neutral;
-        report.reason = "not a SignedData";
+        decide(report, Verdict::neutral, Finding::unreadable_signature, "not a SignedData");
         return;
     }
     std::string_view content;
     if (detached_content) {
         if (CMS_is_detached(cms.get()) != 1) {
             // SEC-03 c1: a multipart/signed whose SignedData carries other content.
-            report.verdict = Verdict::fail;
-            report.reason = "the signature carries content of its own (eContent confusion)";
+            decide(report, Verdict::fail, Finding::econtent_confusion, "the signature carries content of its own (eContent confusion)");
             return;
         }
         content = *detached_content;
     } else {
         ASN1_OCTET_STRING** econtent = CMS_get0_content(cms.get());
         if (econtent == nullptr || *econtent == nullptr) {
-            report.verdict = Verdict::permerror;
-            report.reason = "the signed-data has no content";
+            decide(report, Verdict::permerror, Finding::unreadable_signature, "the signed-data has no content");
             return;
         }
         content = std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(*econtent)),
@@ -333,8 +325,7 @@ void verify_cms(const std::string& der, std::optional<std::string_view> detached
     }
     ossl::CertStackPtr certs(CMS_get1_certs(cms.get()));
     if (certs && static_cast<std::size_t>(sk_X509_num(certs.get())) > options.max_certificates) {
-        report.verdict = Verdict::permerror;
-        report.reason = "too many certificates in the signature";
+        decide(report, Verdict::permerror, Finding::too_many_certificates, "too many certificates in the signature");
         return;
     }
     CMS_set1_signers_certs(cms.get(), certs.get(), 0);
@@ -376,8 +367,7 @@ Result<VerificationReport> verify_message(const SpooledMessage& message, const T
     VerificationReport report;
     auto document = MimeDocument::parse(message);
     if (!document) {
-        report.verdict = Verdict::neutral;
-        report.reason = "the message cannot be processed: " + document.error().detail;
+        decide(report, Verdict::neutral, Finding::unreadable_message, "the message cannot be processed: " + document.error().detail);
         return report;
     }
     if (auto from = single_from_address(message))
@@ -390,14 +380,12 @@ Result<VerificationReport> verify_message(const SpooledMessage& message, const T
         const char* boundary = g_mime_multipart_get_boundary(GMIME_MULTIPART(top));
         SpoolView view(message);
         if (boundary == nullptr || !view.ok()) {
-            report.verdict = Verdict::neutral;
-            report.reason = "the multipart/signed cannot be read";
+            decide(report, Verdict::neutral, Finding::unreadable_message, "the multipart/signed cannot be read");
             return report;
         }
         const auto part1 = raw_first_part(view.bytes().substr(message.body_offset()), boundary);
         if (!part1) {
-            report.verdict = Verdict::neutral;
-            report.reason = "the multipart/signed has no first part";
+            decide(report, Verdict::neutral, Finding::unreadable_message, "the multipart/signed has no first part");
             return report;
         }
         const std::string signed_bytes = crlf(*part1);
@@ -411,12 +399,10 @@ Result<VerificationReport> verify_message(const SpooledMessage& message, const T
         return report;
     }
     if (has_nested_signature(top)) {
-        report.verdict = Verdict::policy;
-        report.reason = "only a part of the message is signed";
+        decide(report, Verdict::policy, Finding::partly_signed, "only a part of the message is signed");
         return report;
     }
-    report.verdict = Verdict::none;
-    report.reason = "the message is not signed";
+    decide(report, Verdict::none, Finding::not_signed, "the message is not signed");
     return report;
 }
 

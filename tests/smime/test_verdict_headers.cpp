@@ -1,6 +1,8 @@
 // Authentication-Results and the plain-language field (AR-01..AR-03, AR-08, AR-09).
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "smime/verdict_headers.hpp"
 #include "test_support.hpp"
 
@@ -11,6 +13,7 @@ namespace {
 smime::VerificationReport passing_report() {
     smime::VerificationReport report;
     report.verdict = Verdict::pass;
+    report.finding = smime::Finding::signed_by_sender;
     report.reason = "signed by alice@tangerangkota.go.id";
     report.form = "multipart/signed";
     report.from = "alice@tangerangkota.go.id";
@@ -58,4 +61,44 @@ TEST_CASE("AR-09: the plain field says who signed and who certified, in Indonesi
           "Tanda tangan sah: ditandatangani oleh Alice Rahmawati <alice@tangerangkota.go.id>, disertifikasi oleh "
           "Demo BSrE CA DS G1");
     CHECK_THAT(smime::plain_verdict_value(report, "en"), Catch::StartsWith("Valid signature: signed by Alice Rahmawati"));
+}
+
+TEST_CASE("AR-09: every finding has its own Indonesian words; English keeps the verifier's reason", "[smime][headers]") {
+    std::set<std::string> seen;
+    for (int f = static_cast<int>(smime::Finding::partly_signed); f < static_cast<int>(smime::Finding::signed_by_sender); ++f) {
+        smime::VerificationReport report = passing_report();
+        report.verdict = Verdict::policy;
+        report.finding = static_cast<smime::Finding>(f);
+        report.reason = "the English reason";
+        report.signers.front().chain_error = "unable to get local issuer certificate";
+        const std::string indonesian = smime::plain_verdict_value(report, "id");
+        INFO("finding " << f << ": " << indonesian);
+        CHECK_THAT(indonesian, Catch::StartsWith("Tanda tangan tidak dapat diterima: "));
+        CHECK(indonesian.find("English") == std::string::npos);
+        CHECK(seen.insert(indonesian).second);
+        CHECK(smime::plain_verdict_value(report, "en") == "Signature not accepted: the English reason");
+    }
+}
+
+TEST_CASE("AR-09: Indonesian words for the common failures", "[smime][headers]") {
+    smime::VerificationReport report = passing_report();
+    report.verdict = Verdict::fail;
+    report.finding = smime::Finding::content_changed;
+    CHECK(smime::plain_verdict_value(report, "id") == "Tanda tangan TIDAK SAH: isi surel diubah setelah ditandatangani");
+    report.verdict = Verdict::policy;
+    report.finding = smime::Finding::untrusted;
+    report.signers.front().chain_error = "certificate has expired";
+    CHECK(smime::plain_verdict_value(report, "id") ==
+          "Tanda tangan tidak dapat diterima: sertifikat penanda tangan sudah kedaluwarsa");
+    report.finding = smime::Finding::not_the_sender;
+    report.from = "bambang@tangerangkota.go.id";
+    CHECK(smime::plain_verdict_value(report, "id") ==
+          "Tanda tangan tidak dapat diterima: penanda tangan bukan pengirim bambang@tangerangkota.go.id");
+}
+
+TEST_CASE("an encrypted message is not called unsigned", "[smime][headers]") {
+    smime::VerificationReport report;
+    report.finding = smime::Finding::encrypted;
+    CHECK(smime::plain_verdict_value(report, "id") == "Terenkripsi: periksa tanda tangannya di aplikasi surel Anda");
+    CHECK(smime::plain_verdict_value(report, "en") == "Encrypted: check the signature in your mail client");
 }

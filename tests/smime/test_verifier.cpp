@@ -64,6 +64,7 @@ TEST_CASE("fail: the signed part was changed", "[smime][verifier]") {
     const auto report = verify(message);
     CHECK(report.verdict == Verdict::fail);
     CHECK_THAT(report.reason, Catch::Contains("changed after it was signed"));
+    CHECK(report.finding == segel::smime::Finding::content_changed);
 }
 
 TEST_CASE("policy: a From that is not the signer (SEC-03 i1)", "[smime][verifier]") {
@@ -72,6 +73,7 @@ TEST_CASE("policy: a From that is not the signer (SEC-03 i1)", "[smime][verifier
     const auto report = verify(message);
     CHECK(report.verdict == Verdict::policy);
     CHECK_THAT(report.reason, Catch::Contains("not the sender"));
+    CHECK(report.finding == segel::smime::Finding::not_the_sender);
 }
 
 TEST_CASE("policy: a chain to an anchor we do not trust (CH-02, OSSL-06)", "[smime][verifier]") {
@@ -87,7 +89,9 @@ TEST_CASE("policy: only a part of the message is signed (SEC-02)", "[smime][veri
                                    "Content-Type: multipart/mixed; boundary=\"luar\"\n\n--luar\n"
                                    "Content-Type: text/plain\n\nTeks yang tidak ditandatangani.\n--luar\n") +
                               inner_entity + "\r\n--luar--\r\n";
-    CHECK(verify(outer).verdict == Verdict::policy);
+    const auto report = verify(outer);
+    CHECK(report.verdict == Verdict::policy);
+    CHECK(report.finding == segel::smime::Finding::partly_signed);
 }
 
 TEST_CASE("none: an unsigned message", "[smime][verifier]") {
@@ -205,6 +209,7 @@ TEST_CASE("CH-10: a signingTime ahead of the clock beyond the skew is policy", "
     const auto report = verify(signed_by_old_alice_at(std::chrono::system_clock::now() + std::chrono::hours(2)));
     CHECK(report.verdict == Verdict::policy);
     CHECK_THAT(report.reason, Catch::Contains("in the future"));
+    CHECK(report.finding == segel::smime::Finding::implausible_signing_time);
 }
 
 TEST_CASE("CH-10: a signingTime before the certificate was issued is policy", "[smime][verifier]") {

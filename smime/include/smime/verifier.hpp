@@ -42,6 +42,30 @@ using RevocationCheck = std::function<RevocationAnswer(const Certificate& signer
 enum class Verdict { none, pass, fail, policy, neutral, temperror, permerror };
 std::string_view to_string(Verdict verdict) noexcept;
 
+// Why the verdict is what it is: a closed set, so that each reader words it
+// in its own language (verdict_headers.hpp); `reason` is the English words.
+enum class Finding {
+    not_signed,
+    partly_signed,             // SEC-02
+    encrypted,
+    unreadable_message,
+    unreadable_signature,
+    too_many_certificates,     // SM-16
+    econtent_confusion,        // SEC-03 c1
+    no_signer,                 // SEC-03 c3
+    certificate_missing,
+    content_changed,
+    signature_invalid,
+    untrusted,                 // SignerReport::chain_error says why
+    revoked,                   // SignerReport::revocation says by whom and why
+    revocation_unknown,
+    weak_algorithm,
+    implausible_signing_time,  // CH-10
+    no_single_from,
+    not_the_sender,            // CH-04, SEC-04
+    signed_by_sender,          // pass
+};
+
 struct SignerReport {
     std::optional<Certificate> certificate;
     std::string digest;             // "sha256", ...
@@ -58,7 +82,8 @@ struct SignerReport {
 
 struct VerificationReport {
     Verdict verdict = Verdict::none;
-    std::string reason;               // plain words
+    Finding finding = Finding::not_signed;
+    std::string reason;               // plain English words, for logs and Authentication-Results
     std::string form;                 // "multipart/signed", "application/pkcs7-mime"
     std::string from;                 // the single From addr-spec, if there is one
     std::vector<SignerReport> signers;
