@@ -230,3 +230,51 @@ TEST_CASE("CH-10: the skew is the operator's setting", "[smime][verifier]") {
     REQUIRE(report.has_value());
     CHECK(report->verdict == Verdict::pass);
 }
+
+// ---- spoofing classes (SEC-03, SEC-04; "Johnny, You Are Fired") --------------
+
+namespace {
+// alice's valid signature with the From field (outside the signature) replaced.
+std::string signed_by_alice_with_from(const std::string& from_field) {
+    std::string message = signed_by_alice();
+    const auto start = message.find("From: ");
+    const auto end = message.find("\r\n", start);
+    return message.replace(start, end - start, from_field);
+}
+} // namespace
+
+TEST_CASE("SEC-04: the signer's address in the display name does not make a pass", "[smime][verifier][spoofing]") {
+    const auto report = verify(signed_by_alice_with_from("From: \"" + k_alice + "\" <bambang@tangerangkota.go.id>"));
+    CHECK(report.verdict == Verdict::policy);
+    CHECK(report.finding == segel::smime::Finding::not_the_sender);
+}
+
+TEST_CASE("SEC-04: two From mailboxes, one of them the signer, is not a pass", "[smime][verifier][spoofing]") {
+    const auto report = verify(signed_by_alice_with_from("From: " + k_alice + ", bambang@tangerangkota.go.id"));
+    CHECK(report.verdict == Verdict::policy);
+    CHECK(report.finding == segel::smime::Finding::no_single_from);
+}
+
+TEST_CASE("SEC-04: a Sender that is the signer does not cover another From", "[smime][verifier][spoofing]") {
+    const auto report = verify(signed_by_alice_with_from("From: bambang@tangerangkota.go.id\r\nSender: " + k_alice));
+    CHECK(report.verdict == Verdict::policy);
+    CHECK(report.finding == segel::smime::Finding::not_the_sender);
+}
+
+TEST_CASE("SEC-03 c4: a self-signed certificate naming the sender is not trusted", "[smime][verifier][spoofing]") {
+    TempDir dir;
+    const auto key = (dir / "self.key.pem").string();
+    const auto cert = (dir / "self.cert.pem").string();
+    const auto made = run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                                   "-days", "30", "-subj", "/CN=Alice Rahmawati", "-addext",
+                                   "subjectAltName=email:" + k_alice, "-addext", "extendedKeyUsage=emailProtection"});
+    REQUIRE(made.exit_code == 0);
+    const std::string message = "From: " + k_alice + "\nTo: warga@example.com\nSubject: palsu\n" +
+                                opaque_signed_at(crlf("Content-Type: text/plain\n\nPalsu.\n"), cert, key, "",
+                                                 std::chrono::system_clock::now());
+    const auto report = verify(message);
+    CHECK(report.verdict == Verdict::policy);
+    CHECK(report.finding == segel::smime::Finding::untrusted);
+    REQUIRE(report.signers.size() == 1);
+    CHECK(report.signers.front().signature_valid); // the signature itself is fine; the trust is not
+}

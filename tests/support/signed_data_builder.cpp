@@ -35,9 +35,11 @@ std::string opaque_signed_at(const std::string& content, const std::string& cert
     X509Ptr cert(PEM_read_bio_X509(open_file(cert_pem).get(), nullptr, nullptr, nullptr));
     PkeyPtr key(PEM_read_bio_PrivateKey(open_file(key_pem).get(), nullptr, nullptr, nullptr));
     CertStackPtr chain(sk_X509_new_null());
-    BioPtr chain_file = open_file(chain_pem);
-    while (X509* extra = PEM_read_bio_X509(chain_file.get(), nullptr, nullptr, nullptr))
-        sk_X509_push(chain.get(), extra);
+    if (!chain_pem.empty()) {
+        BioPtr chain_file = open_file(chain_pem);
+        while (X509* extra = PEM_read_bio_X509(chain_file.get(), nullptr, nullptr, nullptr))
+            sk_X509_push(chain.get(), extra);
+    }
     if (!cert || !key)
         throw std::runtime_error("cannot read the signer's certificate or key");
 

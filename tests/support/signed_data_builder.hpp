@@ -10,8 +10,8 @@ namespace segel::test {
 
 // An opaque application/pkcs7-mime signed-data entity (headers and base64
 // body) over `content`, signed with SHA-256 by the certificate and key at the
-// given PEM paths, carrying `chain_pem`'s certificates and the signingTime
-// `signed_at`. Throws on failure.
+// given PEM paths, carrying `chain_pem`'s certificates (none when empty) and
+// the signingTime `signed_at`. Throws on failure.
 std::string opaque_signed_at(const std::string& content, const std::string& cert_pem, const std::string& key_pem,
                              const std::string& chain_pem, std::chrono::system_clock::time_point signed_at);
 
