@@ -93,6 +93,27 @@ std::string check_private(const std::string& option, const std::string& path) {
     return {};
 }
 
+// Parses args into vm and sets outcome.usage. False when the outcome is
+// already decided: a syntax error, or --help.
+bool parse_arguments(const po::options_description& options, const po::positional_options_description& positional,
+                     const std::vector<std::string>& args, po::variables_map& vm, ParseOutcome& outcome) {
+    std::ostringstream usage;
+    usage << options;
+    outcome.usage = usage.str();
+    try {
+        po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        outcome.error = e.what();
+        return false;
+    }
+    if (vm.count("help")) {
+        outcome.command = HelpRequest{outcome.usage};
+        return false;
+    }
+    return true;
+}
+
 ParseOutcome parse_msg_sign(const std::vector<std::string>& args) {
     MsgSignCommand command;
     po::options_description options(k_sign_intro);
@@ -114,22 +135,10 @@ ParseOutcome parse_msg_sign(const std::vector<std::string>& args) {
     po::positional_options_description positional;
     positional.add("in", 1);
 
-    std::ostringstream usage;
-    usage << options;
     ParseOutcome outcome;
-    outcome.usage = usage.str();
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        outcome.error = e.what();
+    if (!parse_arguments(options, positional, args, vm, outcome))
         return outcome;
-    }
-    if (vm.count("help")) {
-        outcome.command = HelpRequest{outcome.usage};
-        return outcome;
-    }
     const bool pem = !command.cert_file.empty() || !command.key_file.empty();
     if (command.pkcs12_file.empty() == !pem) {
         outcome.error = "give either --pkcs12 or --cert with --key";
@@ -201,20 +210,8 @@ struct Grammar {
 // Parses args with the grammar; on success returns the loaded settings.
 std::optional<ToolSettings> run_grammar(Grammar& grammar, const std::vector<std::string>& args, ParseOutcome& outcome,
                                         po::variables_map& vm) {
-    std::ostringstream usage;
-    usage << grammar.options;
-    outcome.usage = usage.str();
-    try {
-        po::store(po::command_line_parser(args).options(grammar.options).positional(grammar.positional).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        outcome.error = e.what();
+    if (!parse_arguments(grammar.options, grammar.positional, args, vm, outcome))
         return std::nullopt;
-    }
-    if (vm.count("help")) {
-        outcome.command = HelpRequest{outcome.usage};
-        return std::nullopt;
-    }
     auto loaded = load_tool_settings(grammar.overrides);
     if (!loaded.problems.empty()) {
         outcome.config_problems = loaded.problems;
@@ -481,22 +478,10 @@ ParseOutcome parse_msg_verify(const std::vector<std::string>& args) {
         "in", po::value(&command.input)->value_name("FILE"), "message to verify (default: stdin)");
     po::positional_options_description positional;
     positional.add("in", 1);
-    std::ostringstream usage;
-    usage << options;
     ParseOutcome outcome;
-    outcome.usage = usage.str();
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        outcome.error = e.what();
+    if (!parse_arguments(options, positional, args, vm, outcome))
         return outcome;
-    }
-    if (vm.count("help")) {
-        outcome.command = HelpRequest{outcome.usage};
-        return outcome;
-    }
     if (command.trust_file.empty())
         outcome.error = "--trust is required: the verifier trusts no certificate by default";
     else if (command.language != "id" && command.language != "en")

@@ -222,6 +222,15 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
             else
                 outcome.problems.push_back(path + ": " + key + ": \"" + value + "\" is neither on nor off");
         };
+        const auto action = [&](const std::string& key, FailureAction& into) {
+            if (!vm.count(key))
+                return;
+            const std::string value = vm[key].as<std::string>();
+            if (auto parsed = parse_action(value))
+                into = *parsed;
+            else
+                outcome.problems.push_back(path + ": " + key + ": \"" + value + "\" is not tempfail, reject or pass");
+        };
         text("milter.socket", s.socket);
         text("milter.user", s.user);
         text("milter.group", s.group);
@@ -249,27 +258,11 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         text("verify.authserv_id", s.authserv_id);
         text("verify.header", s.verdict_header);
         text("verify.language", s.verdict_language);
-        for (const auto& [option, slot] : {std::pair{"verify.on_fail", &s.on_verify_fail},
-                                           std::pair{"verify.on_temperror", &s.on_verify_temperror}}) {
-            if (!vm.count(option))
-                continue;
-            const std::string value = vm[option].as<std::string>();
-            if (auto action = parse_action(value))
-                *slot = *action;
-            else
-                outcome.problems.push_back(path + ": " + option + ": \"" + value + "\" is not tempfail, reject or pass");
-        }
+        action("verify.on_fail", s.on_verify_fail);
+        action("verify.on_temperror", s.on_verify_temperror);
         text("signing.unsigned_header", s.unsigned_header);
-        for (const char* key : k_policy_keys) {
-            const std::string option = std::string("policy.on_") + key;
-            if (!vm.count(option))
-                continue;
-            const std::string value = vm[option].as<std::string>();
-            if (auto action = parse_action(value))
-                *policy_slot(s.policy, key) = *action;
-            else
-                outcome.problems.push_back(path + ": " + option + ": \"" + value + "\" is not tempfail, reject or pass");
-        }
+        for (const char* key : k_policy_keys)
+            action(std::string("policy.on_") + key, *policy_slot(s.policy, key));
     }
     if (!o.socket.empty()) s.socket = o.socket;
     if (!o.user.empty()) s.user = o.user == "-" ? std::string() : o.user;
