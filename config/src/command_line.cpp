@@ -8,6 +8,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "eku_policy_names.hpp"
 #include "tool_settings_parser.hpp"
 
 namespace po = boost::program_options;
@@ -458,17 +459,34 @@ ParseOutcome parse_directory_or_other(const std::string& group, const std::strin
     return outcome;
 }
 
+// check_readable for each file of a repeatable option; empty when all are.
+std::string first_unreadable(const std::string& option, const std::vector<std::string>& paths) {
+    for (const auto& path : paths)
+        if (auto problem = check_readable(option, path); !problem.empty())
+            return problem;
+    return {};
+}
+
 ParseOutcome parse_msg_verify(const std::vector<std::string>& args) {
     MsgVerifyCommand command;
     po::options_description options(
-        "usage: segel msg verify --trust FILE [--json] [--authserv-id ID] [--language id|en] [--clock-skew-minutes N] "
-        "[FILE]\n\nVerifies the S/MIME signature of the message in FILE (or standard input), trusting only the "
+        "usage: segel msg verify --trust FILE [--crl FILE ...] [--require-crl] [--at TIME] [--eku-policy NAME] "
+        "[--json] [--authserv-id ID] [--language id|en] [--clock-skew-minutes N] [FILE]\n\n"
+        "Verifies the S/MIME signature of the message in FILE (or standard input), trusting only the "
         "certificates in --trust, and prints the RFC 7281 result (pass, fail, policy, neutral, temperror, permerror, "
-        "none), the reason, each signer and the header fields the gateway would stamp. Revocation is checked by "
-        "segel-milter, not here.\n\n"
+        "none), the reason, each signer and the header fields the gateway would stamp. Revocation is checked against "
+        "the --crl files (segel-milter also asks the directory for the RA's word first).\n\n"
         "Options");
     options.add_options()("help,h", "show this help")(
         "trust", po::value(&command.trust_file)->value_name("FILE"), "PEM file of the trust anchors (root CAs)")(
+        "crl", po::value(&command.crl_files)->value_name("FILE")->composing(),
+        "CRL of an issuer (PEM or DER), repeatable; counted only when signed by the signer's issuer and fresh")(
+        "require-crl", po::bool_switch(&command.require_crl),
+        "an issuer without a --crl gives temperror (default: not checked)")(
+        "at", po::value(&command.at)->value_name("TIME"),
+        "validate as of TIME (YYYY-MM-DD[THH:MM[:SS](Z|+hh:mm)], a bare date is 00:00 WIB) instead of now")(
+        "eku-policy", po::value(&command.eku_policy)->value_name("NAME"),
+        "any-eku (default, RFC 8550), absent-ok or email-protection (CH-07)")(
         "json", po::bool_switch(&command.json), "JSON instead of text")(
         "authserv-id", po::value(&command.authserv_id)->value_name("ID"),
         "authserv-id of the Authentication-Results shown (default tangerangkota.go.id)")(
@@ -488,10 +506,14 @@ ParseOutcome parse_msg_verify(const std::vector<std::string>& args) {
         outcome.error = "--language: \"" + command.language + "\" is neither id nor en";
     else if (command.clock_skew_minutes < 0 || command.clock_skew_minutes > 24 * 60)
         outcome.error = "--clock-skew-minutes: must be from 0 to 1440";
+    else if (!is_eku_policy_name(command.eku_policy))
+        outcome.error = "--eku-policy: \"" + command.eku_policy + "\" is none of any-eku, absent-ok, email-protection";
     else if (auto problem = check_readable("trust", command.trust_file); !problem.empty())
         outcome.error = problem;
     else if (auto bad_input = check_readable("in", command.input); !bad_input.empty())
         outcome.error = bad_input;
+    else if (auto bad_crl = first_unreadable("crl", command.crl_files); !bad_crl.empty())
+        outcome.error = bad_crl;
     else
         outcome.command = command;
     return outcome;

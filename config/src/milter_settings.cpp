@@ -1,6 +1,7 @@
 #include "config/milter_settings.hpp"
 
 #include "config_file.hpp"
+#include "eku_policy_names.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -106,7 +107,8 @@ po::options_description file_options() {
         ("verify.crl", po::value<std::vector<std::string>>()->composing())
         ("verify.crl_max_age_hours", po::value<long>())
         ("verify.require_crl", po::value<std::string>())
-        ("verify.clock_skew_minutes", po::value<long>());
+        ("verify.clock_skew_minutes", po::value<long>())
+        ("verify.eku_policy", po::value<std::string>());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
@@ -151,6 +153,9 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
         problems.push_back(where + "verify.crl_max_age_hours: must be from 1 to 8784");
     if (s.verify_clock_skew_minutes < 0 || s.verify_clock_skew_minutes > 24 * 60)
         problems.push_back(where + "verify.clock_skew_minutes: must be from 0 to 1440");
+    if (!is_eku_policy_name(s.verify_eku_policy))
+        problems.push_back(where + "verify.eku_policy: \"" + s.verify_eku_policy +
+                           "\" is none of any-eku, absent-ok, email-protection");
     if (!valid_domain(s.authserv_id))
         problems.push_back(where + "verify.authserv_id: \"" + s.authserv_id + "\" is not a domain name");
     if (s.verdict_header.empty() || !std::all_of(s.verdict_header.begin(), s.verdict_header.end(), [](char c) {
@@ -255,6 +260,7 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         on_off("verify.require_crl", s.verify_require_crl);
         if (vm.count("verify.clock_skew_minutes"))
             s.verify_clock_skew_minutes = vm["verify.clock_skew_minutes"].as<long>();
+        text("verify.eku_policy", s.verify_eku_policy);
         text("verify.authserv_id", s.authserv_id);
         text("verify.header", s.verdict_header);
         text("verify.language", s.verdict_language);
@@ -305,7 +311,7 @@ std::string format_milter_settings(const MilterSettings& s) {
     for (const auto& crl : s.verify_crls)
         out << "crl = " << crl << "\n";
     out << "crl_max_age_hours = " << s.verify_crl_max_age_hours << "\nrequire_crl = " << (s.verify_require_crl ? "on" : "off")
-        << "\nclock_skew_minutes = " << s.verify_clock_skew_minutes << "\n";
+        << "\nclock_skew_minutes = " << s.verify_clock_skew_minutes << "\neku_policy = " << s.verify_eku_policy << "\n";
     return out.str();
 }
 

@@ -9,6 +9,8 @@
 #include "exit_codes.hpp"
 #include "message_input.hpp"
 #include "output.hpp"
+#include "directory/ra_sync.hpp"
+#include "smime/crl_store.hpp"
 #include "smime/trust_store.hpp"
 #include "smime/verdict_headers.hpp"
 #include "smime/verifier.hpp"
@@ -33,6 +35,27 @@ int run_msg_verify(const config::MsgVerifyCommand& command) {
     }
     smime::VerifyOptions options;
     options.clock_skew = std::chrono::minutes(command.clock_skew_minutes);
+    options.eku_policy = smime::parse_eku_policy(command.eku_policy).value_or(smime::EkuPolicy::any_eku);
+    if (!command.at.empty()) {
+        options.at = directory::parse_effective_date(command.at);
+        if (!options.at) {
+            std::cerr << "segel: --at: \"" << command.at << "\" is not YYYY-MM-DD[THH:MM[:SS](Z|+hh:mm)]\n";
+            return EX_USAGE;
+        }
+    }
+    std::optional<smime::CrlStore> crls;
+    if (!command.crl_files.empty() || command.require_crl) {
+        auto loaded = smime::CrlStore::load_files(command.crl_files, std::chrono::hours(24 * 7), command.require_crl);
+        if (!loaded) {
+            std::cerr << "segel: --crl: " << loaded.error().detail << "\n";
+            return EX_DATAERR;
+        }
+        crls = std::move(*loaded);
+        const auto checked_at = options.at.value_or(std::chrono::system_clock::now());
+        options.revocation = [&crls, checked_at](const smime::Certificate& signer, const smime::Certificate& issuer) {
+            return crls->check(signer, issuer, checked_at);
+        };
+    }
     auto report = smime::verify_message(*message, *anchors, options);
     if (!report) {
         std::cerr << "segel: " << report.error().detail << "\n";
@@ -41,7 +64,7 @@ int run_msg_verify(const config::MsgVerifyCommand& command) {
     if (command.json) {
         std::cout << "{\"verdict\": " << json_string(std::string(smime::to_string(report->verdict)))
                   << ", \"reason\": " << json_string(report->reason) << ", \"form\": " << json_string(report->form)
-                  << ", \"from\": " << json_string(report->from) << ", \"signers\": [";
+                  << ", \"from\": " << json_string(report->from) << ", \"layers\": " << report->layers << ", \"signers\": [";
         for (std::size_t i = 0; i < report->signers.size(); ++i) {
             const auto& s = report->signers[i];
             std::cout << (i ? ", " : "") << "{\"subject\": "
@@ -55,7 +78,8 @@ int run_msg_verify(const config::MsgVerifyCommand& command) {
                       << ", \"chain_error\": " << json_string(s.chain_error)
                       << ", \"weak\": " << (s.weak ? "true" : "false")
                       << ", \"bound_to_from\": " << (s.bound_to_from ? "true" : "false")
-                      << ", \"signing_time_problem\": " << json_string(s.signing_time_problem) << "}";
+                      << ", \"signing_time_problem\": " << json_string(s.signing_time_problem)
+                      << ", \"revocation\": " << json_string(s.revocation.detail) << "}";
         }
         std::cout << "]}\n";
         return EX_OK;
@@ -63,7 +87,8 @@ int run_msg_verify(const config::MsgVerifyCommand& command) {
     std::cout << "verdict: smime=" << smime::to_string(report->verdict) << "\n"
               << "reason:  " << report->reason << "\n";
     if (!report->form.empty())
-        std::cout << "form:    " << report->form << "\n";
+        std::cout << "form:    " << report->form << (report->layers > 1 ? ", " + std::to_string(report->layers) + " signed layers" : "")
+                  << "\n";
     std::cout << "from:    " << (report->from.empty() ? "(not a single mailbox)" : report->from) << "\n";
     for (std::size_t i = 0; i < report->signers.size(); ++i) {
         const auto& s = report->signers[i];
@@ -85,6 +110,8 @@ int run_msg_verify(const config::MsgVerifyCommand& command) {
                   << "; names the From address: " << yes_no(s.bound_to_from) << "\n";
         if (!s.signing_time_problem.empty())
             std::cout << "  signing time: " << s.signing_time_problem << "\n";
+        if (!s.revocation.detail.empty())
+            std::cout << "  revocation: " << s.revocation.detail << "\n";
     }
     std::cout << "\nheader fields the gateway would stamp:\n"
               << "Authentication-Results: " << smime::authentication_results_value(*report, command.authserv_id) << "\n"

@@ -263,6 +263,7 @@ MessageResult SigningService::finish_inbound(const SessionFacts& /*facts: the in
         }
         smime::VerifyOptions options;
         options.clock_skew = std::chrono::minutes(m_settings->verify_clock_skew_minutes);
+        options.eku_policy = smime::parse_eku_policy(m_settings->verify_eku_policy).value_or(smime::EkuPolicy::any_eku);
         options.revocation = [this](const smime::Certificate& signer, const smime::Certificate& issuer) {
             const auto now = std::chrono::system_clock::now();
             // The RA's decision counts at once, before any CRL says so (REV-03).

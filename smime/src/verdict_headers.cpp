@@ -1,5 +1,7 @@
 #include "smime/verdict_headers.hpp"
 
+#include <openssl/x509_vfy.h>
+
 namespace segel::smime {
 
 namespace {
@@ -64,7 +66,8 @@ std::string indonesian_reason(const VerificationReport& report) {
     case Finding::encrypted: return "surel terenkripsi";
     case Finding::unreadable_message: return "surel tidak dapat diproses";
     case Finding::unreadable_signature: return "tanda tangan tidak dapat dibaca";
-    case Finding::too_many_certificates: return "tanda tangan memuat terlalu banyak sertifikat";
+    case Finding::over_limit: return "surel melampaui batas pemeriksaan (lapisan, bagian, ukuran, sertifikat atau kunci)";
+    case Finding::signed_ciphertext: return "tanda tangan hanya menutupi bagian terenkripsi yang isinya belum tentu dilihat penanda tangan";
     case Finding::econtent_confusion: return "tanda tangan membawa isi lain (kemungkinan pemalsuan)";
     case Finding::no_signer: return "tanda tangan tidak memiliki penanda tangan";
     case Finding::certificate_missing: return "sertifikat penanda tangan tidak disertakan";
@@ -72,11 +75,12 @@ std::string indonesian_reason(const VerificationReport& report) {
     case Finding::signature_invalid: return "tanda tangan tidak cocok";
     case Finding::untrusted: {
         const std::string why = first != nullptr ? first->chain_error : std::string();
-        if (why == "certificate has expired")
+        // OpenSSL's words for the errors, as the verifier recorded them.
+        if (why == X509_verify_cert_error_string(X509_V_ERR_CERT_HAS_EXPIRED))
             return "sertifikat penanda tangan sudah kedaluwarsa";
-        if (why == "certificate is not yet valid")
+        if (why == X509_verify_cert_error_string(X509_V_ERR_CERT_NOT_YET_VALID))
             return "sertifikat penanda tangan belum berlaku";
-        if (why == "unsupported certificate purpose")
+        if (why == X509_verify_cert_error_string(X509_V_ERR_INVALID_PURPOSE) || why.rfind("no emailProtection", 0) == 0)
             return "sertifikat penanda tangan bukan untuk tanda tangan surel";
         return "sertifikat penanda tangan tidak diterbitkan oleh CA yang dipercaya" + (why.empty() ? "" : " (" + why + ")");
     }

@@ -10,6 +10,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "ascii.hpp"
 #include "gmime_handles.hpp"
@@ -117,18 +118,88 @@ bool is_pkcs7_mime(GMimeObject* object) {
     return is_type(object, "application", "pkcs7-mime") || is_type(object, "application", "x-pkcs7-mime");
 }
 
-// A signed entity anywhere below the top (SEC-02).
-bool has_nested_signature(GMimeObject* object) {
-    if (GMIME_IS_MULTIPART(object)) {
-        GMimeMultipart* multipart = GMIME_MULTIPART(object);
-        for (int i = 0; i < g_mime_multipart_get_count(multipart); ++i) {
-            GMimeObject* child = g_mime_multipart_get_part(multipart, i);
-            if ((is_type(child, "multipart", "signed") && is_smime_signature_protocol(child)) || is_pkcs7_mime(child) ||
-                has_nested_signature(child))
-                return true;
-        }
+// The body of a MIME entity given as bytes: what follows the blank line
+// that ends its header fields (RFC 2045 §3).
+std::string_view entity_body(std::string_view entity) {
+    if (entity.substr(0, 1) == "\n")
+        return entity.substr(1);
+    if (entity.substr(0, 2) == "\r\n")
+        return entity.substr(2);
+    const std::size_t lf = entity.find("\n\n");
+    const std::size_t crlf_line = entity.find("\n\r\n");
+    if (lf == std::string_view::npos && crlf_line == std::string_view::npos)
+        return {};
+    if (crlf_line == std::string_view::npos || (lf != std::string_view::npos && lf < crlf_line))
+        return entity.substr(lf + 2);
+    return entity.substr(crlf_line + 3);
+}
+
+bool is_signed_entity(GMimeObject* object) {
+    return (is_type(object, "multipart", "signed") && is_smime_signature_protocol(object)) || is_pkcs7_mime(object);
+}
+
+// What one message may cost the verifier (SM-16, SEC-07). `exceeded` names
+// the first cap passed; empty while within all of them.
+class Budget {
+public:
+    explicit Budget(const VerifyOptions& options) : m_options(options) {}
+    bool exceeded() const { return !m_exceeded.empty(); }
+    const std::string& which() const { return m_exceeded; }
+
+    bool spend_parts(std::size_t n) { return spend(m_parts, n, m_options.max_parts, "more MIME parts than allowed"); }
+    bool spend_bytes(std::size_t n) {
+        return spend(m_bytes, n, m_options.max_decoded_bytes, "more decoded signed content than allowed");
     }
-    return false;
+    bool spend_certificates(std::size_t n) {
+        return spend(m_certificates, n, m_options.max_certificates, "more certificates than allowed");
+    }
+    bool refuse(std::string why) {
+        if (m_exceeded.empty())
+            m_exceeded = std::move(why);
+        return false;
+    }
+
+private:
+    bool spend(std::size_t& used, std::size_t n, std::size_t cap, const char* why) {
+        used += n;
+        return used <= cap || refuse(why);
+    }
+    const VerifyOptions& m_options;
+    std::size_t m_parts = 0;
+    std::size_t m_bytes = 0;
+    std::size_t m_certificates = 0;
+    std::string m_exceeded;
+};
+
+// Walks the entities below `object`, counting them against the budget, and
+// notes whether a signed entity sits anywhere below it, forwarded messages
+// included (SEC-02). False when a cap is passed.
+bool scan_below(GMimeObject* object, int depth, Budget& budget, const VerifyOptions& options, bool& nested_signature) {
+    if (depth > options.max_mime_depth)
+        return budget.refuse("MIME entities nested too deeply");
+    if (GMIME_IS_MESSAGE_PART(object)) {
+        GMimeMessage* forwarded = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+        GMimeObject* body = forwarded != nullptr ? g_mime_message_get_mime_part(forwarded) : nullptr;
+        if (body == nullptr)
+            return true;
+        if (!budget.spend_parts(1))
+            return false;
+        nested_signature |= is_signed_entity(body);
+        return scan_below(body, depth + 1, budget, options, nested_signature);
+    }
+    if (!GMIME_IS_MULTIPART(object))
+        return true;
+    GMimeMultipart* multipart = GMIME_MULTIPART(object);
+    const int count = g_mime_multipart_get_count(multipart);
+    if (!budget.spend_parts(static_cast<std::size_t>(count)))
+        return false;
+    for (int i = 0; i < count; ++i) {
+        GMimeObject* child = g_mime_multipart_get_part(multipart, i);
+        nested_signature |= is_signed_entity(child);
+        if (!scan_below(child, depth + 1, budget, options, nested_signature))
+            return false;
+    }
+    return true;
 }
 
 // ---- CMS ----------------------------------------------------------------------
@@ -173,6 +244,28 @@ std::string signing_time_problem(CMS_SignerInfo* si, X509* signer, std::time_t n
     return {};
 }
 
+// RFC 8550 §4.4.4 accepts anyExtendedKeyUsage where OpenSSL's smimesign
+// purpose does not (OSSL-03): at the signer (depth 0) only, and only when its
+// key usage still allows signing (CH-06), the purpose error is forgiven.
+int forgive_any_extended_key_usage(int ok, X509_STORE_CTX* context) {
+    if (ok != 0 || X509_STORE_CTX_get_error(context) != X509_V_ERR_INVALID_PURPOSE ||
+        X509_STORE_CTX_get_error_depth(context) != 0)
+        return ok;
+    X509* certificate = X509_STORE_CTX_get_current_cert(context);
+    const bool any_eku = (X509_get_extension_flags(certificate) & EXFLAG_XKUSAGE) != 0 &&
+                         (X509_get_extended_key_usage(certificate) & XKU_ANYEKU) != 0;
+    const bool may_sign = (X509_get_key_usage(certificate) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) != 0;
+    if (!any_eku || !may_sign)
+        return ok;
+    X509_STORE_CTX_set_error(context, X509_V_OK);
+    return 1;
+}
+
+bool lists_email_protection(X509* certificate) {
+    return (X509_get_extension_flags(certificate) & EXFLAG_XKUSAGE) != 0 &&
+           (X509_get_extended_key_usage(certificate) & XKU_SMIME) != 0;
+}
+
 SignerReport check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, std::string_view content,
                           STACK_OF(X509) * certs, const TrustStore& anchors, const VerifyOptions& options,
                           const std::string& from) {
@@ -205,7 +298,9 @@ SignerReport check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, std::string_
                                   OBJ_obj2nid(CMS_get0_eContentType(cms)) == NID_pkcs7_data &&
                                   (first_caps < 0 || CMS_signed_get_attr_by_NID(si, NID_SMIMECapabilities, first_caps) < 0);
         ERR_clear_error();
-        report.signature_valid = CMS_SignerInfo_verify(si) == 1;
+        report.key_too_large = key != nullptr && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA &&
+                               EVP_PKEY_get_bits(key) > options.max_rsa_bits;
+        report.signature_valid = !report.key_too_large && CMS_SignerInfo_verify(si) == 1;
         ERR_clear_error();
         const auto now = std::chrono::system_clock::to_time_t(options.at.value_or(std::chrono::system_clock::now()));
         report.signing_time_problem = signing_time_problem(si, signer, now, options.clock_skew);
@@ -214,11 +309,17 @@ SignerReport check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, std::string_
     std::unique_ptr<X509_STORE_CTX, ossl::CFree<X509_STORE_CTX_free>> context(X509_STORE_CTX_new());
     if (context && X509_STORE_CTX_init(context.get(), anchors.handle(), signer, certs) == 1) {
         X509_STORE_CTX_set_purpose(context.get(), X509_PURPOSE_SMIME_SIGN);
+        if (options.eku_policy == EkuPolicy::any_eku)
+            X509_STORE_CTX_set_verify_cb(context.get(), forgive_any_extended_key_usage);
         if (options.at)
             X509_STORE_CTX_set_time(context.get(), 0, std::chrono::system_clock::to_time_t(*options.at));
         report.chain_valid = X509_verify_cert(context.get()) == 1;
-        if (!report.chain_valid)
+        if (!report.chain_valid) {
             report.chain_error = X509_verify_cert_error_string(X509_STORE_CTX_get_error(context.get()));
+        } else if (options.eku_policy == EkuPolicy::email_protection && !lists_email_protection(signer)) {
+            report.chain_valid = false;
+            report.chain_error = "no emailProtection extended key usage (required by the EKU policy)";
+        }
         report.revocation.status = RevocationAnswer::Status::good;
         if (report.chain_valid && options.revocation) {
             // The issuer is the validated chain's second certificate.
@@ -264,6 +365,8 @@ void conclude(VerificationReport& report) {
     const SignerReport& first = report.signers.front();
     if (!first.certificate) {
         decide(report, Verdict::permerror, Finding::certificate_missing, "the signer's certificate is not in the message");
+    } else if (first.key_too_large) {
+        decide(report, Verdict::permerror, Finding::over_limit, "the signer's key is larger than allowed");
     } else if (!first.digest_matches) {
         decide(report, Verdict::fail, Finding::content_changed, "the content was changed after it was signed");
     } else if (!first.signature_valid || !first.attributes_valid) {
@@ -287,8 +390,10 @@ void conclude(VerificationReport& report) {
     }
 }
 
+// Verifies one SignedData layer into `report`. For opaque signed-data the
+// encapsulated content is copied to `econtent_out`, for the next layer.
 void verify_cms(const std::string& der, std::optional<std::string_view> detached_content, const TrustStore& anchors,
-                const VerifyOptions& options, VerificationReport& report) {
+                const VerifyOptions& options, Budget& budget, VerificationReport& report, std::string* econtent_out) {
     ERR_clear_error();
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
     ossl::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
@@ -324,10 +429,13 @@ void verify_cms(const std::string& der, std::optional<std::string_view> detached
                                    static_cast<std::size_t>(ASN1_STRING_length(*econtent)));
     }
     ossl::CertStackPtr certs(CMS_get1_certs(cms.get()));
-    if (certs && static_cast<std::size_t>(sk_X509_num(certs.get())) > options.max_certificates) {
-        decide(report, Verdict::permerror, Finding::too_many_certificates, "too many certificates in the signature");
+    if ((certs && !budget.spend_certificates(static_cast<std::size_t>(sk_X509_num(certs.get())))) ||
+        (!detached_content && !budget.spend_bytes(content.size()))) {
+        decide(report, Verdict::permerror, Finding::over_limit, "the message is beyond the verifier's limits: " + budget.which());
         return;
     }
+    if (econtent_out != nullptr && !detached_content)
+        econtent_out->assign(content);
     CMS_set1_signers_certs(cms.get(), certs.get(), 0);
     ERR_clear_error();
     STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
@@ -335,6 +443,90 @@ void verify_cms(const std::string& der, std::optional<std::string_view> detached
         report.signers.push_back(check_signer(cms.get(), sk_CMS_SignerInfo_value(signers, i), content, certs.get(),
                                               anchors, options, report.from));
     conclude(report);
+}
+
+void verify_entity(GMimeObject* entity, std::string_view body, int layer, const TrustStore& anchors,
+                   const VerifyOptions& options, Budget& budget, VerificationReport& report);
+
+void over_limit(VerificationReport& report, const Budget& budget) {
+    decide(report, Verdict::permerror, Finding::over_limit, "the message is beyond the verifier's limits: " + budget.which());
+}
+
+// After a layer passed: what it signed. Another signed layer must pass too
+// (its signers are reported after this layer's); encrypted content under a
+// signature is policy, as the signer may never have seen the plaintext.
+void verify_signed_content(GMimeObject* content, std::string_view body, int layer, const TrustStore& anchors,
+                           const VerifyOptions& options, Budget& budget, VerificationReport& report) {
+    if (!budget.spend_parts(1))
+        return over_limit(report, budget);
+    if (!is_signed_entity(content)) {
+        bool nested_signature = false; // covered by this layer's signature: content, not a layer
+        if (!scan_below(content, 1, budget, options, nested_signature))
+            over_limit(report, budget);
+        return;
+    }
+    if (layer >= options.max_layers) {
+        budget.refuse("more signed layers than allowed");
+        return over_limit(report, budget);
+    }
+    VerificationReport inner;
+    inner.from = report.from;
+    verify_entity(content, body, layer + 1, anchors, options, budget, inner);
+    report.layers += inner.layers;
+    for (auto& signer : inner.signers)
+        report.signers.push_back(std::move(signer));
+    if (inner.finding == Finding::encrypted)
+        decide(report, Verdict::policy, Finding::signed_ciphertext,
+               "the signature covers encrypted content, which the signer may not have seen");
+    else if (inner.verdict != Verdict::pass)
+        decide(report, inner.verdict, inner.finding, "inner signed layer: " + inner.reason);
+}
+
+// One S/MIME entity: multipart/signed over the exact bytes of part 1, or
+// opaque signed-data; `body` is the raw body of `entity`.
+void verify_entity(GMimeObject* entity, std::string_view body, int layer, const TrustStore& anchors,
+                   const VerifyOptions& options, Budget& budget, VerificationReport& report) {
+    if (is_pkcs7_mime(entity)) {
+        report.form = "application/pkcs7-mime";
+        const std::string der = decoded_content(entity);
+        if (!budget.spend_bytes(der.size()))
+            return over_limit(report, budget);
+        std::string econtent;
+        verify_cms(der, std::nullopt, anchors, options, budget, report, &econtent);
+        if (report.finding == Finding::encrypted)
+            return;
+        report.layers = 1;
+        if (report.verdict != Verdict::pass)
+            return;
+        // RFC 8551 §3.5.2: the encapsulated content is a MIME entity.
+        gm::GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(econtent.data(), econtent.size()));
+        gm::GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+        gm::GPtr<GMimeObject> content(g_mime_parser_construct_part(parser.get(), nullptr));
+        if (content)
+            verify_signed_content(content.get(), entity_body(econtent), layer, anchors, options, budget, report);
+        return;
+    }
+    report.form = "multipart/signed";
+    GMimeMultipart* multipart = GMIME_MULTIPART(entity);
+    const char* boundary = g_mime_multipart_get_boundary(multipart);
+    if (g_mime_multipart_get_count(multipart) != 2 || boundary == nullptr) {
+        decide(report, Verdict::neutral, Finding::unreadable_message, "the multipart/signed does not have two parts");
+        return;
+    }
+    const auto part1 = raw_first_part(body, boundary);
+    if (!part1) {
+        decide(report, Verdict::neutral, Finding::unreadable_message, "the multipart/signed has no first part");
+        return;
+    }
+    const std::string signed_bytes = crlf(*part1);
+    const std::string der = decoded_content(g_mime_multipart_get_part(multipart, 1));
+    if (!budget.spend_bytes(der.size()) || !budget.spend_parts(2))
+        return over_limit(report, budget);
+    verify_cms(der, std::string_view(signed_bytes), anchors, options, budget, report, nullptr);
+    report.layers = 1;
+    if (report.verdict == Verdict::pass)
+        verify_signed_content(g_mime_multipart_get_part(multipart, 0), entity_body(*part1), layer, anchors, options,
+                              budget, report);
 }
 
 } // namespace
@@ -350,6 +542,22 @@ std::string_view to_string(Verdict verdict) noexcept {
     case Verdict::permerror: return "permerror";
     }
     return "neutral";
+}
+
+std::optional<EkuPolicy> parse_eku_policy(std::string_view name) {
+    for (EkuPolicy policy : {EkuPolicy::any_eku, EkuPolicy::absent_ok, EkuPolicy::email_protection})
+        if (name == to_string(policy))
+            return policy;
+    return std::nullopt;
+}
+
+std::string_view to_string(EkuPolicy policy) noexcept {
+    switch (policy) {
+    case EkuPolicy::any_eku: return "any-eku";
+    case EkuPolicy::absent_ok: return "absent-ok";
+    case EkuPolicy::email_protection: return "email-protection";
+    }
+    return "any-eku";
 }
 
 const SignerReport* VerificationReport::passing_signer() const {
@@ -374,35 +582,23 @@ Result<VerificationReport> verify_message(const SpooledMessage& message, const T
         report.from = ascii::to_lower(*from);
 
     GMimeObject* top = g_mime_message_get_mime_part(document->message());
-    if (is_type(top, "multipart", "signed") && is_smime_signature_protocol(top) &&
-        g_mime_multipart_get_count(GMIME_MULTIPART(top)) == 2) {
-        report.form = "multipart/signed";
-        const char* boundary = g_mime_multipart_get_boundary(GMIME_MULTIPART(top));
+    Budget budget(options);
+    if (is_signed_entity(top)) {
         SpoolView view(message);
-        if (boundary == nullptr || !view.ok()) {
-            decide(report, Verdict::neutral, Finding::unreadable_message, "the multipart/signed cannot be read");
+        if (!view.ok()) {
+            decide(report, Verdict::temperror, Finding::unreadable_message, "the spooled message cannot be read");
             return report;
         }
-        const auto part1 = raw_first_part(view.bytes().substr(message.body_offset()), boundary);
-        if (!part1) {
-            decide(report, Verdict::neutral, Finding::unreadable_message, "the multipart/signed has no first part");
-            return report;
-        }
-        const std::string signed_bytes = crlf(*part1);
-        const std::string der = decoded_content(g_mime_multipart_get_part(GMIME_MULTIPART(top), 1));
-        verify_cms(der, std::string_view(signed_bytes), anchors, options, report);
+        verify_entity(top, view.bytes().substr(message.body_offset()), 1, anchors, options, budget, report);
         return report;
     }
-    if (is_pkcs7_mime(top)) {
-        report.form = "application/pkcs7-mime";
-        verify_cms(decoded_content(top), std::nullopt, anchors, options, report);
-        return report;
-    }
-    if (has_nested_signature(top)) {
+    bool nested_signature = false;
+    if (!scan_below(top, 1, budget, options, nested_signature))
+        over_limit(report, budget);
+    else if (nested_signature)
         decide(report, Verdict::policy, Finding::partly_signed, "only a part of the message is signed");
-        return report;
-    }
-    decide(report, Verdict::none, Finding::not_signed, "the message is not signed");
+    else
+        decide(report, Verdict::none, Finding::not_signed, "the message is not signed");
     return report;
 }
 

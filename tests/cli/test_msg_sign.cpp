@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <sys/stat.h>
 
+#include "crl_builder.hpp"
 #include "external_verifiers.hpp"
 #include "signed_data_builder.hpp"
 #include "test_support.hpp"
@@ -174,4 +175,65 @@ TEST_CASE("segel msg verify: a signingTime ahead of the clock is policy unless -
     const auto wrong = run_process({segel_bin(), "msg", "verify", "--clock-skew-minutes", "2000", "--trust", trust}, message);
     CHECK(wrong.exit_code == 64);
     CHECK_THAT(wrong.err, Catch::Contains("--clock-skew-minutes"));
+}
+
+TEST_CASE("segel msg verify --crl: a revoked signer is fail; --require-crl without one is temperror (REV-01)",
+          "[cli][verify][revocation]") {
+    const auto signed_message = run_process(pkcs12_args("alice"), k_message);
+    REQUIRE(signed_message.exit_code == 0);
+    TempDir dir;
+    CrlSpec spec;
+    spec.revoked = {{segel::test::demo_identity("alice").certificate().serial_hex(), 1}};
+    spec.issuer_cert_pem = pki_file("issuing.pem").string();
+    spec.signer_key_pem = pki_file("issuing.key.pem").string();
+    write_crl(spec, (dir / "issuing.crl").string());
+    const std::string trust = pki_file("root.pem").string();
+    const auto revoked = run_process({segel_bin(), "msg", "verify", "--trust", trust, "--crl", (dir / "issuing.crl").string()},
+                                     signed_message.out);
+    CHECK_THAT(revoked.out, Catch::StartsWith("verdict: smime=fail\n") && Catch::Contains("revocation: revoked"));
+    const auto unknown = run_process({segel_bin(), "msg", "verify", "--trust", trust, "--require-crl"}, signed_message.out);
+    CHECK_THAT(unknown.out, Catch::StartsWith("verdict: smime=temperror\n"));
+    const auto missing = run_process({segel_bin(), "msg", "verify", "--trust", trust, "--crl", (dir / "none.crl").string()},
+                                     signed_message.out);
+    CHECK(missing.exit_code == 64);
+    CHECK_THAT(missing.err, Catch::Contains("--crl"));
+}
+
+TEST_CASE("segel msg verify --at validates as of another time (OSSL-07)", "[cli][verify]") {
+    // fajar's certificate becomes valid next month.
+    const auto in_two_months = std::chrono::system_clock::now() + std::chrono::hours(24 * 61);
+    const std::string message =
+        "From: fajar@tangerangkota.go.id\nTo: warga@example.com\nSubject: nanti\n" +
+        opaque_signed_at(crlf("Content-Type: text/plain\n\nSurat nanti.\n"), pki_file("fajar.cert.pem").string(),
+                         pki_file("fajar.key.pem").string(), pki_file("chain.pem").string(), in_two_months);
+    const std::string trust = pki_file("root.pem").string();
+    const auto today = run_process({segel_bin(), "msg", "verify", "--trust", trust}, message);
+    CHECK_THAT(today.out, Catch::StartsWith("verdict: smime=policy\n") && Catch::Contains("not yet valid"));
+    char then[32];
+    const std::time_t t = std::chrono::system_clock::to_time_t(in_two_months + std::chrono::hours(1));
+    std::strftime(then, sizeof then, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    const auto later = run_process({segel_bin(), "msg", "verify", "--trust", trust, "--at", then}, message);
+    INFO(later.out << later.err);
+    CHECK_THAT(later.out, Catch::StartsWith("verdict: smime=pass\n"));
+    const auto wrong = run_process({segel_bin(), "msg", "verify", "--trust", trust, "--at", "kemarin"}, message);
+    CHECK(wrong.exit_code == 64);
+    CHECK_THAT(wrong.err, Catch::Contains("--at"));
+}
+
+TEST_CASE("segel msg verify --eku-policy: anyExtendedKeyUsage passes by default, not under absent-ok (CH-07)",
+          "[cli][verify]") {
+    // segel msg sign refuses joko's certificate (OpenSSL recipients would, OSSL-03): the OpenSSL CLI signs.
+    TempDir dir;
+    write_file(dir / "content", crlf("Content-Type: text/plain\n\nIsi.\n"));
+    auto signed_message = run_process({"openssl", "cms", "-sign", "-in", (dir / "content").string(), "-signer",
+                                       pki_file("joko.cert.pem").string(), "-inkey", pki_file("joko.key.pem").string(),
+                                       "-certfile", pki_file("chain.pem").string(), "-nodetach", "-binary", "-outform", "SMIME"});
+    REQUIRE(signed_message.exit_code == 0);
+    signed_message.out = "From: joko@tangerangkota.go.id\nSubject: eku\n" + signed_message.out;
+    const std::string trust = pki_file("root.pem").string();
+    CHECK_THAT(run_process({segel_bin(), "msg", "verify", "--trust", trust}, signed_message.out).out,
+               Catch::StartsWith("verdict: smime=pass\n"));
+    CHECK_THAT(run_process({segel_bin(), "msg", "verify", "--trust", trust, "--eku-policy", "absent-ok"}, signed_message.out).out,
+               Catch::StartsWith("verdict: smime=policy\n"));
+    CHECK(run_process({segel_bin(), "msg", "verify", "--trust", trust, "--eku-policy", "anyEKU"}, signed_message.out).exit_code == 64);
 }

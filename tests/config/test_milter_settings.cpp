@@ -1,4 +1,4 @@
-// segel-milter's settings file: the [verify] clock skew (CH-10, ID-07) is
+// segel-milter's settings file: the [verify] clock skew (CH-10) and EKU policy (CH-07) are
 // read, range-checked with file and option named, and shown by --check-config.
 #include <catch2/catch.hpp>
 
@@ -42,4 +42,20 @@ TEST_CASE("verify.clock_skew_minutes out of range is named with its file (CH-10)
     REQUIRE(outcome.problems.size() == 1);
     CHECK_THAT(outcome.problems.front(),
                Catch::Contains("segel-milter.conf") && Catch::Contains("verify.clock_skew_minutes: must be from 0 to 1440"));
+}
+
+TEST_CASE("verify.eku_policy defaults to RFC 8550's any-eku and takes the other two names (CH-07, ID-07)", "[config][milter]") {
+    const auto defaults = parse_milter_with("");
+    REQUIRE(defaults.settings.has_value());
+    CHECK(defaults.settings->verify_eku_policy == "any-eku");
+    for (const std::string name : {"absent-ok", "email-protection"}) {
+        const auto set = parse_milter_with("eku_policy = " + name + "\n");
+        REQUIRE(set.settings.has_value());
+        CHECK(set.settings->verify_eku_policy == name);
+        CHECK_THAT(config::format_milter_settings(*set.settings), Catch::Contains("eku_policy = " + name + "\n"));
+    }
+    const auto bad = parse_milter_with("eku_policy = anyEKU\n");
+    CHECK_FALSE(bad.settings.has_value());
+    REQUIRE(bad.problems.size() == 1);
+    CHECK_THAT(bad.problems.front(), Catch::Contains("verify.eku_policy: \"anyEKU\" is none of"));
 }

@@ -49,6 +49,11 @@ DELIBERATE = {
     "rfc4134/4.8.eml": ("policy", "SHA-1 signature: policy for new mail (SM-11)"),
     "rfc4134/4.9.eml": ("policy", "SHA-1 signature: policy for new mail (SM-11)"),
 }
+# Thunderbird checks only the outer layer of two opaque signatures; Segel
+# verifies every layer, and the inner one is Alice's while From is Dave.
+for digest in ("SHA256", "SHA384", "SHA512"):
+    DELIBERATE["thunderbird-comm-central/mailnews-test-data-smime/alice.plain.sig.%s.opaque.dave.sig.%s.opaque.eml"
+               % (digest, digest)] = ("policy", "inner layer signed by someone other than the From (SM-16, SEC-02)")
 
 
 def find_anchor(corpus, source_file, name):

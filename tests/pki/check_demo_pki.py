@@ -67,6 +67,7 @@ def main():
         "gita": dict(eku=[ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH], key_enc=False),
         "hadi": dict(eku=None, key_enc=True, no_signing=True),
         "intan": dict(eku=None, key_enc=False, critical_policies=True),
+        "joko": dict(eku=[ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE], key_enc=False),
         "alice-old": dict(eku=None, key_enc=False, email="alice@tangerangkota.go.id"),
         "luar": dict(eku=None, key_enc=False, email="luar@example.com"),
     }

@@ -21,11 +21,13 @@
 #   gita    EKU serverAuth+clientAuth only (wrong EKU, CH-07)
 #   hadi    KU keyEncipherment only (no signing usage, CH-06)
 #   intan   critical certificatePolicies extension (ID-09)
+#   joko    EKU anyExtendedKeyUsage only (RFC 8550 accepts it, OpenSSL not: CH-07, OSSL-03)
 #   alice-old  alice's previous certificate: issued a year ago, valid two years
 #              (a renewal test: the newer "alice" supersedes it)
 #   luar    an outsider, luar@example.com (not an internal domain, art. 15 c)
 #
-# Running it again on a complete OUTDIR does nothing; pass --force to rebuild.
+# Running it again on a complete OUTDIR of this version does nothing; pass
+# --force to rebuild.
 set -eu
 
 force=no
@@ -35,7 +37,8 @@ if [ $# -ne 1 ]; then
     exit 64
 fi
 out=$1
-if [ -f "$out/.complete" ] && [ "$force" = no ]; then
+version=2 # raise when the set of users or their shape changes
+if [ "$(cat "$out/.complete" 2>/dev/null)" = "$version" ] && [ "$force" = no ]; then
     exit 0
 fi
 rm -rf "$out"
@@ -121,6 +124,8 @@ add_user_section fajar   "keyUsage = critical, digitalSignature, nonRepudiation"
 add_user_section gita    "keyUsage = critical, digitalSignature, nonRepudiation" \
                          "extendedKeyUsage = serverAuth, clientAuth"
 add_user_section hadi    "keyUsage = critical, keyEncipherment"
+add_user_section joko    "keyUsage = critical, digitalSignature, nonRepudiation" \
+                         "extendedKeyUsage = anyExtendedKeyUsage"
 add_user_section alice-old "keyUsage = critical, digitalSignature, nonRepudiation"
 add_user_section luar    "keyUsage = critical, digitalSignature, nonRepudiation"
 add_user_section intan   "keyUsage = critical, digitalSignature, nonRepudiation" \
@@ -177,8 +182,9 @@ make_user fajar   "Fajar Nugroho"    "Inspektorat"                       rsa "$n
 make_user gita    "Gita Permata"     "Dinas Perhubungan"                 rsa "$now" "$two_years_later"
 make_user hadi    "Hadi Santoso"     "Dinas Sosial"                      rsa "$now" "$two_years_later"
 make_user intan   "Intan Wulandari"  "Bappeda"                           rsa "$now" "$two_years_later"
+make_user joko    "Joko Widodo"      "Dinas Pekerjaan Umum"              rsa "$now" "$two_years_later"
 make_user alice-old "Alice Rahmawati" "Dinas Komunikasi dan Informatika" rsa "$now -1 years" "$now 1 years" \
     alice@tangerangkota.go.id
 make_user luar    "Luar Instansi"    "Swasta"                            rsa "$now" "$two_years_later" luar@example.com
 
-touch "$out/.complete"
+echo "$version" > "$out/.complete"

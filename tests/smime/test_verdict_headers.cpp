@@ -90,6 +90,9 @@ TEST_CASE("AR-09: Indonesian words for the common failures", "[smime][headers]")
     report.signers.front().chain_error = "certificate has expired";
     CHECK(smime::plain_verdict_value(report, "id") ==
           "Tanda tangan tidak dapat diterima: sertifikat penanda tangan sudah kedaluwarsa");
+    report.signers.front().chain_error = "unsuitable certificate purpose"; // OpenSSL 3's X509_V_ERR_INVALID_PURPOSE
+    CHECK(smime::plain_verdict_value(report, "id") ==
+          "Tanda tangan tidak dapat diterima: sertifikat penanda tangan bukan untuk tanda tangan surel");
     report.finding = smime::Finding::not_the_sender;
     report.from = "bambang@tangerangkota.go.id";
     CHECK(smime::plain_verdict_value(report, "id") ==

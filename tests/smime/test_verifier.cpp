@@ -263,12 +263,7 @@ TEST_CASE("SEC-04: a Sender that is the signer does not cover another From", "[s
 
 TEST_CASE("SEC-03 c4: a self-signed certificate naming the sender is not trusted", "[smime][verifier][spoofing]") {
     TempDir dir;
-    const auto key = (dir / "self.key.pem").string();
-    const auto cert = (dir / "self.cert.pem").string();
-    const auto made = run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                                   "-days", "30", "-subj", "/CN=Alice Rahmawati", "-addext",
-                                   "subjectAltName=email:" + k_alice, "-addext", "extendedKeyUsage=emailProtection"});
-    REQUIRE(made.exit_code == 0);
+    const auto [cert, key] = self_signed_certificate(dir, k_alice);
     const std::string message = "From: " + k_alice + "\nTo: warga@example.com\nSubject: palsu\n" +
                                 opaque_signed_at(crlf("Content-Type: text/plain\n\nPalsu.\n"), cert, key, "",
                                                  std::chrono::system_clock::now());
@@ -277,4 +272,57 @@ TEST_CASE("SEC-03 c4: a self-signed certificate naming the sender is not trusted
     CHECK(report.finding == segel::smime::Finding::untrusted);
     REQUIRE(report.signers.size() == 1);
     CHECK(report.signers.front().signature_valid); // the signature itself is fine; the trust is not
+}
+
+// ---- key usage and EKU policy (CH-06, CH-07, ID-07) ---------------------------
+
+TEST_CASE("CH-07: the EKU policy decides which extended key usages a signer may carry", "[smime][verifier][eku]") {
+    using segel::smime::EkuPolicy;
+    const auto verdict_of = [](const std::string& user, EkuPolicy policy) {
+        auto store = segel::smime::TrustStore::load_pem_file(pki_file("root.pem").string());
+        auto spooled = spool_text(opaque_by(user, "sha256"));
+        REQUIRE(spooled.has_value());
+        segel::smime::VerifyOptions options;
+        options.eku_policy = policy;
+        auto report = segel::smime::verify_message(*spooled, *store, options);
+        REQUIRE(report.has_value());
+        INFO(user << " under " << to_string(policy) << ": " << report->reason);
+        return report->verdict;
+    };
+    // alice: no EKU (BSrE's shape); bambang: emailProtection; joko: anyExtendedKeyUsage only;
+    // gita: serverAuth+clientAuth; hadi: key usage keyEncipherment only (CH-06).
+    CHECK(verdict_of("alice", EkuPolicy::any_eku) == Verdict::pass);
+    CHECK(verdict_of("bambang", EkuPolicy::any_eku) == Verdict::pass);
+    CHECK(verdict_of("joko", EkuPolicy::any_eku) == Verdict::pass); // RFC 8550 4.4.4, where OpenSSL alone refuses (OSSL-03)
+    CHECK(verdict_of("gita", EkuPolicy::any_eku) == Verdict::policy);
+    CHECK(verdict_of("hadi", EkuPolicy::any_eku) == Verdict::policy);
+
+    CHECK(verdict_of("alice", EkuPolicy::absent_ok) == Verdict::pass);
+    CHECK(verdict_of("bambang", EkuPolicy::absent_ok) == Verdict::pass);
+    CHECK(verdict_of("joko", EkuPolicy::absent_ok) == Verdict::policy);
+
+    CHECK(verdict_of("alice", EkuPolicy::email_protection) == Verdict::policy);
+    CHECK(verdict_of("bambang", EkuPolicy::email_protection) == Verdict::pass);
+    CHECK(verdict_of("joko", EkuPolicy::email_protection) == Verdict::policy);
+    CHECK(verdict_of("hadi", EkuPolicy::email_protection) == Verdict::policy);
+}
+
+TEST_CASE("CH-06: a key usage without digitalSignature or nonRepudiation is refused even with anyEKU forgiven",
+          "[smime][verifier][eku]") {
+    // hadi's key usage is keyEncipherment only; the chain error names the purpose.
+    auto store = segel::smime::TrustStore::load_pem_file(pki_file("root.pem").string());
+    auto spooled = spool_text(opaque_by("hadi", "sha256"));
+    REQUIRE(spooled.has_value());
+    auto report = segel::smime::verify_message(*spooled, *store);
+    REQUIRE(report.has_value());
+    CHECK(report->verdict == Verdict::policy);
+    REQUIRE(report->signers.size() == 1);
+    CHECK(report->signers.front().chain_error == "unsuitable certificate purpose"); // X509_V_ERR_INVALID_PURPOSE
+}
+
+TEST_CASE("EKU policy names round-trip and unknown names are refused", "[smime][verifier][eku]") {
+    for (auto policy : {segel::smime::EkuPolicy::any_eku, segel::smime::EkuPolicy::absent_ok,
+                        segel::smime::EkuPolicy::email_protection})
+        CHECK(segel::smime::parse_eku_policy(to_string(policy)) == policy);
+    CHECK_FALSE(segel::smime::parse_eku_policy("anyEKU").has_value());
 }

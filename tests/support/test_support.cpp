@@ -97,6 +97,17 @@ fs::path pki_dir() {
 
 fs::path pki_file(const std::string& name) { return pki_dir() / name; }
 
+std::pair<std::string, std::string> self_signed_certificate(const TempDir& dir, const std::string& email) {
+    const auto cert = (dir / "self-signed.cert.pem").string();
+    const auto key = (dir / "self-signed.key.pem").string();
+    const auto made = run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                                   "-days", "30", "-subj", "/CN=Alice Rahmawati", "-addext", "subjectAltName=email:" + email,
+                                   "-addext", "extendedKeyUsage=emailProtection"});
+    if (made.exit_code != 0)
+        throw std::runtime_error("openssl req -x509 failed: " + made.err);
+    return {cert, key};
+}
+
 const smime::SigningIdentity& demo_identity(const std::string& user) {
     static std::mutex mutex;
     static std::map<std::string, smime::SigningIdentity> cache;

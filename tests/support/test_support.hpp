@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "smime/signer.hpp"
@@ -47,6 +48,10 @@ std::filesystem::path pki_dir();
 std::filesystem::path pki_file(const std::string& name);
 // The PKCS#12 identity of a demo user (alice, bambang, ... see the script).
 const smime::SigningIdentity& demo_identity(const std::string& user);
+
+// A self-signed certificate naming `email` (a forger's, SEC-03 c4), made by
+// the OpenSSL CLI in `dir`: returns {certificate path, key path}.
+std::pair<std::string, std::string> self_signed_certificate(const TempDir& dir, const std::string& email);
 
 // How a message is fed to the spool.
 enum class Chunking { whole, one_byte, random_sizes };

@@ -32,6 +32,10 @@ struct MsgVerifyCommand {
     std::string authserv_id = "tangerangkota.go.id";
     std::string language = "id";
     long clock_skew_minutes = 5; // signingTime tolerance (CH-10)
+    std::vector<std::string> crl_files;
+    bool require_crl = false;     // an issuer without a CRL: temperror
+    std::string at;               // validation time as given; empty: now
+    std::string eku_policy = "any-eku";
     bool json = false;
 };
 

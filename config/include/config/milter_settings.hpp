@@ -61,6 +61,7 @@ struct MilterSettings {
     long verify_crl_max_age_hours = 24 * 7;        // for a CRL without nextUpdate
     bool verify_require_crl = false;               // every issuer needs a CRL (else temperror)
     long verify_clock_skew_minutes = 5;            // signingTime tolerance (CH-10)
+    std::string verify_eku_policy = "any-eku";     // any-eku | absent-ok | email-protection (CH-07, ID-07)
 
     std::string source = "built-in defaults";
     std::vector<std::string> command_line; // as given, to re-apply on reload

@@ -6,14 +6,17 @@
 // SignerInfo on its own (OSSL-02): digest, signature over the signed
 // attributes, contentType = id-data (CMS-02), one SMIMECapabilities (SM-10),
 // the signer chained to the TrustStore's anchors only with the smimesign
-// purpose (KU/EKU, CH-06, CH-07), SHA-1/MD5 and RSA under 2048 bits as
+// purpose (KU, CH-06) and the configured EKU policy (CH-07), SHA-1/MD5 and RSA under 2048 bits as
 // policy (SM-11, SEC-08). "pass" needs one such signer whose email is the
 // single From mailbox (CH-04, SEC-04), not revoked by the configured
 // revocation check (revoked: fail; cannot tell: temperror, REV-01), and
 // whose signingTime, if present, is neither ahead of the verification time by
 // more than the clock skew nor outside the certificate's validity (CH-10:
-// validation itself uses the verification time, never signingTime); a signed
-// part inside an unsigned multipart is "policy" (SEC-02). Reentrant.
+// validation itself uses the verification time, never signingTime).
+// Nested layers (a signed entity as the signed content) are verified each in
+// turn and all must pass; a signed part inside an unsigned multipart or a
+// forwarded message, or a signature around an encrypted layer, is "policy"
+// (SEC-02); the caps below give "permerror" (SM-16). Reentrant.
 #pragma once
 
 #include <chrono>
@@ -38,6 +41,16 @@ struct RevocationAnswer {
 // validated chain). Must be thread-safe.
 using RevocationCheck = std::function<RevocationAnswer(const Certificate& signer, const Certificate& issuer)>;
 
+// Which extended key usage a signer certificate may carry (CH-07, ID-07:
+// BSrE's profile is not public). Key usage is checked in every case (CH-06).
+enum class EkuPolicy {
+    any_eku,          // "any-eku": absent, or listing emailProtection or anyExtendedKeyUsage (RFC 8550 §4.4.4)
+    absent_ok,        // "absent-ok": absent, or listing emailProtection (OpenSSL's smimesign rule, OSSL-03)
+    email_protection, // "email-protection": must list emailProtection
+};
+std::optional<EkuPolicy> parse_eku_policy(std::string_view name);
+std::string_view to_string(EkuPolicy policy) noexcept;
+
 // RFC 7281 §3.1 results.
 enum class Verdict { none, pass, fail, policy, neutral, temperror, permerror };
 std::string_view to_string(Verdict verdict) noexcept;
@@ -50,7 +63,8 @@ enum class Finding {
     encrypted,
     unreadable_message,
     unreadable_signature,
-    too_many_certificates,     // SM-16
+    over_limit,                // SM-16, SEC-07: a cap on layers, parts, bytes, certificates or key size
+    signed_ciphertext,         // a signature around an encryption layer: the signer may not have seen the text
     econtent_confusion,        // SEC-03 c1
     no_signer,                 // SEC-03 c3
     certificate_missing,
@@ -75,6 +89,7 @@ struct SignerReport {
     bool chain_valid = false;       // to an anchor, purpose smimesign, at the verification time
     std::string chain_error;
     bool weak = false;              // SHA-1/MD5 digest or RSA key under 2048 bits
+    bool key_too_large = false;     // RSA key over VerifyOptions::max_rsa_bits: not worked on (SEC-07)
     bool bound_to_from = false;     // the certificate names the single From mailbox
     std::string signing_time_problem; // empty: no signingTime, or a plausible one (CH-10)
     RevocationAnswer revocation;    // good when no check is configured
@@ -84,17 +99,25 @@ struct VerificationReport {
     Verdict verdict = Verdict::none;
     Finding finding = Finding::not_signed;
     std::string reason;               // plain English words, for logs and Authentication-Results
-    std::string form;                 // "multipart/signed", "application/pkcs7-mime"
+    std::string form;                 // outermost layer: "multipart/signed", "application/pkcs7-mime" (SEC-05)
+    int layers = 0;                   // signed layers verified, outermost first (SM-16 caps them)
     std::string from;                 // the single From addr-spec, if there is one
-    std::vector<SignerReport> signers;
+    std::vector<SignerReport> signers; // of every verified layer, outermost first
     const SignerReport* passing_signer() const;
 };
 
 struct VerifyOptions {
     std::optional<Certificate::TimePoint> at; // validation time; empty: now (CH-10, OSSL-07)
     bool allow_sha1 = false;
+    EkuPolicy eku_policy = EkuPolicy::any_eku;
     std::chrono::seconds clock_skew{300};     // signingTime tolerance (CH-10, ID-07)
-    std::size_t max_certificates = 50;        // SM-16, CH-11
+    // SM-16, CH-11, SEC-07: exceeding any cap is permerror.
+    std::size_t max_certificates = 50;        // in all signatures of the message
+    int max_layers = 4;                       // signed layers inside one another
+    int max_mime_depth = 32;                  // multiparts and forwarded messages inside one another
+    std::size_t max_parts = 1000;             // MIME entities, all layers together
+    std::size_t max_decoded_bytes = 64u << 20; // opaque content and signatures, decoded
+    int max_rsa_bits = 4096;                  // a larger signer key is not worked on (SEC-07)
     RevocationCheck revocation;               // empty: revocation not checked
 };
 
