@@ -244,6 +244,15 @@ std::string signing_time_problem(CMS_SignerInfo* si, X509* signer, std::time_t n
     return {};
 }
 
+// A SignerInfo without signed attributes: its signature over the content.
+bool signature_over_content(CMS_SignerInfo* si, EVP_PKEY* key, const EVP_MD* md, std::string_view content) {
+    const ASN1_OCTET_STRING* signature = CMS_SignerInfo_get0_signature(si);
+    std::unique_ptr<EVP_MD_CTX, ossl::CFree<EVP_MD_CTX_free>> context(EVP_MD_CTX_new());
+    return signature != nullptr && context && EVP_DigestVerifyInit(context.get(), nullptr, md, nullptr, key) == 1 &&
+           EVP_DigestVerify(context.get(), ASN1_STRING_get0_data(signature), static_cast<std::size_t>(ASN1_STRING_length(signature)),
+                            reinterpret_cast<const unsigned char*>(content.data()), content.size()) == 1;
+}
+
 // RFC 8550 §4.4.4 accepts anyExtendedKeyUsage where OpenSSL's smimesign
 // purpose does not (OSSL-03): at the signer (depth 0) only, and only when its
 // key usage still allows signing (CH-06), the purpose error is forgiven.
@@ -283,7 +292,16 @@ SignerReport check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, std::string_
     const int digest_nid = OBJ_obj2nid(digest_algorithm->algorithm);
     report.digest = OBJ_nid2sn(digest_nid);
     const EVP_MD* md = EVP_get_digestbynid(digest_nid);
-    if (CMS_signed_get_attr_count(si) > 0 && md != nullptr) {
+    report.key_too_large = key != nullptr && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA &&
+                           EVP_PKEY_get_bits(key) > options.max_rsa_bits;
+    if (CMS_signed_get_attr_count(si) <= 0 && md != nullptr && key != nullptr) {
+        // RFC 5652 §5.4: without signed attributes the signature is over the
+        // content itself (so a changed content reads as a bad signature).
+        report.attributes_valid = OBJ_obj2nid(CMS_get0_eContentType(cms)) == NID_pkcs7_data;
+        report.signature_valid = !report.key_too_large && signature_over_content(si, key, md, content);
+        report.digest_matches = report.signature_valid;
+        ERR_clear_error();
+    } else if (md != nullptr) {
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned int length = 0;
         EVP_Digest(content.data(), content.size(), digest, &length, md, nullptr);
@@ -298,8 +316,6 @@ SignerReport check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, std::string_
                                   OBJ_obj2nid(CMS_get0_eContentType(cms)) == NID_pkcs7_data &&
                                   (first_caps < 0 || CMS_signed_get_attr_by_NID(si, NID_SMIMECapabilities, first_caps) < 0);
         ERR_clear_error();
-        report.key_too_large = key != nullptr && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA &&
-                               EVP_PKEY_get_bits(key) > options.max_rsa_bits;
         report.signature_valid = !report.key_too_large && CMS_SignerInfo_verify(si) == 1;
         ERR_clear_error();
         const auto now = std::chrono::system_clock::to_time_t(options.at.value_or(std::chrono::system_clock::now()));
@@ -309,6 +325,9 @@ SignerReport check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, std::string_
     std::unique_ptr<X509_STORE_CTX, ossl::CFree<X509_STORE_CTX_free>> context(X509_STORE_CTX_new());
     if (context && X509_STORE_CTX_init(context.get(), anchors.handle(), signer, certs) == 1) {
         X509_STORE_CTX_set_purpose(context.get(), X509_PURPOSE_SMIME_SIGN);
+        // RFC 5280 §6.1: process certificate policies, so that invalid
+        // mappings (to or from anyPolicy) break the path.
+        X509_STORE_CTX_set_flags(context.get(), X509_V_FLAG_POLICY_CHECK);
         if (options.eku_policy == EkuPolicy::any_eku)
             X509_STORE_CTX_set_verify_cb(context.get(), forgive_any_extended_key_usage);
         if (options.at)
@@ -452,8 +471,28 @@ void over_limit(VerificationReport& report, const Budget& budget) {
     decide(report, Verdict::permerror, Finding::over_limit, "the message is beyond the verifier's limits: " + budget.which());
 }
 
-// After a layer passed: what it signed. Another signed layer must pass too
-// (its signers are reported after this layer's); encrypted content under a
+// How bad a verdict is, for combining layers: the worse one stands.
+int severity(Verdict verdict) {
+    switch (verdict) {
+    case Verdict::pass: return 0;
+    case Verdict::none: return 0;
+    case Verdict::policy: return 1;
+    case Verdict::neutral: return 2;
+    case Verdict::temperror: return 3;
+    case Verdict::permerror: return 4;
+    case Verdict::fail: return 5;
+    }
+    return 5;
+}
+
+// Whether the layer's signature held, so that what it signed is worth a look.
+bool signature_intact(const VerificationReport& layer) {
+    return layer.verdict == Verdict::pass || layer.verdict == Verdict::policy;
+}
+
+// After a layer whose signature held: what it signed. Another signed layer
+// is verified too (its signers are reported after this layer's) and the
+// worse verdict stands, the outer one when equal; encrypted content under a
 // signature is policy, as the signer may never have seen the plaintext.
 void verify_signed_content(GMimeObject* content, std::string_view body, int layer, const TrustStore& anchors,
                            const VerifyOptions& options, Budget& budget, VerificationReport& report) {
@@ -475,11 +514,13 @@ void verify_signed_content(GMimeObject* content, std::string_view body, int laye
     report.layers += inner.layers;
     for (auto& signer : inner.signers)
         report.signers.push_back(std::move(signer));
-    if (inner.finding == Finding::encrypted)
-        decide(report, Verdict::policy, Finding::signed_ciphertext,
-               "the signature covers encrypted content, which the signer may not have seen");
-    else if (inner.verdict != Verdict::pass)
+    if (inner.finding == Finding::encrypted) {
+        if (report.verdict == Verdict::pass)
+            decide(report, Verdict::policy, Finding::signed_ciphertext,
+                   "the signature covers encrypted content, which the signer may not have seen");
+    } else if (severity(inner.verdict) > severity(report.verdict)) {
         decide(report, inner.verdict, inner.finding, "inner signed layer: " + inner.reason);
+    }
 }
 
 // One S/MIME entity: multipart/signed over the exact bytes of part 1, or
@@ -496,7 +537,7 @@ void verify_entity(GMimeObject* entity, std::string_view body, int layer, const 
         if (report.finding == Finding::encrypted)
             return;
         report.layers = 1;
-        if (report.verdict != Verdict::pass)
+        if (!signature_intact(report))
             return;
         // RFC 8551 §3.5.2: the encapsulated content is a MIME entity.
         gm::GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(econtent.data(), econtent.size()));
@@ -524,7 +565,7 @@ void verify_entity(GMimeObject* entity, std::string_view body, int layer, const 
         return over_limit(report, budget);
     verify_cms(der, std::string_view(signed_bytes), anchors, options, budget, report, nullptr);
     report.layers = 1;
-    if (report.verdict == Verdict::pass)
+    if (signature_intact(report))
         verify_signed_content(g_mime_multipart_get_part(multipart, 0), entity_body(*part1), layer, anchors, options,
                               budget, report);
 }

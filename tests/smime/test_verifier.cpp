@@ -326,3 +326,23 @@ TEST_CASE("EKU policy names round-trip and unknown names are refused", "[smime][
         CHECK(segel::smime::parse_eku_policy(to_string(policy)) == policy);
     CHECK_FALSE(segel::smime::parse_eku_policy("anyEKU").has_value());
 }
+
+TEST_CASE("a SignerInfo without signed attributes is verified over the content itself (RFC 5652 5.4)", "[smime][verifier]") {
+    TempDir dir;
+    write_file(dir / "content", crlf("Content-Type: text/plain\n\nTanpa atribut.\n"));
+    const auto made = run_process({"openssl", "cms", "-sign", "-noattr", "-in", (dir / "content").string(), "-signer",
+                                   pki_file("alice.cert.pem").string(), "-inkey", pki_file("alice.key.pem").string(),
+                                   "-certfile", pki_file("chain.pem").string(), "-md", "sha256", "-binary", "-outform", "SMIME"});
+    REQUIRE(made.exit_code == 0);
+    const std::string message = "From: " + k_alice + "\nTo: warga@example.com\nSubject: noattr\n" + made.out;
+    const auto good = verify(message);
+    CHECK(good.verdict == Verdict::pass);
+    REQUIRE(good.signers.size() == 1);
+    CHECK(good.signers.front().signing_time_problem.empty());
+    // The detached form: changing part 1 breaks the signature over it.
+    std::string tampered = message;
+    tampered.replace(tampered.find("Tanpa atribut."), 14, "Tanpa atribut!");
+    const auto bad = verify(tampered);
+    CHECK(bad.verdict == Verdict::fail);
+    CHECK(bad.finding == segel::smime::Finding::content_changed);
+}

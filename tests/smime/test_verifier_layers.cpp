@@ -106,6 +106,13 @@ TEST_CASE("SM-16: an inner layer changed before it was wrapped is fail", "[smime
     const auto report = verify(opaque_around(inner, {"alice"}, k_alice));
     CHECK(report.verdict == Verdict::fail);
     CHECK(report.finding == Finding::content_changed);
+    // An outer layer that is only policy (here: a signer nobody trusts) does not hide the broken inner one.
+    TempDir dir;
+    const auto [cert, key] = self_signed_certificate(dir, k_alice);
+    const auto untrusted_outer = verify(opaque_around(inner, {cert + ":" + key}, k_alice));
+    CHECK(untrusted_outer.verdict == Verdict::fail);
+    CHECK(untrusted_outer.finding == Finding::content_changed);
+    CHECK(untrusted_outer.layers == 2);
 }
 
 TEST_CASE("a signature around an encryption layer is policy, never pass (SEC-02)", "[smime][verifier][layers]") {

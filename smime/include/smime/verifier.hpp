@@ -14,7 +14,8 @@
 // more than the clock skew nor outside the certificate's validity (CH-10:
 // validation itself uses the verification time, never signingTime).
 // Nested layers (a signed entity as the signed content) are verified each in
-// turn and all must pass; a signed part inside an unsigned multipart or a
+// turn, below any layer whose signature held, and all must pass (the worse
+// verdict stands); a signed part inside an unsigned multipart or a
 // forwarded message, or a signature around an encrypted layer, is "policy"
 // (SEC-02); the caps below give "permerror" (SM-16). Reentrant.
 #pragma once
