@@ -4,7 +4,11 @@ PostfixLab starts a real Postfix (Debian's) with its own configuration,
 queue and data directories, listening on loopback only: a submission port
 with SMTP AUTH (Cyrus SASL, sasldb of demo users) and segel-milter as its
 milter, relaying everything to an smtp-sink that writes each delivered
-message to a file. It also prepares a demo directory (`segel directory
+message to a file. With local_delivery, it also plays the receiving side:
+mail for the recipient domain "penerima.test" goes out by SMTP to a second
+smtpd of the same Postfix (the "MX" port, no AUTH, the same milter, so it
+is verified as inbound mail), which hands it to Postfix's virtual delivery
+agent for the Maildir of kepala@lokal.test. It also prepares a demo directory (`segel directory
 init/import`) and runs segel-milter. Needs root (Postfix's master does).
 Everything lives in one temporary folder; stop() leaves nothing running.
 """
@@ -58,6 +62,7 @@ error     unix  - - n - - error
 retry     unix  - - n - - error
 discard   unix  - - n - - discard
 local     unix  - n n - - local
+virtual   unix  - n n - - virtual
 anvil     unix  - - n - 1 anvil
 scache    unix  - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
@@ -66,7 +71,7 @@ postlog   unix-dgram n - n - 1 postlogd
 
 class PostfixLab:
     def __init__(self, segel, milter, pki, users=("alice", "bambang", "eko"), milter_args=(), milter_config="",
-                 smtpd_milters=None):
+                 smtpd_milters=None, local_delivery=False):
         self.segel = segel
         self.milter_binary = milter
         self.pki = pki
@@ -84,6 +89,9 @@ class PostfixLab:
         self.postfix_started = False
         # None: segel-milter on its socket; "" for no milter; or a Postfix milter list.
         self.smtpd_milters = smtpd_milters
+        self.local_delivery = local_delivery
+        self.mx = free_port() if local_delivery else None
+        self.mail_base = os.path.join(self.root, "mail")
 
     # -- the directory ---------------------------------------------------------
     def segel_cmd(self, *args):
@@ -178,6 +186,12 @@ class PostfixLab:
             f.write("pwcheck_method: auxprop\nauxprop_plugin: sasldb\nmech_list: PLAIN LOGIN\nsasldb_path: %s\n" % sasldb)
         with open(os.path.join(etc, "master.cf"), "w") as f:
             f.write(MASTER_CF.format(submission="127.0.0.1:%d" % self.submission))
+            if self.local_delivery:
+                # The receiving side: its own greeting name (else Postfix's smtp
+                # client sees a loop) and every recipient redirected to the mailbox.
+                f.write("127.0.0.1:%d inet n - n - - smtpd -o myhostname=mx.lokal.test -o smtpd_sasl_auth_enable=no "
+                        "-o smtpd_recipient_restrictions=check_recipient_access,texthash:%s/redirect,permit\n"
+                        % (self.mx, etc))
         main_cf = {
             "compatibility_level": "3.6",
             "queue_directory": os.path.join(self.root, "queue"),
@@ -215,6 +229,24 @@ class PostfixLab:
             "alias_database": "",
             "biff": "no",
         }
+        if self.local_delivery:
+            with open(os.path.join(etc, "redirect"), "w") as f:
+                f.write("penerima.test REDIRECT kepala@lokal.test\n")
+            with open(os.path.join(etc, "transport"), "w") as f:
+                f.write("penerima.test smtp:[127.0.0.1]:%d\n" % self.mx)
+            with open(os.path.join(etc, "mailboxes"), "w") as f:
+                f.write("kepala@lokal.test kepala/\n")
+            os.makedirs(self.mail_base, exist_ok=True)
+            shutil.chown(self.mail_base, "nobody", "nogroup")
+            main_cf.update({
+                "transport_maps": "texthash:%s/transport" % etc,
+                "virtual_mailbox_domains": "lokal.test",
+                "virtual_mailbox_base": self.mail_base,
+                "virtual_mailbox_maps": "texthash:%s/mailboxes" % etc,
+                "virtual_uid_maps": "static:65534",
+                "virtual_gid_maps": "static:65534",
+                "virtual_mailbox_limit": "0",
+            })
         with open(os.path.join(etc, "main.cf"), "w") as f:
             for key, value in main_cf.items():
                 f.write("%s = %s\n" % (key, value))
@@ -253,10 +285,23 @@ class PostfixLab:
         if not keep:
             shutil.rmtree(self.root, ignore_errors=True)
 
+    def mailbox(self, count, seconds=20):
+        """The messages in kepala@lokal.test's Maildir (local_delivery), oldest first, once there are `count`."""
+        new = os.path.join(self.mail_base, "kepala", "new")
+        wait_for(lambda: os.path.isdir(new) and len(os.listdir(new)) >= count, seconds,
+                 "%d messages in the local mailbox" % count)
+        names = sorted(os.listdir(new), key=lambda n: os.path.getmtime(os.path.join(new, n)))
+        messages = []
+        for name in names:
+            with open(os.path.join(new, name), "rb") as f:
+                messages.append(f.read())
+        return messages
+
     # -- submission ----------------------------------------------------------------------
-    def submit(self, login, message, sender=None, recipients=("warga@example.com",), auth=True, password=DEMO_PASSWORD):
-        """Submits with swaks; returns (exit code, swaks transcript)."""
-        args = ["swaks", "--server", "127.0.0.1:%d" % self.submission, "--helo", "client.example",
+    def submit(self, login, message, sender=None, recipients=("warga@example.com",), auth=True, password=DEMO_PASSWORD,
+               port=None):
+        """Submits with swaks (to the submission port unless `port`); returns (exit code, swaks transcript)."""
+        args = ["swaks", "--server", "127.0.0.1:%d" % (port or self.submission), "--helo", "client.example",
                 "--from", sender or login, "--data", "-", "--hide-informational", "--timeout", "60"]
         for rcpt in recipients:
             args += ["--to", rcpt]

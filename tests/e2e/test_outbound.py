@@ -44,7 +44,8 @@ class OutboundTest(unittest.TestCase):
             raise
 
     def tearDown(self):
-        failed = any(error for _, error in self._outcome.errors) if hasattr(self._outcome, "errors") else False
+        result = getattr(self._outcome, "result", None)  # Python 3.11: errors are recorded on the result
+        failed = bool(result and (result.errors or result.failures))
         if failed or os.environ.get("SEGEL_KEEP_LAB"):
             sys.stderr.write("--- milter log ---\n%s\n--- postfix log ---\n%s\n"
                              % (self.lab.milter_output()[-3000:], self.lab.postfix_log()[-3000:]))
@@ -187,6 +188,46 @@ class TestInbound(OutboundTest):
         delivered = self.lab.wait_delivered(1)[0]
         self.assertRegex(delivered, rb"Authentication-Results: tangerangkota\.go\.id;\s+smime=fail")
         self.assertIn(b"X-Segel-Verifikasi: Tanda tangan TIDAK SAH", delivered)
+
+
+class TestSignedThenVerified(OutboundTest):
+    """Signed by the outbound path, received by the inbound path of a real
+    Postfix, delivered to a local mailbox: the proof of issue 5's round trip."""
+
+    def lab_options(self, pki):
+        return {"milter_config": "[verify]\nenabled = on\nanchors = %s/root.pem\n" % pki, "local_delivery": True}
+
+    def send_signed(self):
+        code, transcript = self.lab.submit(ALICE, message(subject="Undangan rapat", body="Rapat pukul 09.00.\r\n"),
+                                           recipients=("kepala@penerima.test",))
+        self.assertEqual(code, 0, transcript)
+        return self.lab.mailbox(1)[0]
+
+    def test_mail_signed_on_submission_arrives_in_a_local_mailbox_stamped_pass(self):
+        arrived = self.send_signed()
+        self.assertIn(b"multipart/signed", arrived)
+        self.assertRegex(arrived, rb"Authentication-Results: tangerangkota\.go\.id;\s+smime=pass")
+        self.assertIn(b"body.smime-identifier=alice@tangerangkota.go.id", arrived)
+        self.assertIn(b"X-Segel-Verifikasi: Tanda tangan sah: ditandatangani oleh Alice Rahmawati", arrived)
+        self.assertIn(b"Delivered-To: kepala@lokal.test", arrived)
+        self.assertIn("decision=signed", self.lab.milter_output())
+        self.assertIn("smime=pass", self.lab.milter_output())
+
+    def test_a_tampered_copy_arrives_stamped_fail(self):
+        arrived = self.send_signed()
+        # An attacker resends the signed message with the time changed, straight to the MX port.
+        body = arrived[arrived.index(b"MIME-Version:"):] if b"\nMIME-Version:" in arrived else arrived
+        headers = b"From: %s\r\nTo: kepala@penerima.test\r\nSubject: Undangan rapat\r\n" % ALICE.encode()
+        tampered = headers + body.replace(b"09.00", b"13.00")
+        self.assertNotEqual(tampered, headers + body)
+        code, transcript = self.lab.submit("x@example.org", tampered, sender="x@example.org",
+                                           recipients=("kepala@penerima.test",), auth=False, port=self.lab.mx)
+        self.assertEqual(code, 0, transcript)
+        second = self.lab.mailbox(2)[1]
+        self.assertIn(b"13.00", second)
+        self.assertRegex(second, rb"Authentication-Results: tangerangkota\.go\.id;\s+smime=fail")
+        self.assertIn(b"X-Segel-Verifikasi: Tanda tangan TIDAK SAH", second)
+        self.assertNotIn(b"Tanda tangan sah", second)  # the first delivery's stamp, resent, was removed (AR-06)
 
 
 class TestKilledMilterLosesNothing(OutboundTest):
