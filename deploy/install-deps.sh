@@ -9,6 +9,7 @@ packages="
   libgmime-3.0-dev libssl-dev openssl
   libmilter-dev libboost-program-options-dev
   libsqlite3-dev sqlite3
+  libcurl4-openssl-dev
   catch2
   gpgsm gpg-agent libnss3-tools
   postfix sasl2-bin libsasl2-modules swaks miltertest

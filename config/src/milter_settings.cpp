@@ -108,7 +108,12 @@ po::options_description file_options() {
         ("verify.crl_max_age_hours", po::value<long>())
         ("verify.require_crl", po::value<std::string>())
         ("verify.clock_skew_minutes", po::value<long>())
-        ("verify.eku_policy", po::value<std::string>());
+        ("verify.eku_policy", po::value<std::string>())
+        ("verify.crl_url", po::value<std::vector<std::string>>()->composing())
+        ("verify.crl_cache_dir", po::value<std::string>())
+        ("verify.crl_refresh_minutes", po::value<long>())
+        ("verify.crl_fetch_timeout_seconds", po::value<long>())
+        ("verify.crl_max_kilobytes", po::value<long>());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
@@ -153,6 +158,18 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
         problems.push_back(where + "verify.crl_max_age_hours: must be from 1 to 8784");
     if (s.verify_clock_skew_minutes < 0 || s.verify_clock_skew_minutes > 24 * 60)
         problems.push_back(where + "verify.clock_skew_minutes: must be from 0 to 1440");
+    for (const auto& url : s.verify_crl_urls)
+        if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+            problems.push_back(where + "verify.crl_url: \"" + url + "\" is not an http:// or https:// URL");
+    if (s.verify && !s.verify_crl_urls.empty() && ::access(s.verify_crl_cache_dir.c_str(), W_OK | X_OK) != 0)
+        problems.push_back(where + "verify.crl_cache_dir: \"" + s.verify_crl_cache_dir +
+                           "\" is not a writable directory (needed for verify.crl_url)");
+    if (s.verify_crl_refresh_minutes < 1 || s.verify_crl_refresh_minutes > 24 * 60)
+        problems.push_back(where + "verify.crl_refresh_minutes: must be from 1 to 1440");
+    if (s.verify_crl_fetch_timeout_seconds < 1 || s.verify_crl_fetch_timeout_seconds > 300)
+        problems.push_back(where + "verify.crl_fetch_timeout_seconds: must be from 1 to 300");
+    if (s.verify_crl_max_kilobytes < 1 || s.verify_crl_max_kilobytes > 1024 * 1024)
+        problems.push_back(where + "verify.crl_max_kilobytes: must be from 1 to 1048576");
     if (!is_eku_policy_name(s.verify_eku_policy))
         problems.push_back(where + "verify.eku_policy: \"" + s.verify_eku_policy +
                            "\" is none of any-eku, absent-ok, email-protection");
@@ -261,6 +278,15 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         if (vm.count("verify.clock_skew_minutes"))
             s.verify_clock_skew_minutes = vm["verify.clock_skew_minutes"].as<long>();
         text("verify.eku_policy", s.verify_eku_policy);
+        if (vm.count("verify.crl_url"))
+            s.verify_crl_urls = vm["verify.crl_url"].as<std::vector<std::string>>();
+        text("verify.crl_cache_dir", s.verify_crl_cache_dir);
+        if (vm.count("verify.crl_refresh_minutes"))
+            s.verify_crl_refresh_minutes = vm["verify.crl_refresh_minutes"].as<long>();
+        if (vm.count("verify.crl_fetch_timeout_seconds"))
+            s.verify_crl_fetch_timeout_seconds = vm["verify.crl_fetch_timeout_seconds"].as<long>();
+        if (vm.count("verify.crl_max_kilobytes"))
+            s.verify_crl_max_kilobytes = vm["verify.crl_max_kilobytes"].as<long>();
         text("verify.authserv_id", s.authserv_id);
         text("verify.header", s.verdict_header);
         text("verify.language", s.verdict_language);
@@ -312,6 +338,11 @@ std::string format_milter_settings(const MilterSettings& s) {
         out << "crl = " << crl << "\n";
     out << "crl_max_age_hours = " << s.verify_crl_max_age_hours << "\nrequire_crl = " << (s.verify_require_crl ? "on" : "off")
         << "\nclock_skew_minutes = " << s.verify_clock_skew_minutes << "\neku_policy = " << s.verify_eku_policy << "\n";
+    for (const auto& url : s.verify_crl_urls)
+        out << "crl_url = " << url << "\n";
+    out << "crl_cache_dir = " << s.verify_crl_cache_dir << "\ncrl_refresh_minutes = " << s.verify_crl_refresh_minutes
+        << "\ncrl_fetch_timeout_seconds = " << s.verify_crl_fetch_timeout_seconds
+        << "\ncrl_max_kilobytes = " << s.verify_crl_max_kilobytes << "\n";
     return out.str();
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "directory/sqlite_directory.hpp"
+#include "milter/crl_refresh.hpp"
 
 // libmilter's signal thread sigwait()s on SIGHUP, SIGTERM and SIGINT and
 // treats SIGHUP as "stop" (libmilter/signal.c), which would race with our
@@ -62,17 +63,9 @@ std::shared_ptr<const SigningService> build_service(std::shared_ptr<const config
         }
         anchors = std::move(loaded).value();
     }
-    std::optional<smime::CrlStore> crls;
-    if (settings->verify && !settings->verify_crls.empty()) {
-        auto loaded = smime::CrlStore::load_files(settings->verify_crls,
-                                                  std::chrono::hours(settings->verify_crl_max_age_hours),
-                                                  settings->verify_require_crl);
-        if (!loaded) {
-            problem = "verify.crl: " + loaded.error().detail;
-            return nullptr;
-        }
-        crls = std::move(loaded).value();
-    }
+    auto crls = load_crls(*settings, problem);
+    if (!problem.empty())
+        return nullptr;
     return std::make_shared<const SigningService>(std::move(settings), std::move(store), std::move(anchors),
                                                   std::move(crls));
 }
@@ -139,6 +132,26 @@ void start_reload_thread() {
         for (;;) {
             if (sigwaitinfo(&hup, nullptr) == SIGHUP)
                 Daemon::instance().reload();
+        }
+    }).detach();
+}
+
+void start_crl_refresh_thread() {
+    std::thread([] {
+        for (;;) {
+            const auto service = Daemon::instance().service();
+            const auto& settings = service->settings();
+            if (settings.verify && !settings.verify_crl_urls.empty()) {
+                const auto report = refresh_crls(*service);
+                for (const auto& url : report.replaced)
+                    log_info("crl: new CRL from " + url);
+                for (const auto& failure : report.failed)
+                    log_error("crl: download failed, keeping the last good copy: " + failure);
+                if (!report.problem.empty())
+                    log_error("crl: keeping the CRLs in use: " + report.problem);
+            }
+            // A reload installs a new service; the next round serves it.
+            std::this_thread::sleep_for(std::chrono::minutes(settings.verify_crl_refresh_minutes));
         }
     }).detach();
 }

@@ -48,6 +48,10 @@ void log_error(const std::string& line);
 // Starts the thread that turns SIGHUP into Daemon::reload().
 void start_reload_thread();
 
+// Starts the thread that refreshes the [verify] crl_url downloads
+// (milter/crl_refresh.hpp) for the current service.
+void start_crl_refresh_thread();
+
 // Switches to the configured user and group; returns false with `problem`.
 bool drop_privileges(const config::MilterSettings& settings, std::string& problem);
 

@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
     }
     milter::Daemon::instance().install(service);
     milter::start_reload_thread();
+    milter::start_crl_refresh_thread();
     milter::log_info("started: socket=" + settings->socket + " settings=" + settings->source);
 
     const int status = smfi_main();

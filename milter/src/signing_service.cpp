@@ -91,9 +91,19 @@ std::uint64_t header_bytes(const smime::SpooledMessage& message, const smime::Si
 
 SigningService::SigningService(std::shared_ptr<const config::MilterSettings> settings,
                                std::shared_ptr<directory::CertificateDirectory> directory,
-                               std::optional<smime::TrustStore> anchors, std::optional<smime::CrlStore> crls)
+                               std::optional<smime::TrustStore> anchors, std::shared_ptr<const smime::CrlStore> crls)
     : m_settings(std::move(settings)), m_directory(std::move(directory)), m_anchors(std::move(anchors)),
       m_crls(std::move(crls)) {}
+
+std::shared_ptr<const smime::CrlStore> SigningService::crls() const {
+    std::lock_guard lock(m_crls_mutex);
+    return m_crls;
+}
+
+void SigningService::replace_crls(std::shared_ptr<const smime::CrlStore> crls) const {
+    std::lock_guard lock(m_crls_mutex);
+    m_crls = std::move(crls);
+}
 
 smime::SpoolLimits SigningService::spool_limits() const {
     smime::SpoolLimits limits;
@@ -264,7 +274,7 @@ MessageResult SigningService::finish_inbound(const SessionFacts& /*facts: the in
         smime::VerifyOptions options;
         options.clock_skew = std::chrono::minutes(m_settings->verify_clock_skew_minutes);
         options.eku_policy = smime::parse_eku_policy(m_settings->verify_eku_policy).value_or(smime::EkuPolicy::any_eku);
-        options.revocation = [this](const smime::Certificate& signer, const smime::Certificate& issuer) {
+        options.revocation = [this, crls = crls()](const smime::Certificate& signer, const smime::Certificate& issuer) {
             const auto now = std::chrono::system_clock::now();
             // The RA's decision counts at once, before any CRL says so (REV-03).
             if (auto record = m_directory->get_certificate(signer.sha256_fingerprint_hex());
@@ -272,8 +282,8 @@ MessageResult SigningService::finish_inbound(const SessionFacts& /*facts: the in
                 return smime::RevocationAnswer{
                     smime::RevocationAnswer::Status::revoked,
                     "RA: " + std::string(directory::to_string(record->reason.value_or(directory::RevocationReason::unspecified)))};
-            if (m_crls)
-                return m_crls->check(signer, issuer, now);
+            if (crls)
+                return crls->check(signer, issuer, now);
             return m_settings->verify_require_crl
                        ? smime::RevocationAnswer{smime::RevocationAnswer::Status::unknown, "no CRL is configured"}
                        : smime::RevocationAnswer{smime::RevocationAnswer::Status::good, "no CRL configured"};

@@ -25,14 +25,26 @@ Result<Crl> Crl::load_file(const std::string& path) {
     ossl::BioPtr bio(BIO_new_file(path.c_str(), "rb"));
     if (!bio)
         return make_error(ErrorKind::bad_credentials, "cannot open CRL file " + path);
-    X509_CRL* crl = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr);
+    return read(bio.get(), path);
+}
+
+Result<Crl> Crl::parse(std::string_view data, const std::string& name) {
+    ERR_clear_error();
+    ossl::BioPtr bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
+    if (!bio)
+        return make_error(ErrorKind::internal, "cannot read " + name);
+    return read(bio.get(), name);
+}
+
+Result<Crl> Crl::read(BIO* bio, const std::string& name) {
+    X509_CRL* crl = PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr);
     if (crl == nullptr) {
         ERR_clear_error();
-        BIO_reset(bio.get());
-        crl = d2i_X509_CRL_bio(bio.get(), nullptr);
+        BIO_reset(bio);
+        crl = d2i_X509_CRL_bio(bio, nullptr);
     }
     if (crl == nullptr)
-        return make_error(ErrorKind::bad_credentials, openssl_error_text(path + " is not a CRL in PEM or DER"));
+        return make_error(ErrorKind::bad_credentials, openssl_error_text(name + " is not a CRL in PEM or DER"));
     return Crl(std::shared_ptr<X509_CRL>(crl, X509_CRL_free));
 }
 

@@ -19,10 +19,11 @@ const char* reason_name(int code) {
 } // namespace
 
 Result<CrlStore> CrlStore::load_files(const std::vector<std::string>& paths, std::chrono::seconds max_age,
-                                      bool require_for_every_issuer) {
+                                      bool require_for_every_issuer, std::vector<std::string> unavailable) {
     CrlStore store;
     store.m_max_age = max_age;
     store.m_require_all = require_for_every_issuer;
+    store.m_unavailable = std::move(unavailable);
     for (const auto& path : paths) {
         auto crl = Crl::load_file(path);
         if (!crl)
@@ -40,9 +41,12 @@ RevocationAnswer CrlStore::check(const Certificate& signer, const Certificate& i
                                  Certificate::TimePoint now) const {
     using Status = RevocationAnswer::Status;
     const auto found = m_by_issuer.find(signer.issuer());
-    if (found == m_by_issuer.end())
+    if (found == m_by_issuer.end()) {
+        if (!m_unavailable.empty())
+            return {Status::unknown, "no CRL for " + signer.issuer() + " while " + m_unavailable.front() + " has none yet"};
         return m_require_all ? RevocationAnswer{Status::unknown, "no CRL for " + signer.issuer()}
                              : RevocationAnswer{Status::good, "no CRL configured for this issuer"};
+    }
     const Entry* fresh = nullptr;
     for (const auto& entry : found->second) {
         if (!entry.crl.check_signed_by(issuer))

@@ -70,7 +70,7 @@ TEST_CASE("directory init creates the folder, database and master key with tight
     CHECK_THAT(second.out, Catch::Contains("is ready"));
 }
 
-TEST_CASE("import one PKCS#12 file and a folder in bulk; list, search and show them", "[cli][directory]") {
+TEST_CASE("import one PKCS#12 file and a folder in bulk, list, search and show them", "[cli][directory]") {
     Cli cli;
     cli.init_and_import({"alice"});
     TempDir bulk;

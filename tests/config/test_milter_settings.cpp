@@ -59,3 +59,24 @@ TEST_CASE("verify.eku_policy defaults to RFC 8550's any-eku and takes the other 
     REQUIRE(bad.problems.size() == 1);
     CHECK_THAT(bad.problems.front(), Catch::Contains("verify.eku_policy: \"anyEKU\" is none of"));
 }
+
+TEST_CASE("verify.crl_url takes http and https URLs only and needs a writable cache directory (REV-05, CH-11)",
+          "[config][milter]") {
+    static test::TempDir cache;
+    const auto good = parse_milter_with("enabled = on\nanchors = /etc/hostname\ncrl_url = http://crl.example/ca.crl\n"
+                                        "crl_url = https://crl.example/ca2.crl\ncrl_cache_dir = " + cache.path().string() +
+                                        "\ncrl_refresh_minutes = 30\ncrl_max_kilobytes = 2048\n");
+    INFO((good.problems.empty() ? std::string() : good.problems.front()));
+    REQUIRE(good.settings.has_value());
+    CHECK(good.settings->verify_crl_urls.size() == 2);
+    CHECK(good.settings->verify_crl_refresh_minutes == 30);
+    CHECK_THAT(config::format_milter_settings(*good.settings),
+               Catch::Contains("crl_url = https://crl.example/ca2.crl\n") && Catch::Contains("crl_max_kilobytes = 2048\n"));
+    const auto bad = parse_milter_with("enabled = on\nanchors = /etc/hostname\ncrl_url = ldap://crl.example/ca\n"
+                                       "crl_cache_dir = /nonexistent/segel\ncrl_fetch_timeout_seconds = 0\n");
+    CHECK_FALSE(bad.settings.has_value());
+    REQUIRE(bad.problems.size() == 3);
+    CHECK_THAT(bad.problems[0], Catch::Contains("verify.crl_url: \"ldap://crl.example/ca\" is not an http:// or https:// URL"));
+    CHECK_THAT(bad.problems[1], Catch::Contains("verify.crl_cache_dir"));
+    CHECK_THAT(bad.problems[2], Catch::Contains("verify.crl_fetch_timeout_seconds: must be from 1 to 300"));
+}

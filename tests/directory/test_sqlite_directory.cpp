@@ -148,7 +148,7 @@ TEST_CASE("files are created with tight modes and a loose key file is refused", 
     CHECK_FALSE(directory::create_master_key_file((f.dir / "master.key").string()).has_value());
 }
 
-TEST_CASE("the schema is versioned; a newer database is refused", "[directory][schema]") {
+TEST_CASE("the schema is versioned, a newer database is refused", "[directory][schema]") {
     DirectoryFixture f;
     f.store.reset();
     sqlite3* raw = nullptr;

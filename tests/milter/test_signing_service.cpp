@@ -5,8 +5,11 @@
 
 #include <map>
 
+#include "crl_builder.hpp"
 #include "directory/sqlite_directory.hpp"
 #include "external_verifiers.hpp"
+#include "http_test_server.hpp"
+#include "milter/crl_refresh.hpp"
 #include "milter/signing_service.hpp"
 #include "test_support.hpp"
 
@@ -267,7 +270,7 @@ std::string signed_inbound(const std::string& extra_headers = "") {
 }
 } // namespace
 
-TEST_CASE("inbound: a valid signature is stamped pass; forged copies of our fields are removed (AR-04, AR-06)",
+TEST_CASE("inbound: a valid signature is stamped pass, forged copies of our fields are removed (AR-04, AR-06)",
           "[milter][inbound]") {
     ServiceFixture f;
     const auto service = inbound_service(f);
@@ -333,4 +336,45 @@ TEST_CASE("inbound: require_crl without a CRL gives temperror, never pass", "[mi
     const auto result = run_inbound(inbound_service(f), signed_inbound(), mta);
     CHECK_THAT(result.reason, Catch::StartsWith("smime=temperror"));
     CHECK(result.verdict == Verdict::accept); // on_temperror = pass: stamped and delivered
+}
+
+TEST_CASE("inbound: a CRL downloaded from crl_url revokes, and before the first download it is temperror (REV-05)",
+          "[milter][inbound][revocation]") {
+    ServiceFixture f;
+    test::HttpTestServer server;
+    inbound_settings(f);
+    f.settings->verify_crl_urls = {server.url("/bsre-ca.crl")};
+    f.settings->verify_crl_cache_dir = f.dir.path().string();
+    f.settings->verify_crl_fetch_timeout_seconds = 2;
+    std::string problem;
+    auto anchors = smime::TrustStore::load_pem_file(f.settings->verify_anchors);
+    REQUIRE(anchors.has_value());
+    const milter::SigningService service(f.settings, f.store, std::move(anchors).value(), milter::load_crls(*f.settings, problem));
+    REQUIRE(problem.empty());
+    {
+        // Nothing downloaded yet (the CA's server is down): temperror, never pass.
+        server.answer("/bsre-ca.crl", {503, "", {}});
+        const auto report = milter::refresh_crls(service);
+        REQUIRE(report.failed.size() == 1);
+        CHECK_THAT(report.failed.front(), Catch::Contains("HTTP status 503"));
+        FakeMta mta;
+        CHECK_THAT(run_inbound(service, signed_inbound(), mta).reason, Catch::StartsWith("smime=temperror"));
+    }
+    test::CrlSpec spec;
+    spec.revoked = {{test::demo_identity("alice").certificate().serial_hex(), 1}};
+    spec.issuer_cert_pem = test::pki_file("issuing.pem").string();
+    spec.signer_key_pem = test::pki_file("issuing.key.pem").string();
+    write_crl(spec, (f.dir / "served.crl").string());
+    server.answer("/bsre-ca.crl", {200, test::read_file(f.dir / "served.crl"), {}});
+    const auto report = milter::refresh_crls(service);
+    CHECK(report.failed.empty());
+    CHECK(report.replaced == std::vector<std::string>{server.url("/bsre-ca.crl")});
+    FakeMta mta;
+    CHECK_THAT(run_inbound(service, signed_inbound(), mta).reason,
+               Catch::StartsWith("smime=fail") && Catch::Contains("key compromise"));
+    // The server fails again: the kept copy still counts while it is fresh.
+    server.answer("/bsre-ca.crl", {500, "", {}});
+    CHECK(milter::refresh_crls(service).failed.size() == 1);
+    FakeMta again;
+    CHECK_THAT(run_inbound(service, signed_inbound(), again).reason, Catch::StartsWith("smime=fail"));
 }

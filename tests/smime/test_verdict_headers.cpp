@@ -63,7 +63,7 @@ TEST_CASE("AR-09: the plain field says who signed and who certified, in Indonesi
     CHECK_THAT(smime::plain_verdict_value(report, "en"), Catch::StartsWith("Valid signature: signed by Alice Rahmawati"));
 }
 
-TEST_CASE("AR-09: every finding has its own Indonesian words; English keeps the verifier's reason", "[smime][headers]") {
+TEST_CASE("AR-09: every finding has its own Indonesian words, English keeps the verifier's reason", "[smime][headers]") {
     std::set<std::string> seen;
     for (int f = static_cast<int>(smime::Finding::partly_signed); f < static_cast<int>(smime::Finding::signed_by_sender); ++f) {
         smime::VerificationReport report = passing_report();

@@ -146,7 +146,7 @@ CrlSpec issuing_crl(std::vector<RevokedSerial> revoked) {
 }
 } // namespace
 
-TEST_CASE("REV-01: a signer on the issuer's fresh CRL is fail; not on it, pass", "[smime][verifier][revocation]") {
+TEST_CASE("REV-01: a signer on the issuer's fresh CRL is fail, not on it, pass", "[smime][verifier][revocation]") {
     const std::string serial = demo_identity("alice").certificate().serial_hex();
     const auto revoked = verify_with_crl(issuing_crl({{serial, 1}}));
     CHECK(revoked.verdict == Verdict::fail);

@@ -58,6 +58,11 @@ struct MilterSettings {
     FailureAction on_verify_fail = FailureAction::pass;      // fail and permerror: pass = accept and stamp
     FailureAction on_verify_temperror = FailureAction::pass; // temperror
     std::vector<std::string> verify_crls;          // CRL files (PEM or DER); reloaded with SIGHUP
+    std::vector<std::string> verify_crl_urls;      // CRLs downloaded in the background (REV-05)
+    std::string verify_crl_cache_dir = "/var/lib/segel/crl"; // where downloads are kept
+    long verify_crl_refresh_minutes = 60;
+    long verify_crl_fetch_timeout_seconds = 15;
+    long verify_crl_max_kilobytes = 10240;         // a larger download is refused (SEC-07)
     long verify_crl_max_age_hours = 24 * 7;        // for a CRL without nextUpdate
     bool verify_require_crl = false;               // every issuer needs a CRL (else temperror)
     long verify_clock_skew_minutes = 5;            // signingTime tolerance (CH-10)

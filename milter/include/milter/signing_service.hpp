@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "config/milter_settings.hpp"
@@ -42,7 +43,7 @@ public:
     SigningService(std::shared_ptr<const config::MilterSettings> settings,
                    std::shared_ptr<directory::CertificateDirectory> directory,
                    std::optional<smime::TrustStore> anchors = std::nullopt,
-                   std::optional<smime::CrlStore> crls = std::nullopt);
+                   std::shared_ptr<const smime::CrlStore> crls = nullptr);
 
     const config::MilterSettings& settings() const noexcept { return *m_settings; }
     smime::SpoolLimits spool_limits() const;
@@ -56,6 +57,11 @@ public:
     // field; then the inbound policy (accept by default; never loses mail).
     MessageResult finish_inbound(const SessionFacts& facts, const smime::SpooledMessage& message, MtaActions& mta) const;
 
+    // The CRLs in use; the background refresher swaps in a new store
+    // (REV-05) while messages are verified with the one they started with.
+    std::shared_ptr<const smime::CrlStore> crls() const;
+    void replace_crls(std::shared_ptr<const smime::CrlStore> crls) const;
+
 private:
     MessageResult decide_and_sign(const SessionFacts& facts, const smime::SpooledMessage& message,
                                   MtaActions& mta) const;
@@ -63,7 +69,8 @@ private:
     std::shared_ptr<const config::MilterSettings> m_settings;
     std::shared_ptr<directory::CertificateDirectory> m_directory;
     std::optional<smime::TrustStore> m_anchors;
-    std::optional<smime::CrlStore> m_crls;
+    mutable std::mutex m_crls_mutex;
+    mutable std::shared_ptr<const smime::CrlStore> m_crls;
 };
 
 } // namespace segel::milter

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <openssl/types.h>
@@ -28,6 +29,8 @@ public:
     using TimePoint = Certificate::TimePoint;
 
     static Result<Crl> load_file(const std::string& path);
+    // From PEM or DER bytes; `name` (a URL, say) goes into the error.
+    static Result<Crl> parse(std::string_view data, const std::string& name);
 
     std::string issuer() const;
     TimePoint this_update() const;
@@ -39,6 +42,7 @@ public:
     Result<void> check_signed_by(const Certificate& issuer) const;
 
 private:
+    static Result<Crl> read(BIO* bio, const std::string& name); // PEM first, then DER
     explicit Crl(std::shared_ptr<X509_CRL> crl) : m_crl(std::move(crl)) {}
     std::shared_ptr<X509_CRL> m_crl;
 };

@@ -20,9 +20,12 @@ namespace segel::smime {
 class CrlStore {
 public:
     // `require_for_every_issuer`: an issuer without any loaded CRL gives
-    // "unknown" (temperror) instead of "good, not checked".
+    // "unknown" (temperror) instead of "good, not checked". `unavailable`
+    // names configured sources with no CRL yet (a URL never downloaded): while
+    // there is one, an issuer without a CRL is "unknown" too, as the missing
+    // CRL may be its own (REV-01).
     static Result<CrlStore> load_files(const std::vector<std::string>& paths, std::chrono::seconds max_age,
-                                       bool require_for_every_issuer);
+                                       bool require_for_every_issuer, std::vector<std::string> unavailable = {});
 
     RevocationAnswer check(const Certificate& signer, const Certificate& issuer, Certificate::TimePoint now) const;
 
@@ -34,6 +37,7 @@ private:
     std::map<std::string, std::vector<Entry>> m_by_issuer; // issuer DN -> CRLs
     std::chrono::seconds m_max_age{0};
     bool m_require_all = false;
+    std::vector<std::string> m_unavailable;
 };
 
 } // namespace segel::smime

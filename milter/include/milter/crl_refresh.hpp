@@ -1,0 +1,35 @@
+// Revocation lists for segel-milter's verification: the [verify] crl files
+// plus the kept downloads of the crl_url URLs (REV-01, REV-05). The daemon's
+// background thread runs refresh_crls at start and every
+// crl_refresh_minutes: each URL downloaded in turn with the configured
+// timeout and size cap (SEC-07), then a new store swapped into the current
+// service; a failed download keeps the last good copy until it is stale,
+// when verification says temperror.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/milter_settings.hpp"
+#include "milter/signing_service.hpp"
+#include "smime/crl_store.hpp"
+
+namespace segel::milter {
+
+// The store for a settings snapshot; nullptr when no CRL is configured. On a
+// broken CRL file returns nullptr and sets `problem`.
+std::shared_ptr<const smime::CrlStore> load_crls(const config::MilterSettings& settings, std::string& problem);
+
+// What one refresh round did, for the log.
+struct CrlRefreshReport {
+    std::vector<std::string> replaced; // URLs whose CRL changed
+    std::vector<std::string> failed;   // "URL: why", the last good copy kept
+    std::string problem;               // the new store could not be built; the old one stays
+};
+
+// One round: downloads every crl_url of the service's settings, one at a
+// time, and swaps a rebuilt store into the service.
+CrlRefreshReport refresh_crls(const SigningService& service);
+
+} // namespace segel::milter
