@@ -113,7 +113,11 @@ po::options_description file_options() {
         ("verify.crl_cache_dir", po::value<std::string>())
         ("verify.crl_refresh_minutes", po::value<long>())
         ("verify.crl_fetch_timeout_seconds", po::value<long>())
-        ("verify.crl_max_kilobytes", po::value<long>());
+        ("verify.crl_max_kilobytes", po::value<long>())
+        ("verify.ocsp_url", po::value<std::string>())
+        ("verify.ocsp_nonce", po::value<std::string>())
+        ("verify.ocsp_responder_cert", po::value<std::string>())
+        ("verify.ocsp_timeout_seconds", po::value<long>());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
@@ -170,6 +174,12 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
         problems.push_back(where + "verify.crl_fetch_timeout_seconds: must be from 1 to 300");
     if (s.verify_crl_max_kilobytes < 1 || s.verify_crl_max_kilobytes > 1024 * 1024)
         problems.push_back(where + "verify.crl_max_kilobytes: must be from 1 to 1048576");
+    if (!s.verify_ocsp_url.empty() && s.verify_ocsp_url.rfind("http://", 0) != 0 && s.verify_ocsp_url.rfind("https://", 0) != 0)
+        problems.push_back(where + "verify.ocsp_url: \"" + s.verify_ocsp_url + "\" is not an http:// or https:// URL");
+    if (!s.verify_ocsp_responder_cert.empty() && ::access(s.verify_ocsp_responder_cert.c_str(), R_OK) != 0)
+        problems.push_back(where + "verify.ocsp_responder_cert: \"" + s.verify_ocsp_responder_cert + "\" cannot be read");
+    if (s.verify_ocsp_timeout_seconds < 1 || s.verify_ocsp_timeout_seconds > 60)
+        problems.push_back(where + "verify.ocsp_timeout_seconds: must be from 1 to 60");
     if (!is_eku_policy_name(s.verify_eku_policy))
         problems.push_back(where + "verify.eku_policy: \"" + s.verify_eku_policy +
                            "\" is none of any-eku, absent-ok, email-protection");
@@ -287,6 +297,11 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
             s.verify_crl_fetch_timeout_seconds = vm["verify.crl_fetch_timeout_seconds"].as<long>();
         if (vm.count("verify.crl_max_kilobytes"))
             s.verify_crl_max_kilobytes = vm["verify.crl_max_kilobytes"].as<long>();
+        text("verify.ocsp_url", s.verify_ocsp_url);
+        on_off("verify.ocsp_nonce", s.verify_ocsp_nonce);
+        text("verify.ocsp_responder_cert", s.verify_ocsp_responder_cert);
+        if (vm.count("verify.ocsp_timeout_seconds"))
+            s.verify_ocsp_timeout_seconds = vm["verify.ocsp_timeout_seconds"].as<long>();
         text("verify.authserv_id", s.authserv_id);
         text("verify.header", s.verdict_header);
         text("verify.language", s.verdict_language);
@@ -342,7 +357,9 @@ std::string format_milter_settings(const MilterSettings& s) {
         out << "crl_url = " << url << "\n";
     out << "crl_cache_dir = " << s.verify_crl_cache_dir << "\ncrl_refresh_minutes = " << s.verify_crl_refresh_minutes
         << "\ncrl_fetch_timeout_seconds = " << s.verify_crl_fetch_timeout_seconds
-        << "\ncrl_max_kilobytes = " << s.verify_crl_max_kilobytes << "\n";
+        << "\ncrl_max_kilobytes = " << s.verify_crl_max_kilobytes << "\nocsp_url = " << s.verify_ocsp_url
+        << "\nocsp_nonce = " << (s.verify_ocsp_nonce ? "on" : "off") << "\nocsp_responder_cert = " << s.verify_ocsp_responder_cert
+        << "\nocsp_timeout_seconds = " << s.verify_ocsp_timeout_seconds << "\n";
     return out.str();
 }
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "directory/sqlite_directory.hpp"
-#include "milter/crl_refresh.hpp"
+#include "milter/revocation_sources.hpp"
 
 // libmilter's signal thread sigwait()s on SIGHUP, SIGTERM and SIGINT and
 // treats SIGHUP as "stop" (libmilter/signal.c), which would race with our
@@ -64,10 +64,11 @@ std::shared_ptr<const SigningService> build_service(std::shared_ptr<const config
         anchors = std::move(loaded).value();
     }
     auto crls = load_crls(*settings, problem);
+    auto ocsp = anchors ? load_ocsp(*settings, *anchors, problem) : nullptr;
     if (!problem.empty())
         return nullptr;
     return std::make_shared<const SigningService>(std::move(settings), std::move(store), std::move(anchors),
-                                                  std::move(crls));
+                                                  std::move(crls), std::move(ocsp));
 }
 
 Daemon& Daemon::instance() {

@@ -49,7 +49,7 @@ void log_error(const std::string& line);
 void start_reload_thread();
 
 // Starts the thread that refreshes the [verify] crl_url downloads
-// (milter/crl_refresh.hpp) for the current service.
+// (milter/revocation_sources.hpp) for the current service.
 void start_crl_refresh_thread();
 
 // Switches to the configured user and group; returns false with `problem`.

@@ -91,9 +91,10 @@ std::uint64_t header_bytes(const smime::SpooledMessage& message, const smime::Si
 
 SigningService::SigningService(std::shared_ptr<const config::MilterSettings> settings,
                                std::shared_ptr<directory::CertificateDirectory> directory,
-                               std::optional<smime::TrustStore> anchors, std::shared_ptr<const smime::CrlStore> crls)
+                               std::optional<smime::TrustStore> anchors, std::shared_ptr<const smime::CrlStore> crls,
+                               std::shared_ptr<const smime::OcspChecker> ocsp)
     : m_settings(std::move(settings)), m_directory(std::move(directory)), m_anchors(std::move(anchors)),
-      m_crls(std::move(crls)) {}
+      m_ocsp(std::move(ocsp)), m_crls(std::move(crls)) {}
 
 std::shared_ptr<const smime::CrlStore> SigningService::crls() const {
     std::lock_guard lock(m_crls_mutex);
@@ -282,8 +283,17 @@ MessageResult SigningService::finish_inbound(const SessionFacts& /*facts: the in
                 return smime::RevocationAnswer{
                     smime::RevocationAnswer::Status::revoked,
                     "RA: " + std::string(directory::to_string(record->reason.value_or(directory::RevocationReason::unspecified)))};
-            if (crls)
+            std::string ocsp_unknown;
+            if (m_ocsp) {
+                auto answer = m_ocsp->check(signer, issuer, now);
+                if (answer.status != smime::RevocationAnswer::Status::unknown)
+                    return answer;
+                ocsp_unknown = answer.detail;
+            }
+            if (crls && (crls->covers(signer) || !m_ocsp))
                 return crls->check(signer, issuer, now);
+            if (!ocsp_unknown.empty())
+                return smime::RevocationAnswer{smime::RevocationAnswer::Status::unknown, ocsp_unknown};
             return m_settings->verify_require_crl
                        ? smime::RevocationAnswer{smime::RevocationAnswer::Status::unknown, "no CRL is configured"}
                        : smime::RevocationAnswer{smime::RevocationAnswer::Status::good, "no CRL configured"};

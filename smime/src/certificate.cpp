@@ -9,6 +9,7 @@
 
 #include "openssl_error.hpp"
 #include "smime/digest.hpp"
+#include "asn1_time.hpp"
 #include "openssl_handles.hpp"
 
 namespace segel::smime {
@@ -22,11 +23,6 @@ std::string name_to_string(const X509_NAME* name) {
     return std::string(data, static_cast<std::size_t>(length));
 }
 
-Certificate::TimePoint to_time_point(const ASN1_TIME* when) {
-    struct tm parts {};
-    ASN1_TIME_to_tm(when, &parts);
-    return std::chrono::system_clock::from_time_t(timegm(&parts));
-}
 } // namespace
 
 std::string serial_to_hex(const ASN1_INTEGER* serial) {

@@ -7,18 +7,25 @@
 #include <openssl/x509v3.h>
 
 #include "openssl_error.hpp"
+#include "asn1_time.hpp"
 #include "openssl_handles.hpp"
 
 namespace segel::smime {
 
-namespace {
-Certificate::TimePoint to_time_point(const ASN1_TIME* when) {
-    struct tm parts {};
-    ASN1_TIME_to_tm(when, &parts);
-    return std::chrono::system_clock::from_time_t(timegm(&parts));
-}
 
-} // namespace
+const char* revocation_reason_name(int code) noexcept {
+    switch (code) {
+    case 1: return "key compromise";
+    case 2: return "CA compromise";
+    case 3: return "affiliation changed";
+    case 4: return "superseded";
+    case 5: return "cessation of operation";
+    case 6: return "certificate hold";
+    case 9: return "privilege withdrawn";
+    case 10: return "AA compromise";
+    default: return "unspecified";
+    }
+}
 
 Result<Crl> Crl::load_file(const std::string& path) {
     ERR_clear_error();

@@ -2,21 +2,6 @@
 
 namespace segel::smime {
 
-namespace {
-const char* reason_name(int code) {
-    switch (code) {
-    case 1: return "key compromise";
-    case 2: return "CA compromise";
-    case 3: return "affiliation changed";
-    case 4: return "superseded";
-    case 5: return "cessation of operation";
-    case 6: return "certificate hold";
-    case 9: return "privilege withdrawn";
-    case 10: return "AA compromise";
-    default: return "unspecified";
-    }
-}
-} // namespace
 
 Result<CrlStore> CrlStore::load_files(const std::vector<std::string>& paths, std::chrono::seconds max_age,
                                       bool require_for_every_issuer, std::vector<std::string> unavailable) {
@@ -60,7 +45,7 @@ RevocationAnswer CrlStore::check(const Certificate& signer, const Certificate& i
     if (fresh == nullptr)
         return {Status::unknown, "no fresh CRL signed by " + issuer.subject()};
     if (auto revoked = fresh->revoked.find(signer.serial_hex()); revoked != fresh->revoked.end())
-        return {Status::revoked, reason_name(revoked->second)};
+        return {Status::revoked, revocation_reason_name(revoked->second)};
     return {Status::good, "not on the CRL"};
 }
 

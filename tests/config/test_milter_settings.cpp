@@ -80,3 +80,20 @@ TEST_CASE("verify.crl_url takes http and https URLs only and needs a writable ca
     CHECK_THAT(bad.problems[1], Catch::Contains("verify.crl_cache_dir"));
     CHECK_THAT(bad.problems[2], Catch::Contains("verify.crl_fetch_timeout_seconds: must be from 1 to 300"));
 }
+
+TEST_CASE("verify.ocsp_url, ocsp_nonce and ocsp_responder_cert are read and checked (REV-02, ID-07)", "[config][milter]") {
+    const auto defaults = parse_milter_with("");
+    REQUIRE(defaults.settings.has_value());
+    CHECK(defaults.settings->verify_ocsp_url.empty());
+    CHECK(defaults.settings->verify_ocsp_nonce);
+    const auto set = parse_milter_with("ocsp_url = http://ocsp.example/\nocsp_nonce = off\nocsp_timeout_seconds = 5\n");
+    REQUIRE(set.settings.has_value());
+    CHECK(set.settings->verify_ocsp_url == "http://ocsp.example/");
+    CHECK_FALSE(set.settings->verify_ocsp_nonce);
+    CHECK_THAT(config::format_milter_settings(*set.settings), Catch::Contains("ocsp_nonce = off\n"));
+    const auto bad = parse_milter_with("ocsp_url = ftp://ocsp.example/\nocsp_responder_cert = /nonexistent.pem\n");
+    CHECK_FALSE(bad.settings.has_value());
+    REQUIRE(bad.problems.size() == 2);
+    CHECK_THAT(bad.problems[0], Catch::Contains("verify.ocsp_url"));
+    CHECK_THAT(bad.problems[1], Catch::Contains("verify.ocsp_responder_cert"));
+}

@@ -9,7 +9,8 @@
 #include "directory/sqlite_directory.hpp"
 #include "external_verifiers.hpp"
 #include "http_test_server.hpp"
-#include "milter/crl_refresh.hpp"
+#include "milter/revocation_sources.hpp"
+#include "ocsp_responder.hpp"
 #include "milter/signing_service.hpp"
 #include "test_support.hpp"
 
@@ -353,7 +354,7 @@ TEST_CASE("inbound: a CRL downloaded from crl_url revokes, and before the first 
     REQUIRE(problem.empty());
     {
         // Nothing downloaded yet (the CA's server is down): temperror, never pass.
-        server.answer("/bsre-ca.crl", {503, "", {}});
+        server.answer("/bsre-ca.crl", 503, "");
         const auto report = milter::refresh_crls(service);
         REQUIRE(report.failed.size() == 1);
         CHECK_THAT(report.failed.front(), Catch::Contains("HTTP status 503"));
@@ -365,7 +366,7 @@ TEST_CASE("inbound: a CRL downloaded from crl_url revokes, and before the first 
     spec.issuer_cert_pem = test::pki_file("issuing.pem").string();
     spec.signer_key_pem = test::pki_file("issuing.key.pem").string();
     write_crl(spec, (f.dir / "served.crl").string());
-    server.answer("/bsre-ca.crl", {200, test::read_file(f.dir / "served.crl"), {}});
+    server.answer("/bsre-ca.crl", 200, test::read_file(f.dir / "served.crl"));
     const auto report = milter::refresh_crls(service);
     CHECK(report.failed.empty());
     CHECK(report.replaced == std::vector<std::string>{server.url("/bsre-ca.crl")});
@@ -373,8 +374,44 @@ TEST_CASE("inbound: a CRL downloaded from crl_url revokes, and before the first 
     CHECK_THAT(run_inbound(service, signed_inbound(), mta).reason,
                Catch::StartsWith("smime=fail") && Catch::Contains("key compromise"));
     // The server fails again: the kept copy still counts while it is fresh.
-    server.answer("/bsre-ca.crl", {500, "", {}});
+    server.answer("/bsre-ca.crl", 500, "");
     CHECK(milter::refresh_crls(service).failed.size() == 1);
     FakeMta again;
     CHECK_THAT(run_inbound(service, signed_inbound(), again).reason, Catch::StartsWith("smime=fail"));
+}
+
+TEST_CASE("inbound: OCSP answers first, the CRL stands in when the responder cannot (REV-02)",
+          "[milter][inbound][revocation]") {
+    ServiceFixture f;
+    test::HttpTestServer server;
+    inbound_settings(f);
+    f.settings->verify_ocsp_url = server.url("/ocsp");
+    f.settings->verify_ocsp_timeout_seconds = 5;
+    const auto service_with = [&](std::shared_ptr<const smime::CrlStore> crls) {
+        auto anchors = smime::TrustStore::load_pem_file(f.settings->verify_anchors);
+        REQUIRE(anchors.has_value());
+        std::string problem;
+        auto ocsp = milter::load_ocsp(*f.settings, *anchors, problem);
+        REQUIRE(problem.empty());
+        return milter::SigningService(f.settings, f.store, std::move(anchors).value(), std::move(crls), std::move(ocsp));
+    };
+    const auto verdict = [&](const milter::SigningService& service) {
+        FakeMta mta;
+        return run_inbound(service, signed_inbound(), mta).reason;
+    };
+    test::TempDir index_dir;
+    server.answer_with("/ocsp", test::ca_responder(test::index_with_alice(index_dir, "revoked")));
+    CHECK_THAT(verdict(service_with(nullptr)), Catch::StartsWith("smime=fail") && Catch::Contains("OCSP: key compromise"));
+
+    server.answer("/ocsp", 503, "");
+    CHECK_THAT(verdict(service_with(nullptr)), Catch::StartsWith("smime=temperror") && Catch::Contains("OCSP"));
+    // A fresh CRL from the issuer that does not list alice answers instead.
+    test::CrlSpec spec;
+    spec.issuer_cert_pem = test::pki_file("issuing.pem").string();
+    spec.signer_key_pem = test::pki_file("issuing.key.pem").string();
+    write_crl(spec, (f.dir / "issuing.crl").string());
+    auto crls = smime::CrlStore::load_files({(f.dir / "issuing.crl").string()}, std::chrono::hours(24), false);
+    REQUIRE(crls.has_value());
+    CHECK_THAT(verdict(service_with(std::make_shared<const smime::CrlStore>(std::move(crls).value()))),
+               Catch::StartsWith("smime=pass"));
 }

@@ -28,8 +28,8 @@ std::string issuing_crl_pem(std::vector<RevokedSerial> revoked = {}) {
 
 TEST_CASE("REV-05: http_get returns a 200 body and names every failure", "[smime][crl][fetch]") {
     HttpTestServer server;
-    server.answer("/ok", {200, "isi", {}});
-    server.answer("/gone", {404, "tidak ada", {}});
+    server.answer("/ok", 200, "isi");
+    server.answer("/gone", 404, "tidak ada");
     FetchLimits limits;
     limits.timeout = std::chrono::seconds(5);
     const auto ok = segel::smime::http_get(server.url("/ok"), limits);
@@ -44,8 +44,8 @@ TEST_CASE("REV-05: http_get returns a 200 body and names every failure", "[smime
 
 TEST_CASE("SEC-07: a download over the size cap or the timeout is refused", "[smime][crl][fetch]") {
     HttpTestServer server;
-    server.answer("/big", {200, std::string(300 * 1024, 'x'), {}});
-    server.answer("/slow", {200, "lambat", std::chrono::milliseconds(3000)});
+    server.answer("/big", 200, std::string(300 * 1024, 'x'));
+    server.answer("/slow", 200, "lambat", std::chrono::milliseconds(3000));
     FetchLimits limits;
     limits.timeout = std::chrono::seconds(1);
     limits.max_bytes = 100 * 1024;
@@ -66,7 +66,7 @@ TEST_CASE("REV-05: a downloaded CRL is kept, the same one again changes nothing,
     const segel::smime::CrlDownloads downloads(dir.path());
     const std::string url = server.url("/issuing.crl");
     const std::string first = issuing_crl_pem();
-    server.answer("/issuing.crl", {200, first, {}});
+    server.answer("/issuing.crl", 200, first);
     auto replaced = downloads.refresh(url, {});
     REQUIRE(replaced.has_value());
     CHECK(*replaced);
@@ -74,12 +74,12 @@ TEST_CASE("REV-05: a downloaded CRL is kept, the same one again changes nothing,
     replaced = downloads.refresh(url, {});
     REQUIRE(replaced.has_value());
     CHECK_FALSE(*replaced);
-    server.answer("/issuing.crl", {200, "<html>maintenance</html>", {}});
+    server.answer("/issuing.crl", 200, "<html>maintenance</html>");
     const auto broken = downloads.refresh(url, {});
     REQUIRE_FALSE(broken.has_value());
     CHECK_THAT(broken.error().detail, Catch::Contains("is not a CRL"));
     CHECK(read_file(downloads.file_for(url)) == first); // the last good copy stays
-    server.answer("/issuing.crl", {503, "", {}});
+    server.answer("/issuing.crl", 503, "");
     CHECK_FALSE(downloads.refresh(url, {}).has_value());
     CHECK(read_file(downloads.file_for(url)) == first);
     CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator()) == 1);

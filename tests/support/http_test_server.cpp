@@ -29,9 +29,14 @@ HttpTestServer::~HttpTestServer() {
     ::close(m_listener);
 }
 
-void HttpTestServer::answer(const std::string& path, Answer answer) {
+void HttpTestServer::answer(const std::string& path, int status, std::string body, std::chrono::milliseconds delay) {
     std::lock_guard lock(m_mutex);
-    m_answers[path] = std::move(answer);
+    m_answers[path] = Answer{status, std::move(body), delay, nullptr};
+}
+
+void HttpTestServer::answer_with(const std::string& path, Handler handler) {
+    std::lock_guard lock(m_mutex);
+    m_answers[path] = Answer{200, {}, std::chrono::milliseconds(0), std::move(handler)};
 }
 
 std::string HttpTestServer::url(const std::string& path) const {
@@ -75,13 +80,15 @@ void HttpTestServer::serve() {
         }
         const auto space = request.find(' ');
         const std::string path = request.substr(space + 1, request.find(' ', space + 1) - space - 1);
-        Answer answer{404, "not found", std::chrono::milliseconds(0)};
+        Answer answer;
         {
             std::lock_guard lock(m_mutex);
             if (auto found = m_answers.find(path); found != m_answers.end())
                 answer = found->second;
             m_requests[path].push_back(head_end == std::string::npos ? std::string() : request.substr(head_end));
         }
+        if (answer.handler)
+            answer.body = answer.handler(head_end == std::string::npos ? std::string() : request.substr(head_end));
         const auto until = std::chrono::steady_clock::now() + answer.delay;
         while (!m_stopping && std::chrono::steady_clock::now() < until)
             std::this_thread::sleep_for(std::chrono::milliseconds(20));

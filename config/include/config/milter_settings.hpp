@@ -63,6 +63,10 @@ struct MilterSettings {
     long verify_crl_refresh_minutes = 60;
     long verify_crl_fetch_timeout_seconds = 15;
     long verify_crl_max_kilobytes = 10240;         // a larger download is refused (SEC-07)
+    std::string verify_ocsp_url;                   // OCSP responder (REV-02); empty: OCSP off
+    bool verify_ocsp_nonce = true;
+    std::string verify_ocsp_responder_cert;        // PEM; when set, the only certificate that may sign responses
+    long verify_ocsp_timeout_seconds = 10;
     long verify_crl_max_age_hours = 24 * 7;        // for a CRL without nextUpdate
     bool verify_require_crl = false;               // every issuer needs a CRL (else temperror)
     long verify_clock_skew_minutes = 5;            // signingTime tolerance (CH-10)

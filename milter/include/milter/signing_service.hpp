@@ -19,6 +19,7 @@
 #include "milter/policy.hpp"
 #include "smime/message_spool.hpp"
 #include "smime/crl_store.hpp"
+#include "smime/ocsp_checker.hpp"
 #include "smime/trust_store.hpp"
 
 namespace segel::milter {
@@ -43,7 +44,8 @@ public:
     SigningService(std::shared_ptr<const config::MilterSettings> settings,
                    std::shared_ptr<directory::CertificateDirectory> directory,
                    std::optional<smime::TrustStore> anchors = std::nullopt,
-                   std::shared_ptr<const smime::CrlStore> crls = nullptr);
+                   std::shared_ptr<const smime::CrlStore> crls = nullptr,
+                   std::shared_ptr<const smime::OcspChecker> ocsp = nullptr);
 
     const config::MilterSettings& settings() const noexcept { return *m_settings; }
     smime::SpoolLimits spool_limits() const;
@@ -52,9 +54,12 @@ public:
 
     // Inbound (unauthenticated) mail when [verify] is on: removes forged
     // copies of our verdict fields (AR-06), verifies (revocation: the
-    // directory's RA status first, then the CRLs), inserts
+    // directory's RA status first, then OCSP and the CRLs), inserts
     // Authentication-Results as a trace field (AR-04) and adds the plain
     // field; then the inbound policy (accept by default; never loses mail).
+    // Revocation: the directory's RA status, then OCSP when configured (its
+    // "good" or "revoked" stands), then the CRLs; what none of them can
+    // tell is temperror (REV-01, REV-02, REV-03).
     MessageResult finish_inbound(const SessionFacts& facts, const smime::SpooledMessage& message, MtaActions& mta) const;
 
     // The CRLs in use; the background refresher swaps in a new store
@@ -69,6 +74,7 @@ private:
     std::shared_ptr<const config::MilterSettings> m_settings;
     std::shared_ptr<directory::CertificateDirectory> m_directory;
     std::optional<smime::TrustStore> m_anchors;
+    std::shared_ptr<const smime::OcspChecker> m_ocsp;
     mutable std::mutex m_crls_mutex;
     mutable std::shared_ptr<const smime::CrlStore> m_crls;
 };

@@ -24,6 +24,10 @@ struct CrlEntry {
     std::optional<Certificate::TimePoint> invalidity_date;
 };
 
+// RFC 5280 §5.3.1 CRLReason code in words ("key compromise", ...), as CRLs
+// and OCSP (RFC 6960 §4.2.1) report it.
+const char* revocation_reason_name(int code) noexcept;
+
 class Crl {
 public:
     using TimePoint = Certificate::TimePoint;

@@ -28,6 +28,8 @@ public:
                                        bool require_for_every_issuer, std::vector<std::string> unavailable = {});
 
     RevocationAnswer check(const Certificate& signer, const Certificate& issuer, Certificate::TimePoint now) const;
+    // Whether any CRL was loaded for the signer's issuer (fresh or not).
+    bool covers(const Certificate& signer) const { return m_by_issuer.count(signer.issuer()) > 0; }
 
 private:
     struct Entry {

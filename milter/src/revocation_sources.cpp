@@ -1,4 +1,4 @@
-#include "milter/crl_refresh.hpp"
+#include "milter/revocation_sources.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -27,6 +27,27 @@ std::shared_ptr<const smime::CrlStore> load_crls(const config::MilterSettings& s
         return nullptr;
     }
     return std::make_shared<const smime::CrlStore>(std::move(loaded).value());
+}
+
+std::shared_ptr<const smime::OcspChecker> load_ocsp(const config::MilterSettings& settings,
+                                                     const smime::TrustStore& anchors, std::string& problem) {
+    if (!settings.verify || settings.verify_ocsp_url.empty())
+        return nullptr;
+    smime::OcspOptions options;
+    options.url = settings.verify_ocsp_url;
+    options.nonce = settings.verify_ocsp_nonce;
+    options.clock_skew = std::chrono::minutes(settings.verify_clock_skew_minutes);
+    options.limits.timeout = std::chrono::seconds(settings.verify_ocsp_timeout_seconds);
+    if (!settings.verify_ocsp_responder_cert.empty()) {
+        auto pinned = smime::Certificate::load_pem_file(settings.verify_ocsp_responder_cert);
+        if (!pinned || pinned->empty()) {
+            problem = "verify.ocsp_responder_cert: " +
+                      (pinned ? settings.verify_ocsp_responder_cert + " holds no certificate" : pinned.error().detail);
+            return nullptr;
+        }
+        options.pinned_responder = pinned->front();
+    }
+    return std::make_shared<const smime::OcspChecker>(std::move(options), anchors);
 }
 
 CrlRefreshReport refresh_crls(const SigningService& service) {

@@ -1,4 +1,5 @@
-// Revocation lists for segel-milter's verification: the [verify] crl files
+// Revocation sources for segel-milter's verification (REV-01, REV-02): the
+// OCSP responder of [verify] ocsp_url, and the revocation lists: the [verify] crl files
 // plus the kept downloads of the crl_url URLs (REV-01, REV-05). The daemon's
 // background thread runs refresh_crls at start and every
 // crl_refresh_minutes: each URL downloaded in turn with the configured
@@ -14,12 +15,19 @@
 #include "config/milter_settings.hpp"
 #include "milter/signing_service.hpp"
 #include "smime/crl_store.hpp"
+#include "smime/ocsp_checker.hpp"
+#include "smime/trust_store.hpp"
 
 namespace segel::milter {
 
 // The store for a settings snapshot; nullptr when no CRL is configured. On a
 // broken CRL file returns nullptr and sets `problem`.
 std::shared_ptr<const smime::CrlStore> load_crls(const config::MilterSettings& settings, std::string& problem);
+
+// The OCSP checker for a settings snapshot; nullptr when ocsp_url is empty.
+// On an unreadable pinned responder certificate returns nullptr and sets `problem`.
+std::shared_ptr<const smime::OcspChecker> load_ocsp(const config::MilterSettings& settings,
+                                                     const smime::TrustStore& anchors, std::string& problem);
 
 // What one refresh round did, for the log.
 struct CrlRefreshReport {
