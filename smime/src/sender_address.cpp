@@ -29,7 +29,11 @@ Result<std::string> single_from_address(const SpooledMessage& message) {
     if (fields.size() > 1)
         return make_error(ErrorKind::ambiguous_sender,
                           "the message has " + std::to_string(fields.size()) + " From fields; RFC 5322 allows one");
-    const std::string value = fields.front()->unfolded_value();
+    return single_mailbox(fields.front()->unfolded_value());
+}
+
+Result<std::string> single_mailbox(const std::string& value) {
+    ensure_gmime_initialised();
     gm::GPtr<InternetAddressList> list(internet_address_list_parse(nullptr, value.c_str()));
     std::vector<std::string> mailboxes;
     collect_mailboxes(list.get(), mailboxes);

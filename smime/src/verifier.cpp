@@ -471,6 +471,34 @@ void over_limit(VerificationReport& report, const Budget& budget) {
     decide(report, Verdict::permerror, Finding::over_limit, "the message is beyond the verifier's limits: " + budget.which());
 }
 
+// RFC 9788 §2 (and draft-ietf-lamps-header-protection's protected-headers=
+// "v1"): the signed content carries the header fields the signer meant. Its
+// From must be one mailbox and the one outside, or the reader is shown an
+// unsigned From.
+void check_protected_from(GMimeObject* content, VerificationReport& report) {
+    GMimeContentType* type = g_mime_object_get_content_type(content);
+    if (type == nullptr || (g_mime_content_type_get_parameter(type, "hp") == nullptr &&
+                            g_mime_content_type_get_parameter(type, "protected-headers") == nullptr))
+        return;
+    GMimeHeaderList* headers = g_mime_object_get_header_list(content);
+    std::vector<std::string> from_fields;
+    for (int i = 0; headers != nullptr && i < g_mime_header_list_get_count(headers); ++i) {
+        GMimeHeader* header = g_mime_header_list_get_header_at(headers, i);
+        if (ascii::iequals(g_mime_header_get_name(header), "From"))
+            from_fields.emplace_back(g_mime_header_get_raw_value(header));
+    }
+    if (from_fields.empty())
+        return; // the protected fields leave From out: the outer one stands, bound to the signer
+    std::optional<std::string> signed_from;
+    if (from_fields.size() == 1)
+        if (auto mailbox = single_mailbox(from_fields.front()))
+            signed_from = *mailbox;
+    if (!signed_from || !ascii::iequals(*signed_from, report.from))
+        decide(report, Verdict::policy, Finding::unprotected_from,
+               "the From outside the signature is not the signed From" +
+                   (signed_from ? " " + ascii::printable(*signed_from) : std::string()));
+}
+
 // How bad a verdict is, for combining layers: the worse one stands.
 int severity(Verdict verdict) {
     switch (verdict) {
@@ -501,7 +529,9 @@ void verify_signed_content(GMimeObject* content, std::string_view body, int laye
     if (!is_signed_entity(content)) {
         bool nested_signature = false; // covered by this layer's signature: content, not a layer
         if (!scan_below(content, 1, budget, options, nested_signature))
-            over_limit(report, budget);
+            return over_limit(report, budget);
+        if (report.verdict == Verdict::pass)
+            check_protected_from(content, report);
         return;
     }
     if (layer >= options.max_layers) {

@@ -247,3 +247,27 @@ TEST_CASE("SEC-03 c2: a valid stranger's SignerInfo does not lend its validity t
         CHECK(report.passing_signer() == nullptr);
     }
 }
+
+// ---- protected header fields (RFC 9788) --------------------------------------------
+
+TEST_CASE("RFC 9788: a From outside the signature that is not the signed From is policy", "[smime][verifier][spoofing]") {
+    const auto protected_part = [](const std::string& signed_from) {
+        return crlf("Content-Type: text/plain; charset=us-ascii; hp=\"clear\"\nFrom: " + signed_from +
+                    "\nSubject: Kontrak\n\nKontrak dibatalkan.\n");
+    };
+    const auto same = verify(opaque_around(protected_part(k_alice), {"alice"}, k_alice));
+    CHECK(same.verdict == Verdict::pass);
+    // alice signed a message from alice; someone resends it with bambang in the visible From
+    // (and bambang's address is not alice's certificate's, so the outer check alone would say so too).
+    const auto moved = verify(opaque_around(protected_part(k_alice), {"alice"}, "bambang@tangerangkota.go.id"));
+    CHECK(moved.verdict == Verdict::policy);
+    // alice signed protected headers naming bambang as the author: her certificate matches the
+    // outer From, but what she signed says otherwise.
+    const auto contradicted = verify(opaque_around(protected_part("bambang@tangerangkota.go.id"), {"alice"}, k_alice));
+    CHECK(contradicted.verdict == Verdict::policy);
+    CHECK(contradicted.finding == Finding::unprotected_from);
+    CHECK_THAT(contradicted.reason, Catch::Contains("bambang@tangerangkota.go.id"));
+    // The draft's parameter (notmuch, Thunderbird) counts the same.
+    const std::string draft = crlf("Content-Type: text/plain; protected-headers=\"v1\"\nFrom: bambang@tangerangkota.go.id\n\nIsi.\n");
+    CHECK(verify(opaque_around(draft, {"alice"}, k_alice)).finding == Finding::unprotected_from);
+}

@@ -15,4 +15,7 @@ namespace segel::smime {
 // ambiguous_sender naming what is wrong.
 Result<std::string> single_from_address(const SpooledMessage& message);
 
+// The same for one From field's (unfolded) value, wherever it was found.
+Result<std::string> single_mailbox(const std::string& value);
+
 } // namespace segel::smime

@@ -17,7 +17,10 @@
 // turn, below any layer whose signature held, and all must pass (the worse
 // verdict stands); a signed part inside an unsigned multipart or a
 // forwarded message, or a signature around an encrypted layer, is "policy"
-// (SEC-02); the caps below give "permerror" (SM-16). Reentrant.
+// (SEC-02); signed content carrying protected header fields (RFC 9788
+// hp=, or the draft's protected-headers=) must name the same single From as
+// the message, else "policy"; the caps below give "permerror" (SM-16).
+// Reentrant.
 #pragma once
 
 #include <chrono>
@@ -77,6 +80,7 @@ enum class Finding {
     weak_algorithm,
     implausible_signing_time,  // CH-10
     no_single_from,
+    unprotected_from,          // RFC 9788: the From outside the signature is not the signed one
     not_the_sender,            // CH-04, SEC-04
     signed_by_sender,          // pass
 };
