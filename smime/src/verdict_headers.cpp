@@ -91,6 +91,7 @@ std::string indonesian_reason(const VerificationReport& report) {
     case Finding::weak_algorithm: return "algoritme tanda tangan terlalu lemah";
     case Finding::implausible_signing_time: return "waktu penandatanganan tidak wajar";
     case Finding::no_single_from: return "surel tidak memiliki satu alamat pengirim";
+    case Finding::duplicate_fields: return "surel memuat kolom kepala MIME ganda";
     case Finding::unprotected_from: return "alamat pengirim di luar tanda tangan berbeda dengan yang ditandatangani";
     case Finding::not_the_sender: return "penanda tangan bukan pengirim " + report.from;
     case Finding::signed_by_sender: return "ditandatangani oleh " + report.from;

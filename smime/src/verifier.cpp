@@ -661,6 +661,10 @@ Result<VerificationReport> verify_message(const SpooledMessage& message, const T
             return report;
         }
         verify_entity(top, view.bytes().substr(message.body_offset()), 1, anchors, options, budget, report);
+        // SEC-04: one MIME-Version and one Content-Type, or readers may render differently.
+        if (report.verdict == Verdict::pass &&
+            (message.fields_named("MIME-Version").size() > 1 || message.fields_named("Content-Type").size() > 1))
+            decide(report, Verdict::policy, Finding::duplicate_fields, "the message has duplicate MIME header fields");
         return report;
     }
     bool nested_signature = false;

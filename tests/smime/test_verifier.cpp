@@ -2,6 +2,9 @@
 // signed-data made by the OpenSSL CLI.
 #include <catch2/catch.hpp>
 
+#include <openssl/obj_mac.h>
+
+#include "signed_data_builder.hpp"
 #include "smime/trust_store.hpp"
 #include "smime/verifier.hpp"
 #include "test_support.hpp"
@@ -186,7 +189,6 @@ TEST_CASE("any revocation source plugs in: the directory's word counts before a 
 
 // ---- signingTime (CH-10) ------------------------------------------------------
 
-#include "signed_data_builder.hpp"
 
 namespace {
 // alice-old's certificate: valid from a year ago to a year ahead.
@@ -345,4 +347,44 @@ TEST_CASE("a SignerInfo without signed attributes is verified over the content i
     const auto bad = verify(tampered);
     CHECK(bad.verdict == Verdict::fail);
     CHECK(bad.finding == segel::smime::Finding::content_changed);
+}
+
+TEST_CASE("CMS-02, SM-10: a contentType attribute unlike the eContentType, or two SMIMECapabilities, is fail",
+          "[smime][verifier]") {
+    const auto signed_with = [](const segel::test::AttributeTweaks& tweaks) {
+        return "From: " + k_alice + "\nTo: warga@example.com\nSubject: atribut\n" +
+               segel::test::opaque_signed_with(crlf("Content-Type: text/plain\n\nIsi.\n"), pki_file("alice.cert.pem").string(),
+                                               pki_file("alice.key.pem").string(), pki_file("chain.pem").string(), tweaks);
+    };
+    CHECK(verify(signed_with({})).verdict == Verdict::pass); // the builder itself makes a good signature
+    segel::test::AttributeTweaks wrong_type;
+    wrong_type.content_type_nid = NID_id_smime_ct_authData; // OpenSSL does not compare it with eContentType (OSSL-09)
+    const auto mismatched = verify(signed_with(wrong_type));
+    CHECK(mismatched.verdict == Verdict::fail);
+    REQUIRE(mismatched.signers.size() == 1);
+    CHECK(mismatched.signers.front().signature_valid);
+    CHECK_FALSE(mismatched.signers.front().attributes_valid);
+    segel::test::AttributeTweaks two_capabilities;
+    two_capabilities.second_capabilities = true;
+    const auto doubled = verify(signed_with(two_capabilities));
+    CHECK(doubled.verdict == Verdict::fail);
+    REQUIRE(doubled.signers.size() == 1);
+    CHECK_FALSE(doubled.signers.front().attributes_valid);
+}
+
+TEST_CASE("RFC 7281 neutral: a signature part that is not CMS", "[smime][verifier]") {
+    std::string message = signed_by_alice();
+    const auto start = message.find("MII");
+    REQUIRE(start != std::string::npos);
+    message.replace(start, 40, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MTIz"); // base64 of ASCII, not DER
+    const auto report = verify(message);
+    CHECK(report.verdict == Verdict::neutral);
+    CHECK(report.finding == segel::smime::Finding::unreadable_signature);
+}
+
+TEST_CASE("SEC-04: duplicate MIME-Version or Content-Type fields never give pass", "[smime][verifier][spoofing]") {
+    const std::string message = signed_by_alice();
+    CHECK(verify("MIME-Version: 1.0\r\n" + message).verdict == Verdict::policy);
+    CHECK(verify("MIME-Version: 1.0\r\n" + message).finding == segel::smime::Finding::duplicate_fields);
+    CHECK(verify("Content-Type: text/plain\r\n" + message).verdict != Verdict::pass);
 }

@@ -5,6 +5,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/cms.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
 namespace segel::test {
@@ -32,6 +33,13 @@ BioPtr open_file(const std::string& path) {
 
 std::string opaque_signed_at(const std::string& content, const std::string& cert_pem, const std::string& key_pem,
                              const std::string& chain_pem, std::chrono::system_clock::time_point signed_at) {
+    AttributeTweaks tweaks;
+    tweaks.signed_at = signed_at;
+    return opaque_signed_with(content, cert_pem, key_pem, chain_pem, tweaks);
+}
+
+std::string opaque_signed_with(const std::string& content, const std::string& cert_pem, const std::string& key_pem,
+                               const std::string& chain_pem, const AttributeTweaks& tweaks) {
     X509Ptr cert(PEM_read_bio_X509(open_file(cert_pem).get(), nullptr, nullptr, nullptr));
     PkeyPtr key(PEM_read_bio_PrivateKey(open_file(key_pem).get(), nullptr, nullptr, nullptr));
     CertStackPtr chain(sk_X509_new_null());
@@ -39,6 +47,7 @@ std::string opaque_signed_at(const std::string& content, const std::string& cert
         BioPtr chain_file = open_file(chain_pem);
         while (X509* extra = PEM_read_bio_X509(chain_file.get(), nullptr, nullptr, nullptr))
             sk_X509_push(chain.get(), extra);
+        ERR_clear_error(); // the read that ended the loop
     }
     if (!cert || !key)
         throw std::runtime_error("cannot read the signer's certificate or key");
@@ -47,13 +56,27 @@ std::string opaque_signed_at(const std::string& content, const std::string& cert
     CmsPtr cms(CMS_sign(nullptr, nullptr, chain.get(), nullptr, flags));
     CMS_SignerInfo* signer = cms ? CMS_add1_signer(cms.get(), cert.get(), key.get(), EVP_sha256(), flags) : nullptr;
     // With the attribute already there, OpenSSL does not add its own clock's.
-    TimePtr time(ASN1_TIME_set(nullptr, std::chrono::system_clock::to_time_t(signed_at)));
+    TimePtr time(ASN1_TIME_set(nullptr, std::chrono::system_clock::to_time_t(tweaks.signed_at)));
     if (signer == nullptr || !time ||
         CMS_signed_add1_attr_by_NID(signer, NID_pkcs9_signingTime, ASN1_STRING_type(time.get()), time.get(), -1) != 1)
         throw std::runtime_error("cannot add the signer");
+    // The contentType attribute copies the eContentType at signing; the
+    // eContentType itself is not signed, so it is set back afterwards.
+    if (tweaks.content_type_nid != 0 && CMS_set1_eContentType(cms.get(), OBJ_nid2obj(tweaks.content_type_nid)) != 1)
+        throw std::runtime_error("cannot set the eContentType");
+    if (tweaks.second_capabilities) {
+        STACK_OF(X509_ALGOR)* capabilities = sk_X509_ALGOR_new_null();
+        const bool added = capabilities != nullptr && CMS_add_simple_smimecap(&capabilities, NID_aes_128_cbc, -1) == 1 &&
+                           CMS_add_smimecap(signer, capabilities) == 1;
+        sk_X509_ALGOR_pop_free(capabilities, X509_ALGOR_free);
+        if (!added)
+            throw std::runtime_error("cannot add a second SMIMECapabilities");
+    }
     BioPtr in(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
     if (CMS_final(cms.get(), in.get(), nullptr, CMS_BINARY) != 1)
-        throw std::runtime_error("cannot sign");
+        throw std::runtime_error(std::string("cannot sign: ") + ERR_error_string(ERR_peek_last_error(), nullptr));
+    if (tweaks.content_type_nid != 0 && CMS_set1_eContentType(cms.get(), OBJ_nid2obj(NID_pkcs7_data)) != 1)
+        throw std::runtime_error("cannot set the eContentType back");
     BioPtr out(BIO_new(BIO_s_mem()));
     if (SMIME_write_CMS(out.get(), cms.get(), nullptr, CMS_BINARY) != 1)
         throw std::runtime_error("cannot write the signed-data");

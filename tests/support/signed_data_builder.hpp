@@ -1,6 +1,7 @@
 // Builds S/MIME signed-data with OpenSSL's CMS API where a test needs a
 // signed attribute the signer and the OpenSSL CLI never write, such as a
-// chosen signingTime (CH-10). Independent of the code under test.
+// chosen signingTime (CH-10), a contentType attribute that is not the
+// eContentType (CMS-02) or two SMIMECapabilities (SM-10). Independent of the code under test.
 #pragma once
 
 #include <chrono>
@@ -14,5 +15,16 @@ namespace segel::test {
 // the signingTime `signed_at`. Throws on failure.
 std::string opaque_signed_at(const std::string& content, const std::string& cert_pem, const std::string& key_pem,
                              const std::string& chain_pem, std::chrono::system_clock::time_point signed_at);
+
+// Signed attributes a conforming signer never writes (CMS-02, SM-10).
+struct AttributeTweaks {
+    std::chrono::system_clock::time_point signed_at = std::chrono::system_clock::now();
+    int content_type_nid = 0;          // the contentType attribute's value, unlike the eContentType (id-data); 0: alike
+    bool second_capabilities = false;  // a second SMIMECapabilities attribute
+};
+
+// As opaque_signed_at, with the tweaks.
+std::string opaque_signed_with(const std::string& content, const std::string& cert_pem, const std::string& key_pem,
+                               const std::string& chain_pem, const AttributeTweaks& tweaks);
 
 } // namespace segel::test

@@ -81,6 +81,7 @@ enum class Finding {
     implausible_signing_time,  // CH-10
     no_single_from,
     unprotected_from,          // RFC 9788: the From outside the signature is not the signed one
+    duplicate_fields,          // SEC-04: two MIME-Version (or Content-Type) fields: readers may differ
     not_the_sender,            // CH-04, SEC-04
     signed_by_sender,          // pass
 };
