@@ -38,6 +38,7 @@ std::optional<FailureAction> parse_action(const std::string& text) {
     if (text == "tempfail") return FailureAction::tempfail;
     if (text == "reject") return FailureAction::reject;
     if (text == "pass") return FailureAction::pass;
+    if (text == "quarantine") return FailureAction::quarantine;
     return std::nullopt;
 }
 
@@ -204,6 +205,7 @@ std::string to_string(FailureAction action) {
     case FailureAction::tempfail: return "tempfail";
     case FailureAction::reject: return "reject";
     case FailureAction::pass: return "pass";
+    case FailureAction::quarantine: return "quarantine";
     }
     return "tempfail";
 }
@@ -261,7 +263,7 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
             if (auto parsed = parse_action(value))
                 into = *parsed;
             else
-                outcome.problems.push_back(path + ": " + key + ": \"" + value + "\" is not tempfail, reject or pass");
+                outcome.problems.push_back(path + ": " + key + ": \"" + value + "\" is not tempfail, reject, pass or quarantine");
         };
         text("milter.socket", s.socket);
         text("milter.user", s.user);

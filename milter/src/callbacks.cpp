@@ -58,6 +58,9 @@ public:
         return smfi_setreply(m_ctx, const_cast<char*>(rcode.c_str()), const_cast<char*>(xcode.c_str()),
                              const_cast<char*>(text.c_str())) == MI_SUCCESS;
     }
+    bool quarantine(const std::string& reason) override {
+        return smfi_quarantine(m_ctx, const_cast<char*>(reason.c_str())) == MI_SUCCESS;
+    }
 
 private:
     // MLT-04: fold with LF + TAB, never CR, after "; " when over 78 columns.
@@ -124,7 +127,7 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long, unsigned lo
     try {
         Connection& connection = ensure_connection(ctx);
         // MLT-03, MLT-07: only the actions and steps we use.
-        *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY);
+        *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY | SMFIF_QUARANTINE);
         *pf2 = f2 & (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC);
         // With leading spaces kept, header values reach the spool as received.
         connection.leading_space = (*pf2 & SMFIP_HDR_LEADSPC) != 0;
@@ -206,6 +209,7 @@ sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t length) noexcept {
 sfsistat to_status(Verdict verdict) {
     switch (verdict) {
     case Verdict::accept: return SMFIS_CONTINUE;
+    case Verdict::quarantine: return SMFIS_CONTINUE; // held by smfi_quarantine
     case Verdict::reject: return SMFIS_REJECT;
     case Verdict::tempfail: return SMFIS_TEMPFAIL;
     }
@@ -242,7 +246,7 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
         }
         const std::string queue_id = message.facts.queue_id.empty() ? "NOQUEUE" : message.facts.queue_id;
         log_info(queue_id + ": decision=" + to_string(result.outcome) +
-                 " action=" + (result.verdict == Verdict::accept ? "accept" : result.verdict == Verdict::reject ? "reject" : "tempfail") +
+                 " action=" + std::string(to_string(result.verdict)) +
                  " login=" + (message.facts.auth_login.empty() ? "-" : message.facts.auth_login) +
                  " from=" + (result.from.empty() ? "-" : result.from) +
                  " rcpts=" + std::to_string(message.facts.recipients) +
@@ -278,7 +282,7 @@ smfiDesc& filter_description() {
     static smfiDesc description = {
         const_cast<char*>("segel-milter"),
         SMFI_VERSION,
-        SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY,
+        SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY | SMFIF_QUARANTINE,
         nullptr,      // connect: the connection is created at negotiate
         nullptr,      // helo
         on_envfrom,

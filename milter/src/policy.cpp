@@ -55,6 +55,16 @@ const char* to_string(Outcome outcome) {
     return "internal_error";
 }
 
+std::string_view to_string(Verdict verdict) noexcept {
+    switch (verdict) {
+    case Verdict::accept: return "accept";
+    case Verdict::quarantine: return "quarantine";
+    case Verdict::tempfail: return "tempfail";
+    case Verdict::reject: return "reject";
+    }
+    return "tempfail";
+}
+
 Verdict respond(Outcome outcome, const config::MilterSettings& settings, MtaActions& mta) {
     if (outcome == Outcome::signed_message || outcome == Outcome::not_ours || outcome == Outcome::verified)
         return Verdict::accept;
@@ -63,6 +73,11 @@ Verdict respond(Outcome outcome, const config::MilterSettings& settings, MtaActi
         // The explaining header; if even that fails, the message still goes.
         mta.add_header(settings.unsigned_header, to_string(outcome));
         return Verdict::accept;
+    case config::FailureAction::quarantine:
+        mta.add_header(settings.unsigned_header, to_string(outcome));
+        if (mta.quarantine("Segel: not signed: " + std::string(to_string(outcome))))
+            return Verdict::quarantine;
+        break; // not held: tempfail rather than let it go
     case config::FailureAction::reject:
         mta.set_reply("550", "5.7.1", reply_text(outcome));
         return Verdict::reject;

@@ -324,7 +324,14 @@ MessageResult SigningService::finish_inbound(const SessionFacts& /*facts: the in
                                              : report->verdict == smime::Verdict::temperror ? m_settings->on_verify_temperror
                                                                                            : config::FailureAction::pass;
         result.verdict = Verdict::accept;
-        if (action == config::FailureAction::reject) {
+        if (action == config::FailureAction::quarantine) {
+            if (mta.quarantine("Segel: smime=" + std::string(smime::to_string(report->verdict)))) {
+                result.verdict = Verdict::quarantine;
+            } else {
+                mta.set_reply("451", "4.7.0", "The message cannot be held for review now, please try again later");
+                result.verdict = Verdict::tempfail;
+            }
+        } else if (action == config::FailureAction::reject) {
             mta.set_reply("550", "5.7.1", "The message's S/MIME signature is not valid");
             result.verdict = Verdict::reject;
         } else if (action == config::FailureAction::tempfail) {

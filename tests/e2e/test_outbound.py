@@ -190,6 +190,25 @@ class TestInbound(OutboundTest):
         self.assertIn(b"X-Segel-Verifikasi: Tanda tangan TIDAK SAH", delivered)
 
 
+class TestInboundQuarantine(TestInbound):
+    """[verify] on_fail = quarantine: Postfix holds the message (smfi_quarantine)."""
+
+    def lab_options(self, pki):
+        return {"milter_config": "[verify]\nenabled = on\nanchors = %s/root.pem\non_fail = quarantine\n" % pki}
+
+    def test_tampered_mail_is_held_not_delivered(self):
+        tampered = self.signed_offline().replace(b"Undangan resmi.", b"Undangan palsu.")
+        code, transcript = self.lab.submit("x@example.org", tampered, sender="x@example.org", auth=False)
+        self.assertEqual(code, 0, transcript)
+        hold = os.path.join(self.lab.root, "queue", "hold")
+        deadline = time.time() + 20
+        while time.time() < deadline and not (os.path.isdir(hold) and os.listdir(hold)):
+            time.sleep(0.1)
+        self.assertTrue(os.path.isdir(hold) and os.listdir(hold), "nothing in Postfix's hold queue")
+        self.assertEqual(self.lab.delivered(), [])
+        self.assertIn("action=quarantine", self.lab.milter_output())
+
+
 class TestSignedThenVerified(OutboundTest):
     """Signed by the outbound path, received by the inbound path of a real
     Postfix, delivered to a local mailbox: the proof of issue 5's round trip."""

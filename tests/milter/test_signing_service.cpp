@@ -31,6 +31,7 @@ public:
     std::string body;
     std::string reply;
     bool refuse_body = false;
+    std::string quarantined; // the reason given to quarantine()
 
     bool add_header(const std::string& name, const std::string& value) override {
         edits.push_back({"add", name, value});
@@ -48,6 +49,10 @@ public:
         edits.push_back({"body", "", ""});
         body.append(chunk);
         return !refuse_body;
+    }
+    bool quarantine(const std::string& reason) override {
+        quarantined = reason;
+        return true;
     }
     bool set_reply(const std::string& rcode, const std::string& xcode, const std::string& text) override {
         reply = rcode + " " + xcode + " " + text;
@@ -414,4 +419,37 @@ TEST_CASE("inbound: OCSP answers first, the CRL stands in when the responder can
     REQUIRE(crls.has_value());
     CHECK_THAT(verdict(service_with(std::make_shared<const smime::CrlStore>(std::move(crls).value()))),
                Catch::StartsWith("smime=pass"));
+}
+
+TEST_CASE("inbound: on_fail = quarantine holds a failed message stamped, and delivers nothing else differently",
+          "[milter][inbound]") {
+    ServiceFixture f;
+    inbound_settings(f);
+    f.settings->on_verify_fail = config::FailureAction::quarantine;
+    std::string tampered = signed_inbound();
+    tampered.replace(tampered.find("Isi surat."), 10, "Isi palsu.");
+    FakeMta held;
+    const auto result = run_inbound(inbound_service(f), tampered, held);
+    CHECK(result.verdict == Verdict::quarantine);
+    CHECK(held.quarantined == "Segel: smime=fail");
+    CHECK(held.reply.empty());
+    REQUIRE(held.edits.size() == 2); // stamped all the same
+    CHECK_THAT(held.edits[0].value, Catch::Contains("smime=fail"));
+    FakeMta good;
+    CHECK(run_inbound(inbound_service(f), signed_inbound(), good).verdict == Verdict::accept);
+    CHECK(good.quarantined.empty());
+}
+
+TEST_CASE("outbound: a quarantine policy holds the unsigned message with its explaining field", "[milter][policy]") {
+    ServiceFixture f;
+    f.settings->policy.no_certificate = config::FailureAction::quarantine;
+    FakeMta mta;
+    auto spooled = test::spool_text(mail("mallory@tangerangkota.go.id"));
+    REQUIRE(spooled.has_value());
+    const auto result = f.service().finish_message({"Q3", "mallory@tangerangkota.go.id", "mallory@tangerangkota.go.id", 1},
+                                                   *spooled, mta);
+    CHECK(result.verdict == Verdict::quarantine);
+    CHECK_THAT(mta.quarantined, Catch::Contains("no_certificate"));
+    REQUIRE_FALSE(mta.edits.empty());
+    CHECK(mta.edits.front().name == "X-Segel-Unsigned");
 }

@@ -13,7 +13,10 @@ namespace segel::config {
 
 // What to do with a message that cannot be signed, per outcome (like
 // OpenDKIM's On-* settings).
-enum class FailureAction { tempfail, reject, pass };
+// pass: deliver (outbound: unsigned, with the explaining field; inbound:
+// stamped); quarantine: deliver into Postfix's hold queue for the postmaster
+// (smfi_quarantine, released with postsuper -H); reject: 5xx; tempfail: 4xx.
+enum class FailureAction { tempfail, reject, pass, quarantine };
 
 struct FailurePolicy {
     FailureAction no_certificate = FailureAction::reject;

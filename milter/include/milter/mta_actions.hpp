@@ -22,6 +22,8 @@ public:
     // Calls must be contiguous and come after every header edit (PF-08).
     virtual bool replace_body(std::string_view chunk) = 0;
     virtual bool set_reply(const std::string& rcode, const std::string& xcode, const std::string& text) = 0;
+    // Puts the message on hold in the MTA's queue (smfi_quarantine).
+    virtual bool quarantine(const std::string& reason) = 0;
 };
 
 } // namespace segel::milter

@@ -25,10 +25,12 @@ enum class Outcome {
 };
 const char* to_string(Outcome outcome);
 
-enum class Verdict { accept, tempfail, reject };
+enum class Verdict { accept, quarantine, tempfail, reject };
+std::string_view to_string(Verdict verdict) noexcept;
 
-// Applies the policy for `outcome`: sets the reply (tempfail, reject) or adds
-// the unsigned header (pass) through `mta`.
+// Applies the policy for `outcome`: sets the reply (tempfail, reject), adds
+// the unsigned header (pass) or holds the message with it (quarantine)
+// through `mta`.
 Verdict respond(Outcome outcome, const config::MilterSettings& settings, MtaActions& mta);
 
 } // namespace segel::milter
