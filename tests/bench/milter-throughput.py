@@ -13,74 +13,17 @@ smtp-source cannot authenticate and Segel signs only authenticated sessions,
 so the load comes from this script's own SMTP client (smtplib, one process
 per session, several messages per session), used alike for all three.
 """
-import multiprocessing
 import os
 import shutil
 import smtplib
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from postfix_lab import DEMO_PASSWORD, PostfixLab  # noqa: E402
-
-CONCURRENCY = 20
-SIZES = [("1 KB", 1024, 3000), ("100 KB", 100 * 1024, 1000), ("2 MB", 2 * 1024 * 1024, 120)]
-ALICE = "alice@tangerangkota.go.id"
-
-
-def make_message(size):
-    line = b"Laporan kegiatan pelayanan publik Kota Tangerang, baris isi untuk uji beban.\r\n"
-    head = (b"From: Alice Rahmawati <alice@tangerangkota.go.id>\r\nTo: warga@example.com\r\n"
-            b"Subject: Uji beban\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n")
-    body = line * max(1, (size - len(head)) // len(line))
-    return head + body
-
-
-def session(args):
-    port, count, message = args
-    client = smtplib.SMTP("127.0.0.1", port, timeout=120)
-    client.login(ALICE, DEMO_PASSWORD)
-    failures = 0
-    for _ in range(count):
-        try:
-            client.sendmail(ALICE, ["warga@example.com"], message)
-        except smtplib.SMTPException:
-            failures += 1
-    client.quit()
-    return failures
-
-
-def run_load(port, size, count):
-    message = make_message(size)
-    per_session = [count // CONCURRENCY + (1 if i < count % CONCURRENCY else 0) for i in range(CONCURRENCY)]
-    with multiprocessing.Pool(CONCURRENCY) as pool:
-        start = time.time()
-        failures = sum(pool.map(session, [(port, n, message) for n in per_session]))
-        elapsed = time.time() - start
-    return count / elapsed, failures
-
-
-def start_opendkim(root):
-    keys = os.path.join(root, "dkim")
-    os.makedirs(keys)
-    subprocess.run(["opendkim-genkey", "-b", "2048", "-d", "tangerangkota.go.id", "-s", "bench", "-D", keys],
-                   check=True)
-    socket_path = os.path.join(root, "opendkim.sock")
-    config = os.path.join(root, "opendkim.conf")
-    with open(config, "w") as f:
-        f.write("Socket local:%s\nDomain tangerangkota.go.id\nSelector bench\nKeyFile %s/bench.private\n"
-                "Mode s\nSignatureAlgorithm rsa-sha256\nCanonicalization relaxed/simple\nBackground no\n"
-                "Syslog no\nUMask 000\nInternalHosts 127.0.0.1\nPidFile %s/opendkim.pid\n"
-                # the throw-away key lives under /tmp, which OpenDKIM would refuse
-                "RequireSafeKeys false\n"
-                % (socket_path, keys, root))
-    process = subprocess.Popen(["opendkim", "-x", config, "-f"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 10
-    while not os.path.exists(socket_path) and time.time() < deadline:
-        time.sleep(0.05)
-    return process, "unix:" + socket_path
+from bench_support import (ALICE, COLUMNS, CONCURRENCY, arguments, main_as_root, make_message,  # noqa: E402
+                           print_table, run_load, start_opendkim, stop_opendkim)
 
 
 def rss_kb(pid, field):
@@ -92,14 +35,10 @@ def rss_kb(pid, field):
 
 
 def main():
-    build, pki = sys.argv[1], sys.argv[2]
-    quick = "--quick" in sys.argv
-    sizes = [(n, s, max(CONCURRENCY, c // 10)) for n, s, c in SIZES] if quick else SIZES
-    segel = os.path.join(build, "directory", "segel")
-    milter = os.path.join(build, "milter", "segel-milter")
+    segel, milter, pki, sizes = arguments()
     results = {}
     notes = []
-    for label in ("no milter", "OpenDKIM", "segel-milter"):
+    for label in COLUMNS:
         scratch = tempfile.mkdtemp(prefix="segel-bench-")
         os.chmod(scratch, 0o755)
         dkim = None
@@ -114,8 +53,7 @@ def main():
             lab.start()
             sample_checked = False
             for name, size, count in sizes:
-                rate, failures = run_load(lab.submission, size, count)
-                results[(label, name)] = (rate, failures)
+                results[(label, name)] = run_load(lab.submission, make_message(size), count, login=True)
                 if not sample_checked:
                     delivered = lab.wait_delivered(1)[0]
                     marker = {"no milter": None, "OpenDKIM": b"DKIM-Signature:", "segel-milter": b"multipart/signed"}[label]
@@ -140,22 +78,12 @@ def main():
                              "before, %d KB after: growth %d KB" % (time.time() - start, before, peak, peak - before))
         finally:
             lab.stop()
-            if dkim:
-                dkim.terminate()
-                dkim.wait()
+            stop_opendkim(dkim)
             shutil.rmtree(scratch, ignore_errors=True)
 
-    print("\nmessages per second through Postfix submission, %d concurrent authenticated sessions" % CONCURRENCY)
-    print("%-8s %12s %12s %14s" % ("size", "no milter", "OpenDKIM", "segel-milter"))
-    for name, _, count in sizes:
-        row = [results[(label, name)] for label in ("no milter", "OpenDKIM", "segel-milter")]
-        print("%-8s %12.0f %12.0f %14.0f   (%d messages each; failures %s)"
-              % (name, row[0][0], row[1][0], row[2][0], count, "/".join(str(r[1]) for r in row)))
-    for note in notes:
-        print(note)
+    print_table("messages per second through Postfix submission, %d concurrent authenticated sessions" % CONCURRENCY,
+                ("no milter", "OpenDKIM", "segel-milter"), sizes, results, notes)
 
 
 if __name__ == "__main__":
-    if os.geteuid() != 0:
-        sys.exit("run as root: the benchmark starts private Postfix instances")
-    main()
+    main_as_root(main)
