@@ -1,14 +1,18 @@
 // libFuzzer target over what Segel does with bytes from the outside: the
 // spool's raw checks, the GMime parse, the verifier (inbound entry point)
-// and the signer (outbound). Any input must give a result or an error kind,
+// and the signer (outbound). Every other input is also verified as the
+// content of a valid opaque signature, so that the verifier's walk below a
+// layer that held (inner layers, protected header fields, caps) is fuzzed. Any input must give a result or an error kind,
 // never a crash, a leak or undefined behaviour (ASan+UBSan).
 // Build with -DSEGEL_FUZZ=ON and clang; run by tests/fuzz/run-fuzz.sh.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <string_view>
 
+#include <openssl/cms.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -24,6 +28,8 @@ namespace {
 struct Fixture {
     std::optional<segel::smime::TrustStore> anchors;
     std::optional<segel::smime::SigningIdentity> identity;
+    std::optional<segel::smime::Certificate> certificate;
+    std::shared_ptr<EVP_PKEY> key;
 
     Fixture() {
         EVP_PKEY* key = EVP_EC_gen("P-256");
@@ -42,13 +48,39 @@ struct Fixture {
         X509_add_ext(cert, san, -1);
         X509_EXTENSION_free(san);
         X509_sign(cert, key, EVP_sha256());
-        auto certificate = segel::smime::Certificate::adopt(cert);
-        anchors = std::move(segel::smime::TrustStore::from_certificates({certificate})).value();
-        identity = std::move(segel::smime::SigningIdentity::assemble(
-                                 certificate, std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free), {}))
-                       .value();
+        certificate = segel::smime::Certificate::adopt(cert);
+        this->key = std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free);
+        anchors = std::move(segel::smime::TrustStore::from_certificates({*certificate})).value();
+        identity = std::move(segel::smime::SigningIdentity::assemble(*certificate, this->key, {})).value();
     }
 };
+
+// `content` in opaque signed-data by the fixture's signer, as a message from its address.
+std::string opaque_message(const Fixture& fixture, std::string_view content) {
+    std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())), BIO_free);
+    std::unique_ptr<CMS_ContentInfo, decltype(&CMS_ContentInfo_free)> cms(
+        CMS_sign(fixture.certificate->handle(), fixture.key.get(), nullptr, in.get(), CMS_BINARY), CMS_ContentInfo_free);
+    if (!cms)
+        return {};
+    unsigned char* der = nullptr;
+    const int length = i2d_CMS_ContentInfo(cms.get(), &der);
+    if (length <= 0)
+        return {};
+    std::string base64(4 * ((static_cast<std::size_t>(length) + 2) / 3) + 1, '\0');
+    base64.resize(static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(base64.data()), der, length)));
+    OPENSSL_free(der);
+    return "From: a@tangerangkota.go.id\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; "
+           "smime-type=signed-data\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64 + "\r\n";
+}
+
+void verify_text(const Fixture& fixture, std::string_view text) {
+    auto spool = segel::smime::MessageSpool::create(std::filesystem::temp_directory_path());
+    if (!spool || !spool->append(text))
+        return;
+    auto message = std::move(spool).value().finish();
+    if (message)
+        (void)segel::smime::verify_message(*message, *fixture.anchors);
+}
 
 } // namespace
 
@@ -66,5 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     (void)segel::smime::verify_message(*message, *fixture.anchors);
     (void)segel::smime::sign_message(*message, *fixture.identity);
+    if (size > 0 && (data[0] & 1) != 0)
+        verify_text(fixture, opaque_message(fixture, bytes));
     return 0;
 }
