@@ -27,9 +27,17 @@ struct Connection {
     std::shared_ptr<const SigningService> service;
     std::optional<Message> message;
     bool leading_space = false; // SMFIP_HDR_LEADSPC negotiated
+    unsigned long no_reply = 0; // the SMFIP_NR_* steps negotiated: the MTA waits for no answer
 };
 
 Connection* connection_of(SMFICTX* ctx) { return static_cast<Connection*>(smfi_getpriv(ctx)); }
+
+// The answer to a step that never refuses: none at all when the MTA agreed
+// to send that step without waiting (MLT-07), else "continue".
+sfsistat carry_on(SMFICTX* ctx, unsigned long no_reply_step) {
+    const Connection* connection = connection_of(ctx);
+    return connection != nullptr && (connection->no_reply & no_reply_step) != 0 ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
 
 class LibmilterActions final : public MtaActions {
 public:
@@ -122,15 +130,22 @@ Connection& ensure_connection(SMFICTX* ctx) {
     return made;
 }
 
-sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long, unsigned long f2, unsigned long,
-                      unsigned long* pf0, unsigned long*, unsigned long* pf2, unsigned long*) noexcept {
+// xxfi_negotiate: f0/pf0 are the actions, f1/pf1 the protocol steps (f2, f3
+// and their answers are reserved).
+sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long, unsigned long,
+                      unsigned long* pf0, unsigned long* pf1, unsigned long*, unsigned long*) noexcept {
     try {
         Connection& connection = ensure_connection(ctx);
         // MLT-03, MLT-07: only the actions and steps we use.
         *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY | SMFIF_QUARANTINE);
-        *pf2 = f2 & (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC);
+        // Recipients, header fields, end of header and body chunks are only
+        // collected (the decision comes at end of message), so the MTA need
+        // not wait for an answer to each: one round trip per field saved.
+        constexpr unsigned long no_reply = SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY;
+        *pf1 = f1 & (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC | no_reply);
         // With leading spaces kept, header values reach the spool as received.
-        connection.leading_space = (*pf2 & SMFIP_HDR_LEADSPC) != 0;
+        connection.leading_space = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+        connection.no_reply = *pf1 & no_reply;
         return SMFIS_CONTINUE;
     } catch (const std::exception& e) {
         log_error(std::string("negotiate: ") + e.what());
@@ -175,35 +190,37 @@ sfsistat on_envrcpt(SMFICTX* ctx, char**) noexcept {
     Connection* connection = connection_of(ctx);
     if (connection != nullptr && connection->message)
         ++connection->message->facts.recipients;
-    return SMFIS_CONTINUE;
+    return carry_on(ctx, SMFIP_NR_RCPT);
 }
 
 sfsistat on_header(SMFICTX* ctx, char* name, char* value) noexcept {
     try {
         Connection* connection = connection_of(ctx);
-        if (connection == nullptr || !connection->message)
-            return SMFIS_CONTINUE;
-        std::string line = std::string(name) + ":" + (connection->leading_space ? "" : " ") + crlf(value) + "\r\n";
-        append(*connection->message, line);
-        return SMFIS_CONTINUE;
+        if (connection != nullptr && connection->message) {
+            std::string line = std::string(name) + ":" + (connection->leading_space ? "" : " ") + crlf(value) + "\r\n";
+            append(*connection->message, line);
+        }
     } catch (const std::exception& e) {
+        // Kept for end of message, which answers with the failure policy.
         log_error(std::string("header: ") + e.what());
-        return SMFIS_TEMPFAIL;
+        if (Connection* connection = connection_of(ctx); connection != nullptr && connection->message)
+            connection->message->spool_error = smime::make_error(smime::ErrorKind::internal, e.what());
     }
+    return carry_on(ctx, SMFIP_NR_HDR);
 }
 
 sfsistat on_eoh(SMFICTX* ctx) noexcept {
     Connection* connection = connection_of(ctx);
     if (connection != nullptr && connection->message)
         append(*connection->message, "\r\n");
-    return SMFIS_CONTINUE;
+    return carry_on(ctx, SMFIP_NR_EOH);
 }
 
 sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t length) noexcept {
     Connection* connection = connection_of(ctx);
     if (connection != nullptr && connection->message)
         append(*connection->message, std::string_view(reinterpret_cast<const char*>(chunk), length));
-    return SMFIS_CONTINUE;
+    return carry_on(ctx, SMFIP_NR_BODY);
 }
 
 sfsistat to_status(Verdict verdict) {
@@ -228,8 +245,9 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
         const SigningService& service = *connection->service;
         MessageResult result;
         if (message.spool_error) {
-            result.outcome = message.spool_error->kind == smime::ErrorKind::io_failure ? Outcome::internal_error
-                                                                                       : Outcome::unsignable_message;
+            const bool ours = message.spool_error->kind == smime::ErrorKind::io_failure ||
+                              message.spool_error->kind == smime::ErrorKind::internal;
+            result.outcome = ours ? Outcome::internal_error : Outcome::unsignable_message;
             result.reason = message.spool_error->detail;
             result.verdict = respond(result.outcome, service.settings(), mta);
         } else {
