@@ -6,6 +6,7 @@
 #include <openssl/ocsp.h>
 
 #include "asn1_time.hpp"
+#include "concurrency_limit.hpp"
 #include "openssl_handles.hpp"
 #include "smime/crl.hpp"
 
@@ -27,6 +28,12 @@ RevocationAnswer unknown(std::string why) {
 }
 } // namespace
 
+OcspChecker::OcspChecker(OcspOptions options, TrustStore anchors)
+    : m_options(std::move(options)), m_anchors(std::move(anchors)),
+      m_in_flight(std::make_unique<ConcurrencyLimit>(m_options.max_in_flight)) {}
+
+OcspChecker::~OcspChecker() = default;
+
 RevocationAnswer OcspChecker::check(const Certificate& signer, const Certificate& issuer,
                                     Certificate::TimePoint now) const {
     const std::string key = issuer.subject() + "\n" + signer.serial_hex();
@@ -35,6 +42,9 @@ RevocationAnswer OcspChecker::check(const Certificate& signer, const Certificate
         if (auto found = m_cache.find(key); found != m_cache.end() && found->second.until > now)
             return found->second.answer;
     }
+    const auto slot = m_in_flight->acquire(m_options.limits.timeout);
+    if (!slot)
+        return unknown("too many requests in flight to " + m_options.url);
     std::optional<Certificate::TimePoint> valid_until;
     RevocationAnswer answer = ask(signer, issuer, now, valid_until);
     if (valid_until && answer.status != RevocationAnswer::Status::unknown) {

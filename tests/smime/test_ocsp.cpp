@@ -130,3 +130,22 @@ TEST_CASE("REV-02: answers are cached until nextUpdate", "[smime][ocsp]") {
     CHECK(ask(ocsp, "bambang").status == Status::good); // another certificate is asked for
     CHECK(server.requests("/cached").size() == 2);
 }
+
+#include <thread>
+
+#include "concurrency_limit.hpp"
+
+TEST_CASE("SEC-07: revocation requests in flight are bounded, a waiter gets a slot when one frees or gives up",
+          "[smime][ocsp]") {
+    segel::smime::ConcurrencyLimit limit(1);
+    auto first = limit.acquire(std::chrono::milliseconds(10));
+    REQUIRE(first);
+    CHECK_FALSE(limit.acquire(std::chrono::milliseconds(50))); // full: gives up at the deadline
+    std::thread releaser([held = std::move(first)]() mutable {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        auto released = std::move(held); // goes out of scope here
+    });
+    const auto waited = limit.acquire(std::chrono::seconds(5));
+    CHECK(waited); // the slot freed by the other thread
+    releaser.join();
+}

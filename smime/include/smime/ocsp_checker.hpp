@@ -8,11 +8,13 @@
 // and, when we sent a nonce and the responder echoes one, echoes ours
 // (RFC 6960 §4.4.1). "good" and "revoked" answers are cached until
 // nextUpdate; "unknown", errors and unreachable responders give unknown
-// (temperror), never good. Thread-safe.
+// (temperror), never good. At most max_in_flight requests run at once.
+// Thread-safe.
 #pragma once
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,13 +33,16 @@ struct OcspOptions {
     std::chrono::seconds max_age{24 * 3600};     // for a response without nextUpdate
     std::chrono::seconds clock_skew{300};
     FetchLimits limits{std::chrono::seconds(10), 256 * 1024};
+    std::size_t max_in_flight = 4;               // requests at once; more wait up to the timeout (SEC-07)
 };
+
+class ConcurrencyLimit;
 
 class OcspChecker {
 public:
     // `anchors` validate a delegated responder's certificate.
-    OcspChecker(OcspOptions options, TrustStore anchors)
-        : m_options(std::move(options)), m_anchors(std::move(anchors)) {}
+    OcspChecker(OcspOptions options, TrustStore anchors);
+    ~OcspChecker();
 
     RevocationAnswer check(const Certificate& signer, const Certificate& issuer, Certificate::TimePoint now) const;
 
@@ -51,6 +56,7 @@ private:
     };
     OcspOptions m_options;
     TrustStore m_anchors;
+    std::unique_ptr<ConcurrencyLimit> m_in_flight;
     mutable std::mutex m_mutex;
     mutable std::map<std::string, Cached> m_cache; // issuer DN + serial -> answer
 };
