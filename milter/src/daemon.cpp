@@ -151,8 +151,10 @@ void start_crl_refresh_thread() {
                 if (!report.problem.empty())
                     log_error("crl: keeping the CRLs in use: " + report.problem);
             }
-            // A reload installs a new service; the next round serves it.
-            std::this_thread::sleep_for(std::chrono::minutes(settings.verify_crl_refresh_minutes));
+            // Until the next round; a reload (a new service) starts one at once.
+            const auto next = std::chrono::steady_clock::now() + std::chrono::minutes(settings.verify_crl_refresh_minutes);
+            while (std::chrono::steady_clock::now() < next && Daemon::instance().service() == service)
+                std::this_thread::sleep_for(std::chrono::seconds(1));
         }
     }).detach();
 }

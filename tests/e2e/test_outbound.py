@@ -7,10 +7,14 @@ signatures with OpenSSL, gpgsm and NSS (segel-test-verify) trusting only
 the demo root. Run: test_outbound.py BUILD_DIR TestOutbound.test_name
 Needs root (Postfix's master); exits 77 (skipped) otherwise.
 """
+import datetime
+import http.server
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -27,6 +31,43 @@ def message(sender=ALICE, subject="Uji", extra_headers="", body="Isi surat dinas
     message_id = message_id or "<%s.%f@tangerangkota.go.id>" % (subject.replace(" ", "-"), time.time())
     return ("From: %s\r\nTo: warga@example.com\r\nSubject: %s\r\nMessage-ID: %s\r\n%s\r\n%s"
             % (sender, subject, message_id, extra_headers, body)).encode()
+
+
+class CrlServer:
+    """An HTTP server on a loopback port serving one CRL from the demo issuing CA
+    (made with Python's cryptography, independent of Segel) that revokes a user."""
+
+    def __init__(self, pki, revoked_user):
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        issuer = x509.load_pem_x509_certificate(open(os.path.join(pki, "issuing.pem"), "rb").read())
+        key = serialization.load_pem_private_key(open(os.path.join(pki, "issuing.key.pem"), "rb").read(), None)
+        revoked = x509.load_pem_x509_certificate(open(os.path.join(pki, revoked_user + ".cert.pem"), "rb").read())
+        now = datetime.datetime.now(datetime.timezone.utc)
+        entry = (x509.RevokedCertificateBuilder().serial_number(revoked.serial_number).revocation_date(now)
+                 .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False).build())
+        crl = (x509.CertificateRevocationListBuilder().issuer_name(issuer.subject)
+               .last_update(now - datetime.timedelta(minutes=5)).next_update(now + datetime.timedelta(days=1))
+               .add_revoked_certificate(entry).sign(key, hashes.SHA256()))
+        body = crl.public_bytes(serialization.Encoding.DER)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d/bsre-ca.crl" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class OutboundTest(unittest.TestCase):
@@ -58,6 +99,15 @@ class OutboundTest(unittest.TestCase):
         result = subprocess.run([os.path.join(BUILD, "tests", "segel-test-verify"), path, user],
                                 capture_output=True, text=True)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def signed_offline(self):
+        """A message signed by alice with `segel msg sign`, as if it came from outside."""
+        pki = os.environ["SEGEL_TEST_PKI"]
+        result = subprocess.run([os.path.join(BUILD, "directory", "segel"), "msg", "sign", "--pkcs12",
+                                 os.path.join(pki, "alice.p12"), "--passphrase-file", os.path.join(pki, "p12-passphrase")],
+                                input=message(subject="Masuk", body="Undangan resmi.\r\n"), capture_output=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout
 
     def assert_refused(self, code, transcript, smtp_code, words):
         self.assertNotEqual(code, 0, transcript)
@@ -162,14 +212,6 @@ class TestInbound(OutboundTest):
     def lab_options(self, pki):
         return {"milter_config": "[verify]\nenabled = on\nanchors = %s/root.pem\n" % pki}
 
-    def signed_offline(self):
-        pki = os.environ["SEGEL_TEST_PKI"]
-        result = subprocess.run([os.path.join(BUILD, "directory", "segel"), "msg", "sign", "--pkcs12",
-                                 os.path.join(pki, "alice.p12"), "--passphrase-file", os.path.join(pki, "p12-passphrase")],
-                                input=message(subject="Masuk", body="Undangan resmi.\r\n"), capture_output=True)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        return result.stdout
-
     def test_signed_mail_arrives_stamped_pass(self):
         forged = b"Authentication-Results: tangerangkota.go.id; smime=pass (forged)\r\n"
         code, transcript = self.lab.submit("x@example.org", forged + self.signed_offline(), sender="x@example.org",
@@ -188,6 +230,33 @@ class TestInbound(OutboundTest):
         delivered = self.lab.wait_delivered(1)[0]
         self.assertRegex(delivered, rb"Authentication-Results: tangerangkota\.go\.id;\s+smime=fail")
         self.assertIn(b"X-Segel-Verifikasi: Tanda tangan TIDAK SAH", delivered)
+
+
+class TestInboundCrlDownload(OutboundTest):
+    """[verify] crl_url: the daemon's background thread downloads the CRL (REV-05)."""
+
+    def lab_options(self, pki):
+        self.crl_server = CrlServer(pki, revoked_user="alice")
+        self.cache = tempfile.mkdtemp(prefix="segel-crl-")
+        return {"milter_config": "[verify]\nenabled = on\nanchors = %s/root.pem\ncrl_url = %s\ncrl_cache_dir = %s\n"
+                                 % (pki, self.crl_server.url, self.cache)}
+
+    def tearDown(self):
+        super().tearDown()
+        self.crl_server.stop()
+        shutil.rmtree(self.cache, ignore_errors=True)
+
+    def test_a_downloaded_crl_revokes_the_signer(self):
+        deadline = time.time() + 20
+        while time.time() < deadline and "crl: new CRL from" not in self.lab.milter_output():
+            time.sleep(0.1)
+        self.assertIn("crl: new CRL from " + self.crl_server.url, self.lab.milter_output())
+        code, transcript = self.lab.submit("x@example.org", self.signed_offline(), sender="x@example.org",
+                                           auth=False)
+        self.assertEqual(code, 0, transcript)
+        delivered = self.lab.wait_delivered(1)[0]
+        self.assertRegex(delivered, rb"Authentication-Results: tangerangkota\.go\.id;\s+smime=fail")
+        self.assertIn(b"key compromise", delivered)
 
 
 class TestInboundQuarantine(TestInbound):
