@@ -63,7 +63,10 @@ struct Overrides {
 po::options_description command_line_options(Overrides& o) {
     po::options_description options("usage: segel-milter [OPTIONS]\n\nThe Segel S/MIME signing milter for Postfix. "
                                     "Signs mail submitted with SMTP AUTH by senders of the signing domains with the "
-                                    "certificate the directory chooses for them. Settings come from "
+                                    "certificate the directory chooses for them. With [verify] enabled = on it also "
+                                    "verifies the S/MIME signature of mail that arrives without AUTH and stamps "
+                                    "Authentication-Results and a readable verdict field ([verify] settings: "
+                                    "--check-config prints them all). Settings come from "
                                     "/etc/segel/segel-milter.conf (or --config); the options below override it. "
                                     "SIGHUP reloads the settings; SIGTERM finishes messages in flight and exits.\n\n"
                                     "Options");
