@@ -302,6 +302,10 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
             s.verify_crl_fetch_timeout_seconds = vm["verify.crl_fetch_timeout_seconds"].as<long>();
         if (vm.count("verify.crl_max_kilobytes"))
             s.verify_crl_max_kilobytes = vm["verify.crl_max_kilobytes"].as<long>();
+        // REV-01: once CRLs are configured, an issuer without one is a
+        // missing CRL (temperror) unless require_crl = off says otherwise.
+        if (!vm.count("verify.require_crl"))
+            s.verify_require_crl = !s.verify_crls.empty() || !s.verify_crl_urls.empty();
         text("verify.ocsp_url", s.verify_ocsp_url);
         on_off("verify.ocsp_nonce", s.verify_ocsp_nonce);
         text("verify.ocsp_responder_cert", s.verify_ocsp_responder_cert);

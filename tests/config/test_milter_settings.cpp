@@ -97,3 +97,17 @@ TEST_CASE("verify.ocsp_url, ocsp_nonce and ocsp_responder_cert are read and chec
     CHECK_THAT(bad.problems[0], Catch::Contains("verify.ocsp_url"));
     CHECK_THAT(bad.problems[1], Catch::Contains("verify.ocsp_responder_cert"));
 }
+
+TEST_CASE("verify.require_crl is on once a crl or crl_url is given, unless set off (REV-01)", "[config][milter]") {
+    static test::TempDir cache;
+    const std::string prefix = "enabled = on\nanchors = /etc/hostname\ncrl_cache_dir = " + cache.path().string() + "\n";
+    const auto none = parse_milter_with(prefix);
+    REQUIRE(none.settings.has_value());
+    CHECK_FALSE(none.settings->verify_require_crl);
+    const auto with_url = parse_milter_with(prefix + "crl_url = http://crl.example/ca.crl\n");
+    REQUIRE(with_url.settings.has_value());
+    CHECK(with_url.settings->verify_require_crl);
+    const auto turned_off = parse_milter_with(prefix + "crl_url = http://crl.example/ca.crl\nrequire_crl = off\n");
+    REQUIRE(turned_off.settings.has_value());
+    CHECK_FALSE(turned_off.settings->verify_require_crl);
+}
