@@ -115,6 +115,16 @@ bool parse_arguments(const po::options_description& options, const po::positiona
     return true;
 }
 
+// parse_arguments for the msg commands, whose one positional argument is the
+// message file (--in).
+bool parse_message_arguments(const po::options_description& options, const std::vector<std::string>& args,
+                             ParseOutcome& outcome) {
+    po::positional_options_description positional;
+    positional.add("in", 1);
+    po::variables_map vm;
+    return parse_arguments(options, positional, args, vm, outcome);
+}
+
 ParseOutcome parse_msg_sign(const std::vector<std::string>& args) {
     MsgSignCommand command;
     po::options_description options(k_sign_intro);
@@ -133,12 +143,8 @@ ParseOutcome parse_msg_sign(const std::vector<std::string>& args) {
         ("temp-dir", po::value(&command.temp_dir)->value_name("DIR"),
          "directory for temporary files (default: $TMPDIR or /tmp)")
         ("in", po::value(&command.input)->value_name("FILE"), "message to sign (default: stdin)");
-    po::positional_options_description positional;
-    positional.add("in", 1);
-
     ParseOutcome outcome;
-    po::variables_map vm;
-    if (!parse_arguments(options, positional, args, vm, outcome))
+    if (!parse_message_arguments(options, args, outcome))
         return outcome;
     const bool pem = !command.cert_file.empty() || !command.key_file.empty();
     if (command.pkcs12_file.empty() == !pem) {
@@ -494,11 +500,8 @@ ParseOutcome parse_msg_verify(const std::vector<std::string>& args) {
         "clock-skew-minutes", po::value(&command.clock_skew_minutes)->value_name("N"),
         "how far a signer's signingTime may lie ahead of this clock (default 5)")(
         "in", po::value(&command.input)->value_name("FILE"), "message to verify (default: stdin)");
-    po::positional_options_description positional;
-    positional.add("in", 1);
     ParseOutcome outcome;
-    po::variables_map vm;
-    if (!parse_arguments(options, positional, args, vm, outcome))
+    if (!parse_message_arguments(options, args, outcome))
         return outcome;
     if (command.trust_file.empty())
         outcome.error = "--trust is required: the verifier trusts no certificate by default";

@@ -61,6 +61,10 @@ void conclude(VerificationReport& report) {
     }
 }
 
+void over_limit(VerificationReport& report, const Budget& budget) {
+    decide(report, Verdict::permerror, Finding::over_limit, "the message is beyond the verifier's limits: " + budget.which());
+}
+
 // Verifies one SignedData layer into `report`. For opaque signed-data the
 // encapsulated content is copied to `econtent_out`, for the next layer.
 void verify_cms(const std::string& der, std::optional<std::string_view> detached_content, const TrustStore& anchors,
@@ -102,8 +106,7 @@ void verify_cms(const std::string& der, std::optional<std::string_view> detached
     ossl::CertStackPtr certs(CMS_get1_certs(cms.get()));
     if ((certs && !budget.spend_certificates(static_cast<std::size_t>(sk_X509_num(certs.get())))) ||
         (!detached_content && !budget.spend_bytes(content.size()))) {
-        decide(report, Verdict::permerror, Finding::over_limit, "the message is beyond the verifier's limits: " + budget.which());
-        return;
+        return over_limit(report, budget);
     }
     if (econtent_out != nullptr && !detached_content)
         econtent_out->assign(content);
@@ -118,10 +121,6 @@ void verify_cms(const std::string& der, std::optional<std::string_view> detached
 
 void verify_entity(GMimeObject* entity, std::string_view body, int layer, const TrustStore& anchors,
                    const VerifyOptions& options, Budget& budget, VerificationReport& report);
-
-void over_limit(VerificationReport& report, const Budget& budget) {
-    decide(report, Verdict::permerror, Finding::over_limit, "the message is beyond the verifier's limits: " + budget.which());
-}
 
 // RFC 9788 §2 (and draft-ietf-lamps-header-protection's protected-headers=
 // "v1"): the signed content carries the header fields the signer meant. Its

@@ -223,17 +223,12 @@ TEST_CASE("segel msg verify --at validates as of another time (OSSL-07)", "[cli]
 TEST_CASE("segel msg verify --eku-policy: anyExtendedKeyUsage passes by default, not under absent-ok (CH-07)",
           "[cli][verify]") {
     // segel msg sign refuses joko's certificate (OpenSSL recipients would, OSSL-03): the OpenSSL CLI signs.
-    TempDir dir;
-    write_file(dir / "content", crlf("Content-Type: text/plain\n\nIsi.\n"));
-    auto signed_message = run_process({"openssl", "cms", "-sign", "-in", (dir / "content").string(), "-signer",
-                                       pki_file("joko.cert.pem").string(), "-inkey", pki_file("joko.key.pem").string(),
-                                       "-certfile", pki_file("chain.pem").string(), "-nodetach", "-binary", "-outform", "SMIME"});
-    REQUIRE(signed_message.exit_code == 0);
-    signed_message.out = "From: joko@tangerangkota.go.id\nSubject: eku\n" + signed_message.out;
+    const std::string signed_message = "From: joko@tangerangkota.go.id\nSubject: eku\n" +
+                                       openssl_opaque_signed(crlf("Content-Type: text/plain\n\nIsi.\n"), {"joko"});
     const std::string trust = pki_file("root.pem").string();
-    CHECK_THAT(run_process({segel_bin(), "msg", "verify", "--trust", trust}, signed_message.out).out,
+    CHECK_THAT(run_process({segel_bin(), "msg", "verify", "--trust", trust}, signed_message).out,
                Catch::StartsWith("verdict: smime=pass\n"));
-    CHECK_THAT(run_process({segel_bin(), "msg", "verify", "--trust", trust, "--eku-policy", "absent-ok"}, signed_message.out).out,
+    CHECK_THAT(run_process({segel_bin(), "msg", "verify", "--trust", trust, "--eku-policy", "absent-ok"}, signed_message).out,
                Catch::StartsWith("verdict: smime=policy\n"));
-    CHECK(run_process({segel_bin(), "msg", "verify", "--trust", trust, "--eku-policy", "anyEKU"}, signed_message.out).exit_code == 64);
+    CHECK(run_process({segel_bin(), "msg", "verify", "--trust", trust, "--eku-policy", "anyEKU"}, signed_message).exit_code == 64);
 }

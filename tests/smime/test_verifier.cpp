@@ -34,14 +34,8 @@ std::string signed_by_alice(const std::string& body = "Isi surat dinas.\n") {
 
 // Opaque signed-data from the OpenSSL CLI, with our header in front.
 std::string opaque_by(const std::string& user, const std::string& digest) {
-    TempDir dir;
-    write_file(dir / "content", crlf("Content-Type: text/plain\n\nIsi buram.\n"));
-    const auto made = run_process({"openssl", "cms", "-sign", "-in", (dir / "content").string(), "-signer",
-                                   pki_file(user + ".cert.pem").string(), "-inkey", pki_file(user + ".key.pem").string(),
-                                   "-certfile", pki_file("chain.pem").string(), "-nodetach", "-binary", "-md", digest,
-                                   "-outform", "SMIME"});
-    REQUIRE(made.exit_code == 0);
-    return "From: " + user + "@tangerangkota.go.id\nTo: warga@example.com\nSubject: buram\n" + made.out;
+    return "From: " + user + "@tangerangkota.go.id\nTo: warga@example.com\nSubject: buram\n" +
+           openssl_opaque_signed(crlf("Content-Type: text/plain\n\nIsi buram.\n"), {user}, digest);
 }
 } // namespace
 

@@ -55,22 +55,9 @@ std::string signed_by(const std::string& user, const std::string& from, const st
 }
 
 // `entity` wrapped by the OpenSSL CLI in opaque signed-data by `signers`
-// (demo PKI names, or "cert.pem:key.pem" paths), under header_for(from).
+// (demo PKI names, or "cert.pem:key.pem" paths), with `from` in front.
 std::string opaque_around(const std::string& entity, const std::vector<std::string>& signers, const std::string& from) {
-    TempDir dir;
-    write_file(dir / "content", entity);
-    std::vector<std::string> argv = {"openssl", "cms", "-sign", "-in", (dir / "content").string(), "-nodetach",
-                                     "-binary", "-md", "sha256", "-outform", "SMIME", "-certfile",
-                                     pki_file("chain.pem").string()};
-    for (const auto& signer : signers) {
-        const auto colon = signer.find(':');
-        const std::string cert = colon == std::string::npos ? pki_file(signer + ".cert.pem").string() : signer.substr(0, colon);
-        const std::string key = colon == std::string::npos ? pki_file(signer + ".key.pem").string() : signer.substr(colon + 1);
-        argv.insert(argv.end(), {"-signer", cert, "-inkey", key});
-    }
-    const auto made = run_process(argv);
-    REQUIRE(made.exit_code == 0);
-    return "From: " + from + "\nTo: warga@example.com\nSubject: buram\n" + made.out;
+    return "From: " + from + "\nTo: warga@example.com\nSubject: buram\n" + openssl_opaque_signed(entity, signers);
 }
 
 std::string mixed(const std::string& from, const std::string& before, const std::string& signed_entity,

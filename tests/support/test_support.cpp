@@ -97,6 +97,25 @@ fs::path pki_dir() {
 
 fs::path pki_file(const std::string& name) { return pki_dir() / name; }
 
+std::string openssl_opaque_signed(const std::string& entity, const std::vector<std::string>& signers,
+                                  const std::string& digest) {
+    TempDir dir;
+    write_file(dir / "content", entity);
+    std::vector<std::string> argv = {"openssl", "cms", "-sign", "-in", (dir / "content").string(), "-nodetach",
+                                     "-binary", "-md", digest, "-outform", "SMIME", "-certfile",
+                                     pki_file("chain.pem").string()};
+    for (const auto& signer : signers) {
+        const auto colon = signer.find(':');
+        const bool demo_user = colon == std::string::npos;
+        argv.insert(argv.end(), {"-signer", demo_user ? pki_file(signer + ".cert.pem").string() : signer.substr(0, colon),
+                                 "-inkey", demo_user ? pki_file(signer + ".key.pem").string() : signer.substr(colon + 1)});
+    }
+    const auto made = run_process(argv);
+    if (made.exit_code != 0)
+        throw std::runtime_error("openssl cms -sign failed: " + made.err);
+    return made.out;
+}
+
 std::pair<std::string, std::string> self_signed_certificate(const TempDir& dir, const std::string& email) {
     const auto cert = (dir / "self-signed.cert.pem").string();
     const auto key = (dir / "self-signed.key.pem").string();

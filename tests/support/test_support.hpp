@@ -53,6 +53,13 @@ const smime::SigningIdentity& demo_identity(const std::string& user);
 // the OpenSSL CLI in `dir`: returns {certificate path, key path}.
 std::pair<std::string, std::string> self_signed_certificate(const TempDir& dir, const std::string& email);
 
+// `entity` in opaque signed-data (application/pkcs7-mime header fields and
+// base64 body) made by the OpenSSL CLI, an independent signer: one
+// SignerInfo per signer, each a demo PKI user name or "cert.pem:key.pem";
+// the demo chain is included. Throws on failure.
+std::string openssl_opaque_signed(const std::string& entity, const std::vector<std::string>& signers,
+                                  const std::string& digest = "sha256");
+
 // How a message is fed to the spool.
 enum class Chunking { whole, one_byte, random_sizes };
 
