@@ -37,13 +37,15 @@ inline std::string_view trim(std::string_view text) noexcept {
     return text;
 }
 
-// Printable ASCII rendering of untrusted bytes for error messages: at most
-// max_chars, with anything else shown as '?'.
-inline std::string printable(std::string_view text, std::size_t max_chars = 60) {
+// Printable ASCII rendering of untrusted bytes: at most max_chars, with
+// anything else shown as '?'; a cut is marked "..." unless the text goes
+// into a header field value whose length is fixed (AR-08).
+enum class Cut { marked, silent };
+inline std::string printable(std::string_view text, std::size_t max_chars = 60, Cut cut = Cut::marked) {
     std::string out;
     for (char c : text.substr(0, max_chars))
         out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    if (text.size() > max_chars)
+    if (text.size() > max_chars && cut == Cut::marked)
         out += "...";
     return out;
 }

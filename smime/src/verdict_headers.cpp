@@ -2,19 +2,15 @@
 
 #include <openssl/x509_vfy.h>
 
+#include "ascii.hpp"
+
 namespace segel::smime {
 
 namespace {
 
 // AR-08: printable ASCII only, at most `limit` characters.
 std::string printable(const std::string& text, std::size_t limit = 200) {
-    std::string out;
-    for (char c : text) {
-        if (out.size() >= limit)
-            break;
-        out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    }
-    return out;
+    return ascii::printable(text, limit, ascii::Cut::silent);
 }
 
 std::string comment(const std::string& text) {
