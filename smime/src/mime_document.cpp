@@ -9,6 +9,7 @@
 
 #include "ascii.hpp"
 #include "gmime_library.hpp"
+#include "mime_framing.hpp"
 
 namespace segel::smime {
 
@@ -88,7 +89,6 @@ struct ContentStats {
     bool bare_cr = false;
     bool trailing_space = false;
     bool from_line = false; // a line starting with "From " (mbox escaping, SM-02)
-    bool valid_utf8 = true;
     std::size_t longest_line = 0;
 
     bool clean_for_7bit() const {
@@ -126,8 +126,6 @@ public:
             m_stats.bare_cr = true;
         if (m_line_length > 0 || m_last != '\n')
             end_line();
-        if (m_utf8_continuations > 0)
-            m_stats.valid_utf8 = false;
         return m_stats;
     }
 
@@ -138,13 +136,8 @@ private:
         unsigned char high = 0;
         for (std::size_t i = 0; i < n; ++i)
             high |= p[i];
-        if (high & 0x80) {
+        if (high & 0x80)
             m_stats.has_8bit = true;
-            check_utf8(p, n);
-        } else if (m_utf8_continuations > 0) {
-            m_stats.valid_utf8 = false;
-            m_utf8_continuations = 0;
-        }
         // A CR is fine only as the last byte before the LF.
         for (const void* cr = std::memchr(p, '\r', n); cr != nullptr;) {
             const auto at = static_cast<std::size_t>(static_cast<const unsigned char*>(cr) - p);
@@ -177,30 +170,6 @@ private:
         m_last = '\n';
     }
 
-    void check_utf8(const unsigned char* p, std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) {
-            const unsigned char u = p[i];
-            if (m_utf8_continuations > 0) {
-                if ((u & 0xC0) == 0x80) {
-                    --m_utf8_continuations;
-                    continue;
-                }
-                m_stats.valid_utf8 = false;
-                m_utf8_continuations = 0;
-            }
-            if (u < 0x80)
-                continue;
-            if ((u & 0xE0) == 0xC0)
-                m_utf8_continuations = 1;
-            else if ((u & 0xF0) == 0xE0)
-                m_utf8_continuations = 2;
-            else if ((u & 0xF8) == 0xF0)
-                m_utf8_continuations = 3;
-            else
-                m_stats.valid_utf8 = false;
-        }
-    }
-
     ContentStats m_stats;
     std::size_t m_line_length = 0;
     char m_head[5] = {};
@@ -208,7 +177,6 @@ private:
     unsigned char m_before_cr = 0; // last byte of the line's content
     unsigned char m_last = '\n';
     bool m_pending_cr = false;
-    int m_utf8_continuations = 0;
 };
 
 ContentStats scan_encoded_content(GMimeStream* stream) {
@@ -299,12 +267,28 @@ struct Canonicaliser {
                         temp_dir, message_size);
     }
 
+    // Part headers and fillers need no mark as changed: if they were not
+    // canonical as received, the received bytes fail check_canonical_7bit()
+    // and part 1 is serialised from this tree.
+    static void canonical_framing(GMimeMultipart* multipart) {
+        if (const char* prologue = g_mime_multipart_get_prologue(multipart)) {
+            const std::string filler = canonical_filler(prologue);
+            g_mime_multipart_set_prologue(multipart, filler.empty() ? nullptr : filler.c_str());
+        }
+        if (const char* epilogue = g_mime_multipart_get_epilogue(multipart)) {
+            const std::string filler = canonical_filler(epilogue);
+            g_mime_multipart_set_epilogue(multipart, filler.empty() ? nullptr : filler.c_str());
+        }
+    }
+
     Result<void> walk(GMimeObject* object, ContentStats* top_stats) {
         // Already signed or encrypted subtrees must stay byte-exact (RFC 1847 §2.1).
         if (GMIME_IS_MULTIPART_SIGNED(object) || GMIME_IS_MULTIPART_ENCRYPTED(object))
             return {};
+        encode_8bit_header_fields(object);
         if (GMIME_IS_MULTIPART(object)) {
             GMimeMultipart* multipart = GMIME_MULTIPART(object);
+            canonical_framing(multipart);
             for (int i = 0; i < g_mime_multipart_get_count(multipart); ++i)
                 if (auto done = walk(g_mime_multipart_get_part(multipart, i), nullptr); !done)
                     return done;
@@ -314,6 +298,7 @@ struct Canonicaliser {
             GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
             if (inner == nullptr || g_mime_message_get_mime_part(inner) == nullptr)
                 return {};
+            encode_8bit_header_fields(GMIME_OBJECT(inner));
             if (auto done = walk(g_mime_message_get_mime_part(inner), nullptr); !done)
                 return done;
             // RFC 2046 §5.2.1: message/rfc822 may only be 7bit, 8bit or binary;
@@ -330,6 +315,29 @@ struct Canonicaliser {
         return {};
     }
 };
+
+// A multipart whose closing delimiter ends the message with no line break
+// after it: GMime then counts the CR before that delimiter as the last part's
+// content (the part would gain a trailing CR). Parsed with a CRLF supplied
+// after the delimiter, every part is what the sender wrote; only the empty
+// epilogue, which no reader sees, differs.
+bool needs_final_line_break(const SpooledMessage& message) {
+    if (!message.has_body() || message.size() <= message.body_offset())
+        return false;
+    const auto types = message.fields_named("Content-Type");
+    if (types.size() != 1 || !ascii::istarts_with(ascii::trim(types.front()->unfolded_value()), "multipart/"))
+        return false;
+    char last = 0;
+    return ::pread(message.fd(), &last, 1, static_cast<off_t>(message.size() - 1)) == 1 && last != '\n';
+}
+
+gm::GPtr<GMimeStream> with_final_line_break(gm::GPtr<GMimeStream> stream) {
+    gm::GPtr<GMimeStream> joined(g_mime_stream_cat_new());
+    gm::GPtr<GMimeStream> line_break(g_mime_stream_mem_new_with_buffer("\r\n", 2));
+    g_mime_stream_cat_add_source(GMIME_STREAM_CAT(joined.get()), stream.get());
+    g_mime_stream_cat_add_source(GMIME_STREAM_CAT(joined.get()), line_break.get());
+    return joined;
+}
 
 } // namespace
 
@@ -351,6 +359,8 @@ Result<MimeDocument> MimeDocument::parse(const SpooledMessage& message) {
                                                         static_cast<gint64>(message.size())));
     if (!stream)
         stream.reset(g_mime_stream_fs_new(::dup(message.fd())));
+    if (needs_final_line_break(message))
+        stream = with_final_line_break(std::move(stream));
     gm::GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
     g_mime_parser_set_persist_stream(parser.get(), TRUE);
     gm::ParserOptionsPtr options(g_mime_parser_options_new());
@@ -446,8 +456,11 @@ Result<bool> MimeDocument::canonicalise(const std::filesystem::path& temp_dir) {
     Canonicaliser canonicaliser{temp_dir, m_size};
     if (auto done = canonicaliser.walk(top, &top_stats); !done)
         return done.error();
+    // 8-bit text of no declared charset keeps none: the reader's client goes
+    // on guessing as it did for the message unsigned (adding us-ascii to
+    // 7-bit text is the one label signing adds).
     if (!m_has_content_type && top_stats.has_8bit)
-        g_mime_object_set_content_type_parameter(top, "charset", top_stats.valid_utf8 ? "utf-8" : "unknown-8bit");
+        g_mime_object_set_header(top, "Content-Type", "text/plain", nullptr);
     return canonicaliser.changed || !m_has_content_type || m_footer_added;
 }
 

@@ -130,21 +130,12 @@ TEST_CASE("wrong passphrase and a key that does not match are bad_credentials", 
     CHECK(mismatched.error().kind == ErrorKind::bad_credentials);
 }
 
-TEST_CASE("problems inside the MIME body that cannot be re-encoded are refused", "[smime][refusal]") {
+TEST_CASE("a part's header line over 998 octets that cannot be folded is refused", "[smime][refusal]") {
     const std::string head = "From: alice@tangerangkota.go.id\nSubject: x\nMIME-Version: 1.0\n"
                              "Content-Type: multipart/mixed; boundary=\"b\"\n\n";
     SECTION("a part's header line over 998 octets") {
         CHECK(refusal(crlf(head + "--b\nContent-Type: text/plain\nX-Long: " + std::string(1000, 'y') +
                            "\n\nx\n--b--\n"),
                       "alice") == ErrorKind::unsupported_message);
-    }
-    SECTION("raw 8-bit in a part's header (an unencoded file name)") {
-        CHECK(refusal(crlf(head + "--b\nContent-Type: application/pdf\nContent-Disposition: attachment; "
-                                  "filename=\"lapor\xc3\xa1n.pdf\"\nContent-Transfer-Encoding: base64\n\nAAAA\n--b--\n"),
-                      "alice") == ErrorKind::unsupported_message);
-    }
-    SECTION("8-bit text in a multipart preamble") {
-        CHECK(refusal(crlf(head + "Pr\xc3\xa9" "ambule\n--b\nContent-Type: text/plain\n\nx\n--b--\n"), "alice") ==
-              ErrorKind::unsupported_message);
     }
 }

@@ -145,8 +145,9 @@ TEST_CASE("shape: nested message/rfc822 with an 8bit body inside", "[smime][shap
 TEST_CASE("shape: a non-MIME message gets an explicit Content-Type (SM-04)", "[smime][shapes]") {
     const std::string ascii = sign_and_verify_everywhere(crlf(k_head + "\nPesan lama tanpa MIME.\n"));
     CHECK_THAT(segel::test::split_signed_message(ascii).part1, Catch::Contains("charset=us-ascii"));
+    // 8-bit text of no declared charset gets no charset either (issue 9 item 2).
     const std::string utf8 = sign_and_verify_everywhere(crlf(k_head + "\nSalam hangat, Andr\xc3\xa9\n"));
-    CHECK_THAT(segel::test::split_signed_message(utf8).part1, Catch::Contains("charset=utf-8"));
+    CHECK_THAT(segel::test::split_signed_message(utf8).part1, Catch::StartsWith("Content-Type: text/plain\r\n"));
 }
 
 TEST_CASE("shape: folded and RFC 2047 encoded header fields stay outside, untouched", "[smime][shapes]") {

@@ -1,0 +1,55 @@
+#include "mime_framing.hpp"
+
+#include <algorithm>
+
+namespace segel::smime {
+
+namespace {
+
+constexpr std::size_t k_max_line_octets = 998; // RFC 5322 §2.1.1
+
+bool has_8bit(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0x80) != 0; });
+}
+
+} // namespace
+
+bool encode_8bit_header_fields(GMimeObject* object) {
+    GMimeHeaderList* headers = g_mime_object_get_header_list(object);
+    bool changed = false;
+    for (int i = 0; headers != nullptr && i < g_mime_header_list_get_count(headers); ++i) {
+        GMimeHeader* header = g_mime_header_list_get_header_at(headers, i);
+        const char* raw = g_mime_header_get_raw_value(header);
+        if (raw == nullptr || !has_8bit(raw))
+            continue;
+        const char* decoded = g_mime_header_get_value(header);
+        // Copied: setting the value frees the decoded string it came from.
+        const std::string value = decoded != nullptr ? decoded : "";
+        g_mime_header_set_value(header, nullptr, value.c_str(), "utf-8");
+        changed = true;
+    }
+    return changed;
+}
+
+std::string canonical_filler(std::string_view text) {
+    if (has_8bit(text) || text.find('\0') != std::string_view::npos)
+        return {};
+    std::string out;
+    out.reserve(text.size() + text.size() / 32 + 2);
+    while (!text.empty()) {
+        const std::size_t newline = text.find('\n');
+        const bool ended = newline != std::string_view::npos;
+        std::string_view line = text.substr(0, ended ? newline : text.size());
+        text.remove_prefix(ended ? newline + 1 : text.size());
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+            line.remove_suffix(1);
+        if (line.size() > k_max_line_octets || line.find('\r') != std::string_view::npos)
+            return {};
+        out.append(line);
+        if (ended)
+            out += "\r\n";
+    }
+    return out;
+}
+
+} // namespace segel::smime
