@@ -315,8 +315,8 @@ MessageResult SigningService::finish_inbound(const SessionFacts& /*facts: the in
             result.verdict = respond(result.outcome, *m_settings, mta);
             return result;
         }
-        if (!report->signers.empty() && report->signers.front().certificate)
-            result.serial = report->signers.front().certificate->serial_hex();
+        if (const auto* signer = report->deciding(); signer != nullptr && signer->certificate)
+            result.serial = signer->certificate->serial_hex();
         result.outcome = Outcome::verified;
         result.reason = "smime=" + std::string(smime::to_string(report->verdict)) + ": " + report->reason;
         const bool failed = report->verdict == smime::Verdict::fail || report->verdict == smime::Verdict::permerror;

@@ -49,4 +49,58 @@ Result<std::string> single_mailbox(const std::string& value) {
     return address;
 }
 
+namespace {
+
+// "@" and the Unicode forms a reader takes for one (U+FF20, U+FE6B), UTF-8.
+std::size_t find_at_sign(const std::string& text, std::size_t from, std::size_t& length) {
+    for (std::size_t i = from; i < text.size(); ++i) {
+        for (std::string_view sign : {std::string_view("@"), std::string_view("\xef\xbc\xa0"),
+                                      std::string_view("\xef\xb9\xab")})
+            if (text.compare(i, sign.size(), sign) == 0) {
+                length = sign.size();
+                return i;
+            }
+    }
+    return std::string::npos;
+}
+
+bool ends_token(char c) {
+    return c == ' ' || c == '\t' || c == '"' || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' ||
+           c == ';' || c == ':' || c == '[' || c == ']';
+}
+
+// Removes every occurrence of `needle`, compared case-insensitively.
+std::string without(std::string text, const std::string& needle) {
+    if (needle.empty())
+        return text;
+    const std::string lower_needle = ascii::to_lower(needle);
+    for (std::size_t at = ascii::to_lower(text).find(lower_needle); at != std::string::npos;
+         at = ascii::to_lower(text).find(lower_needle, at))
+        text.erase(at, needle.size());
+    return text;
+}
+
+} // namespace
+
+std::optional<std::string> other_address_in_from(const std::string& value, const std::string& addr_spec) {
+    ensure_gmime_initialised();
+    char* decoded_text = g_mime_utils_header_decode_text(nullptr, value.c_str());
+    std::string decoded = decoded_text != nullptr ? decoded_text : value;
+    g_free(decoded_text);
+    const std::string rest = without(decoded, addr_spec);
+    std::size_t length = 0;
+    for (std::size_t at = find_at_sign(rest, 0, length); at != std::string::npos;
+         at = find_at_sign(rest, at + length, length)) {
+        std::size_t begin = at;
+        while (begin > 0 && !ends_token(rest[begin - 1]))
+            --begin;
+        std::size_t end = at + length;
+        while (end < rest.size() && !ends_token(rest[end]))
+            ++end;
+        if (begin < at && end > at + length) // text on both sides of the sign, as in local@domain
+            return rest.substr(begin, end - begin);
+    }
+    return std::nullopt;
+}
+
 } // namespace segel::smime

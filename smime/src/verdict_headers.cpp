@@ -55,7 +55,7 @@ std::string common_name(const std::string& dn) {
 // Details that come from outside (a chain error, the RA's reason) stay as
 // they are, in parentheses.
 std::string indonesian_reason(const VerificationReport& report) {
-    const SignerReport* first = report.signers.empty() ? nullptr : &report.signers.front();
+    const SignerReport* first = report.deciding();
     switch (report.finding) {
     case Finding::not_signed: return "surel tidak ditandatangani";
     case Finding::partly_signed: return "hanya sebagian surel yang ditandatangani";
@@ -90,9 +90,22 @@ std::string indonesian_reason(const VerificationReport& report) {
     case Finding::duplicate_fields: return "surel memuat kolom kepala MIME ganda";
     case Finding::unprotected_from: return "alamat pengirim di luar tanda tangan berbeda dengan yang ditandatangani";
     case Finding::not_the_sender: return "penanda tangan bukan pengirim " + report.from;
+    case Finding::display_name_address:
+        return "nama pengirim memuat alamat lain (" + report.shown_address + "), bukan alamat pengirim sebenarnya " +
+               report.from;
     case Finding::signed_by_sender: return "ditandatangani oleh " + report.from;
     }
     return report.reason;
+}
+
+// CMS-04: with several signers, the reader is told every one.
+std::string indonesian_signer_list(const VerificationReport& report) {
+    if (report.signers.size() < 2)
+        return {};
+    std::string list;
+    for (const auto& signer : report.signers)
+        list += (list.empty() ? "" : ", ") + signer_name(signer);
+    return " (penanda tangan: " + list + ")";
 }
 
 } // namespace
@@ -103,8 +116,8 @@ std::string authentication_results_value(const VerificationReport& report, const
         return value + " none";
     value += " smime=" + std::string(to_string(report.verdict)) + " " + comment(report.reason);
     const SignerReport* signer = report.passing_signer();
-    if (signer == nullptr && !report.signers.empty() && report.signers.front().certificate)
-        signer = &report.signers.front();
+    if (signer == nullptr && report.deciding() != nullptr && report.deciding()->certificate)
+        signer = report.deciding();
     if (signer != nullptr && signer->certificate) {
         std::string identifier = report.verdict == Verdict::pass ? report.from : std::string();
         if (identifier.empty()) {
@@ -145,7 +158,7 @@ std::string plain_verdict_value(const VerificationReport& report, const std::str
         break;
     default: opening = english ? "Signature cannot be checked: " : "Tanda tangan tidak dapat diperiksa: "; break;
     }
-    return opening + printable(english ? report.reason : indonesian_reason(report));
+    return opening + printable(english ? report.reason : indonesian_reason(report) + indonesian_signer_list(report));
 }
 
 } // namespace segel::smime

@@ -21,44 +21,85 @@ void decide(VerificationReport& report, Verdict verdict, Finding finding, std::s
     report.reason = std::move(reason);
 }
 
+// How bad a verdict is, for combining signers and layers: the worse one stands.
+int severity(Verdict verdict) {
+    switch (verdict) {
+    case Verdict::pass: return 0;
+    case Verdict::none: return 0;
+    case Verdict::policy: return 1;
+    case Verdict::neutral: return 2;
+    case Verdict::temperror: return 3;
+    case Verdict::permerror: return 4;
+    case Verdict::fail: return 5;
+    }
+    return 5;
+}
+
+struct Judgement {
+    Verdict verdict;
+    Finding finding;
+    std::string reason;
+};
+
+// One SignerInfo on its own: pass only if it validates fully and is bound to From.
+Judgement judge_signer(const SignerReport& s, const std::string& from) {
+    if (!s.certificate)
+        return {Verdict::permerror, Finding::certificate_missing, "the signer's certificate is not in the message"};
+    if (s.key_too_large)
+        return {Verdict::permerror, Finding::over_limit, "the signer's key is larger than allowed"};
+    if (!s.digest_matches)
+        return {Verdict::fail, Finding::content_changed, "the content was changed after it was signed"};
+    if (!s.signature_valid || !s.attributes_valid)
+        return {Verdict::fail, Finding::signature_invalid, "the signature does not verify"};
+    if (!s.chain_valid)
+        return {Verdict::policy, Finding::untrusted, "the signer's certificate is not trusted: " + s.chain_error};
+    // RFC 7281 §3.1's example stamps a revoked certificate "fail".
+    if (s.revocation.status == RevocationAnswer::Status::revoked)
+        return {Verdict::fail, Finding::revoked, "the signer's certificate was revoked (" + s.revocation.detail + ")"};
+    if (s.revocation.status == RevocationAnswer::Status::unknown)
+        return {Verdict::temperror, Finding::revocation_unknown, "revocation cannot be checked now: " + s.revocation.detail};
+    if (s.weak)
+        return {Verdict::policy, Finding::weak_algorithm, "the signature uses a weak algorithm (" + s.digest + " or a short key)"};
+    if (!s.signing_time_problem.empty())
+        return {Verdict::policy, Finding::implausible_signing_time, s.signing_time_problem};
+    if (from.empty())
+        return {Verdict::policy, Finding::no_single_from, "the message has no single From mailbox"};
+    if (!s.bound_to_from)
+        return {Verdict::policy, Finding::not_the_sender, "the signer is not the sender " + from};
+    return {Verdict::pass, Finding::signed_by_sender, "signed by " + from};
+}
+
+// The signers of a message with several, each with its own verdict.
+std::string signer_list(const VerificationReport& report) {
+    std::string list;
+    for (const auto& s : report.signers)
+        list += (list.empty() ? "" : ", ") + signer_name(s) + " " +
+                std::string(to_string(judge_signer(s, report.from).verdict));
+    return list;
+}
+
+// CMS-04 (decided): every SignerInfo must hold. The worst signer decides
+// (the first of equals), so a forged or broken signer beside a valid one is
+// never hidden behind "pass".
 void conclude(VerificationReport& report) {
     if (report.signers.empty()) {
         decide(report, Verdict::fail, Finding::no_signer, "the signature has no signer (CMS certs-only)");
         return;
     }
-    for (const auto& s : report.signers)
-        if (s.certificate && s.digest_matches && s.signature_valid && s.attributes_valid && s.chain_valid &&
-            !s.weak && s.signing_time_problem.empty() && s.bound_to_from &&
-            s.revocation.status == RevocationAnswer::Status::good) {
-            decide(report, Verdict::pass, Finding::signed_by_sender, "signed by " + (report.from.empty() ? std::string("the sender") : report.from));
-            return;
+    std::size_t worst = 0;
+    Judgement decided = judge_signer(report.signers.front(), report.from);
+    for (std::size_t i = 1; i < report.signers.size(); ++i) {
+        Judgement judged = judge_signer(report.signers[i], report.from);
+        if (severity(judged.verdict) > severity(decided.verdict)) {
+            worst = i;
+            decided = std::move(judged);
         }
-    const SignerReport& first = report.signers.front();
-    if (!first.certificate) {
-        decide(report, Verdict::permerror, Finding::certificate_missing, "the signer's certificate is not in the message");
-    } else if (first.key_too_large) {
-        decide(report, Verdict::permerror, Finding::over_limit, "the signer's key is larger than allowed");
-    } else if (!first.digest_matches) {
-        decide(report, Verdict::fail, Finding::content_changed, "the content was changed after it was signed");
-    } else if (!first.signature_valid || !first.attributes_valid) {
-        decide(report, Verdict::fail, Finding::signature_invalid, "the signature does not verify");
-    } else if (!first.chain_valid) {
-        decide(report, Verdict::policy, Finding::untrusted, "the signer's certificate is not trusted: " + first.chain_error);
-    } else if (first.revocation.status == RevocationAnswer::Status::revoked) {
-        // RFC 7281 §3.1's example stamps a revoked certificate "fail".
-        decide(report, Verdict::fail, Finding::revoked, "the signer's certificate was revoked (" + first.revocation.detail + ")");
-    } else if (first.revocation.status == RevocationAnswer::Status::unknown) {
-        decide(report, Verdict::temperror, Finding::revocation_unknown, "revocation cannot be checked now: " + first.revocation.detail);
-    } else if (first.weak) {
-        decide(report, Verdict::policy, Finding::weak_algorithm, "the signature uses a weak algorithm (" + first.digest + " or a short key)");
-    } else if (!first.signing_time_problem.empty()) {
-        decide(report, Verdict::policy, Finding::implausible_signing_time, first.signing_time_problem);
-    } else {
-        if (report.from.empty())
-            decide(report, Verdict::policy, Finding::no_single_from, "the message has no single From mailbox");
-        else
-            decide(report, Verdict::policy, Finding::not_the_sender, "the signer is not the sender " + report.from);
     }
+    if (report.signers.size() > 1)
+        decided.reason += " (signer " + std::to_string(worst + 1) + " of " + std::to_string(report.signers.size()) +
+                          "; signers: " + signer_list(report) + ")";
+    decide(report, decided.verdict, decided.finding, std::move(decided.reason));
+    report.deciding_signer = worst;
 }
 
 void over_limit(VerificationReport& report, const Budget& budget) {
@@ -150,20 +191,6 @@ void check_protected_from(GMimeObject* content, VerificationReport& report) {
                    (signed_from ? " " + ascii::printable(*signed_from) : std::string()));
 }
 
-// How bad a verdict is, for combining layers: the worse one stands.
-int severity(Verdict verdict) {
-    switch (verdict) {
-    case Verdict::pass: return 0;
-    case Verdict::none: return 0;
-    case Verdict::policy: return 1;
-    case Verdict::neutral: return 2;
-    case Verdict::temperror: return 3;
-    case Verdict::permerror: return 4;
-    case Verdict::fail: return 5;
-    }
-    return 5;
-}
-
 // Whether the layer's signature held, so that what it signed is worth a look.
 bool signature_intact(const VerificationReport& layer) {
     return layer.verdict == Verdict::pass || layer.verdict == Verdict::policy;
@@ -193,6 +220,7 @@ void verify_signed_content(GMimeObject* content, std::string_view body, int laye
     inner.from = report.from;
     verify_entity(content, body, layer + 1, anchors, options, budget, inner);
     report.layers += inner.layers;
+    const std::size_t outer_signers = report.signers.size();
     for (auto& signer : inner.signers)
         report.signers.push_back(std::move(signer));
     if (inner.finding == Finding::encrypted) {
@@ -201,6 +229,7 @@ void verify_signed_content(GMimeObject* content, std::string_view body, int laye
                    "the signature covers encrypted content, which the signer may not have seen");
     } else if (severity(inner.verdict) > severity(report.verdict)) {
         decide(report, inner.verdict, inner.finding, "inner signed layer: " + inner.reason);
+        report.deciding_signer = outer_signers + inner.deciding_signer;
     }
 }
 
@@ -252,6 +281,24 @@ void verify_entity(GMimeObject* entity, std::string_view body, int layer, const 
                               budget, report);
 }
 
+// What the reader is shown outside the signature must not undo a pass.
+void check_sender_fields(const SpooledMessage& message, VerificationReport& report) {
+    // SEC-04: one MIME-Version and one Content-Type, or readers may render differently.
+    if (message.fields_named("MIME-Version").size() > 1 || message.fields_named("Content-Type").size() > 1) {
+        decide(report, Verdict::policy, Finding::duplicate_fields, "the message has duplicate MIME header fields");
+        return;
+    }
+    // CH-04 (decided): a display name showing another address.
+    const auto from = message.fields_named("From");
+    if (from.size() != 1)
+        return;
+    if (auto shown = other_address_in_from(from.front()->unfolded_value(), report.from)) {
+        report.shown_address = ascii::printable(*shown, 80);
+        decide(report, Verdict::policy, Finding::display_name_address,
+               "the From display name shows another address: " + report.shown_address);
+    }
+}
+
 } // namespace
 
 std::string_view to_string(Verdict verdict) noexcept {
@@ -281,6 +328,17 @@ std::string_view to_string(EkuPolicy policy) noexcept {
     case EkuPolicy::email_protection: return "email-protection";
     }
     return "any-eku";
+}
+
+std::string signer_name(const SignerReport& signer) {
+    if (!signer.certificate)
+        return "(no certificate)";
+    const auto emails = signer.certificate->email_addresses();
+    return ascii::printable(emails.empty() ? signer.certificate->subject() : emails.front(), 80);
+}
+
+const SignerReport* VerificationReport::deciding() const {
+    return deciding_signer < signers.size() ? &signers[deciding_signer] : nullptr;
 }
 
 const SignerReport* VerificationReport::passing_signer() const {
@@ -313,10 +371,8 @@ Result<VerificationReport> verify_message(const SpooledMessage& message, const T
             return report;
         }
         verify_entity(top, view.bytes().substr(message.body_offset()), 1, anchors, options, budget, report);
-        // SEC-04: one MIME-Version and one Content-Type, or readers may render differently.
-        if (report.verdict == Verdict::pass &&
-            (message.fields_named("MIME-Version").size() > 1 || message.fields_named("Content-Type").size() > 1))
-            decide(report, Verdict::policy, Finding::duplicate_fields, "the message has duplicate MIME header fields");
+        if (report.verdict == Verdict::pass)
+            check_sender_fields(message, report);
         return report;
     }
     bool nested_signature = false;

@@ -105,3 +105,34 @@ TEST_CASE("an encrypted message is not called unsigned", "[smime][headers]") {
     CHECK(smime::plain_verdict_value(report, "id") == "Terenkripsi: periksa tanda tangannya di aplikasi surel Anda");
     CHECK(smime::plain_verdict_value(report, "en") == "Encrypted: check the signature in your mail client");
 }
+
+TEST_CASE("CMS-04: with several signers the fields name the deciding one and every signer", "[smime][headers]") {
+    smime::VerificationReport report = passing_report();
+    smime::SignerReport forged = report.signers.front();
+    forged.certificate = test::demo_identity("bambang").certificate();
+    forged.digest_matches = false;
+    report.signers.push_back(forged);
+    report.verdict = Verdict::fail;
+    report.finding = smime::Finding::content_changed;
+    report.reason = "the content was changed after it was signed (signer 2 of 2)";
+    report.deciding_signer = 1;
+    const std::string plain = smime::plain_verdict_value(report, "id");
+    CHECK_THAT(plain, Catch::StartsWith("Tanda tangan TIDAK SAH: isi surel diubah setelah ditandatangani") &&
+                          Catch::Contains("penanda tangan: alice@tangerangkota.go.id, bambang@tangerangkota.go.id"));
+    const std::string results = smime::authentication_results_value(report, "tangerangkota.go.id");
+    CHECK_THAT(results, Catch::Contains("smime=fail") &&
+                            Catch::Contains("body.smime-serial=" + test::demo_identity("bambang").certificate().serial_hex()));
+}
+
+TEST_CASE("CH-04: a display name showing another address is worded plainly", "[smime][headers]") {
+    smime::VerificationReport report = passing_report();
+    report.from = "bambang@tangerangkota.go.id";
+    report.verdict = Verdict::policy;
+    report.finding = smime::Finding::display_name_address;
+    report.shown_address = "alice@tangerangkota.go.id";
+    report.reason = "the From display name shows another address: alice@tangerangkota.go.id";
+    CHECK(smime::plain_verdict_value(report, "id") ==
+          "Tanda tangan tidak dapat diterima: nama pengirim memuat alamat lain (alice@tangerangkota.go.id), bukan "
+          "alamat pengirim sebenarnya bambang@tangerangkota.go.id");
+    CHECK_THAT(smime::plain_verdict_value(report, "en"), Catch::Contains("shows another address: alice@"));
+}

@@ -245,6 +245,35 @@ TEST_CASE("SEC-04: the signer's address in the display name does not make a pass
     CHECK(report.finding == segel::smime::Finding::not_the_sender);
 }
 
+TEST_CASE("CH-04: a display name showing another address is policy, in every form", "[smime][verifier][spoofing]") {
+    // mallory (here bambang) signs his own mail, but names alice where readers look.
+    const std::string bambang = "bambang@tangerangkota.go.id";
+    const auto signed_by_bambang = [&](const std::string& from_field) {
+        std::string message = sign_to_text(crlf("From: " + bambang + "\nTo: warga@example.com\nSubject: uji\n\nIsi.\n"),
+                                           demo_identity("bambang"));
+        const auto start = message.find("From: ");
+        return message.replace(start, message.find("\r\n", start) - start, from_field);
+    };
+    for (const std::string& from : {"From: \"" + k_alice + "\" <" + bambang + ">",
+                                   "From: " + k_alice + " <" + bambang + ">",
+                                   "From: =?utf-8?q?alice=40tangerangkota=2Ego=2Eid?= <" + bambang + ">",
+                                   "From: =?utf-8?b?YWxpY2VAdGFuZ2VyYW5na290YS5nby5pZA==?= <" + bambang + ">",
+                                   "From: \"Alice (alice\xef\xbc\xa0tangerangkota.go.id)\" <" + bambang + ">",
+                                   "From: " + bambang + " (" + k_alice + ")"}) {
+        INFO(from);
+        const auto report = verify(signed_by_bambang(from));
+        CHECK(report.verdict == Verdict::policy);
+        if (report.finding != segel::smime::Finding::no_single_from) // how a parser reads the unquoted form
+            CHECK(report.finding == segel::smime::Finding::display_name_address);
+    }
+    // What is not another address: a plain name, the address itself, a lone "@".
+    for (const std::string& from : {"From: Bambang Sutrisno <" + bambang + ">", "From: \"" + bambang + "\" <" + bambang + ">",
+                                   "From: \"Tim @ Diskominfo\" <" + bambang + ">", "From: " + bambang}) {
+        INFO(from);
+        CHECK(verify(signed_by_bambang(from)).verdict == Verdict::pass);
+    }
+}
+
 TEST_CASE("SEC-04: two From mailboxes, one of them the signer, is not a pass", "[smime][verifier][spoofing]") {
     const auto report = verify(signed_by_alice_with_from("From: " + k_alice + ", bambang@tangerangkota.go.id"));
     CHECK(report.verdict == Verdict::policy);

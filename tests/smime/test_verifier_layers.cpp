@@ -5,12 +5,16 @@
 // more than it may (SM-16, SEC-07).
 #include <catch2/catch.hpp>
 
+#include <set>
+
+#include "signed_data_builder.hpp"
 #include "smime/trust_store.hpp"
 #include "smime/verifier.hpp"
 #include "test_support.hpp"
 
 using namespace segel::test;
 using segel::smime::Finding;
+using segel::smime::SignerReport;
 using segel::smime::Verdict;
 
 namespace {
@@ -213,13 +217,51 @@ TEST_CASE("SEC-02: a forwarded signed message alone is not the sender's signatur
 
 // ---- extra SignerInfos (SEC-03 c2) ------------------------------------------------
 
-TEST_CASE("SEC-03 c2: with two signers, the pass names the one bound to From", "[smime][verifier][spoofing]") {
+TEST_CASE("CMS-04: two valid signers, one of them not the sender, is policy and names both", "[smime][verifier][spoofing]") {
     const std::string content = crlf("Content-Type: text/plain\n\nDua penanda tangan.\n");
     const auto report = verify(opaque_around(content, {"bambang", "alice"}, k_alice));
-    CHECK(report.verdict == Verdict::pass);
+    CHECK(report.verdict == Verdict::policy);
+    CHECK(report.finding == Finding::not_the_sender);
     REQUIRE(report.signers.size() == 2);
-    REQUIRE(report.passing_signer() != nullptr);
-    CHECK(report.passing_signer()->certificate->email_addresses().front() == k_alice);
+    CHECK(report.passing_signer() == nullptr);
+    CHECK_THAT(report.reason, Catch::Contains("bambang@tangerangkota.go.id policy") &&
+                                  Catch::Contains("alice@tangerangkota.go.id pass"));
+    // Every signer valid and the sender: pass.
+    SecondSigner again{pki_file("alice.cert.pem").string(), pki_file("alice.key.pem").string(), content, false,
+                       pki_file("chain.pem").string()};
+    const auto both = verify("From: " + k_alice + "\r\nSubject: dua\r\n" + opaque_with_second_signer(content, pki_file("alice.cert.pem").string(),
+                                                                             pki_file("alice.key.pem").string(), again));
+    INFO(both.reason);
+    CHECK(both.verdict == Verdict::pass);
+}
+
+TEST_CASE("CMS-04: a SignerInfo whose digest does not match makes the message fail beside a valid one, in either order",
+          "[smime][verifier][spoofing]") {
+    // OpenSSL writes SignerInfos sorted (DER SET OF), so the order on the wire
+    // follows the signed attributes: a few other contents give both orders.
+    const std::string content = crlf("Content-Type: text/plain\n\nIsi yang ditandatangani.\n");
+    std::set<std::size_t> forged_at;
+    for (const std::string& user : {std::string("alice"), std::string("bambang")}) {
+        for (int variant = 0; variant < 6; ++variant) {
+            INFO("second signer " << user << ", other content " << variant);
+            SecondSigner second{pki_file(user + ".cert.pem").string(), pki_file(user + ".key.pem").string(),
+                                crlf("Content-Type: text/plain\n\nIsi lain " + std::to_string(variant) + ".\n"),
+                                variant % 2 == 0, pki_file("chain.pem").string()};
+            const auto report = verify("From: " + k_alice + "\r\nSubject: dua\r\n" +
+                                       opaque_with_second_signer(content, pki_file("alice.cert.pem").string(),
+                                                                 pki_file("alice.key.pem").string(), second));
+            CHECK(report.verdict == Verdict::fail);
+            CHECK(report.finding == Finding::content_changed);
+            REQUIRE(report.signers.size() == 2);
+            const SignerReport& forged = report.signers[report.deciding_signer];
+            CHECK_FALSE(forged.digest_matches);
+            CHECK(report.signers[1 - report.deciding_signer].digest_matches);
+            CHECK_THAT(report.reason, Catch::Contains("signer " + std::to_string(report.deciding_signer + 1) + " of 2"));
+            CHECK(report.passing_signer() == nullptr);
+            forged_at.insert(report.deciding_signer);
+        }
+    }
+    CHECK(forged_at.size() == 2); // the forged SignerInfo came first and last
 }
 
 TEST_CASE("SEC-03 c2: a valid stranger's SignerInfo does not lend its validity to a forged sender's",

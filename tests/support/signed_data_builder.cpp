@@ -38,9 +38,18 @@ std::string opaque_signed_at(const std::string& content, const std::string& cert
     return opaque_signed_with(content, cert_pem, key_pem, chain_pem, tweaks);
 }
 
-std::string opaque_signed_with(const std::string& content, const std::string& cert_pem, const std::string& key_pem,
-                               const std::string& chain_pem, const AttributeTweaks& tweaks) {
-    X509Ptr cert(PEM_read_bio_X509(open_file(cert_pem).get(), nullptr, nullptr, nullptr));
+namespace {
+
+X509Ptr read_cert(const std::string& path) {
+    X509Ptr cert(PEM_read_bio_X509(open_file(path).get(), nullptr, nullptr, nullptr));
+    if (!cert)
+        throw std::runtime_error("cannot read the certificate " + path);
+    return cert;
+}
+
+CmsPtr build(const std::string& content, const std::string& cert_pem, const std::string& key_pem,
+             const std::string& chain_pem, const AttributeTweaks& tweaks) {
+    X509Ptr cert = read_cert(cert_pem);
     PkeyPtr key(PEM_read_bio_PrivateKey(open_file(key_pem).get(), nullptr, nullptr, nullptr));
     CertStackPtr chain(sk_X509_new_null());
     if (!chain_pem.empty()) {
@@ -49,8 +58,8 @@ std::string opaque_signed_with(const std::string& content, const std::string& ce
             sk_X509_push(chain.get(), extra);
         ERR_clear_error(); // the read that ended the loop
     }
-    if (!cert || !key)
-        throw std::runtime_error("cannot read the signer's certificate or key");
+    if (!key)
+        throw std::runtime_error("cannot read the signer's key");
 
     const unsigned flags = CMS_BINARY | CMS_PARTIAL;
     CmsPtr cms(CMS_sign(nullptr, nullptr, chain.get(), nullptr, flags));
@@ -77,12 +86,36 @@ std::string opaque_signed_with(const std::string& content, const std::string& ce
         throw std::runtime_error(std::string("cannot sign: ") + ERR_error_string(ERR_peek_last_error(), nullptr));
     if (tweaks.content_type_nid != 0 && CMS_set1_eContentType(cms.get(), OBJ_nid2obj(NID_pkcs7_data)) != 1)
         throw std::runtime_error("cannot set the eContentType back");
+    return cms;
+}
+
+std::string as_smime(CMS_ContentInfo* cms) {
     BioPtr out(BIO_new(BIO_s_mem()));
-    if (SMIME_write_CMS(out.get(), cms.get(), nullptr, CMS_BINARY) != 1)
+    if (SMIME_write_CMS(out.get(), cms, nullptr, CMS_BINARY) != 1)
         throw std::runtime_error("cannot write the signed-data");
     char* data = nullptr;
     const long size = BIO_get_mem_data(out.get(), &data);
     return std::string(data, static_cast<std::size_t>(size));
+}
+
+} // namespace
+
+std::string opaque_signed_with(const std::string& content, const std::string& cert_pem, const std::string& key_pem,
+                               const std::string& chain_pem, const AttributeTweaks& tweaks) {
+    return as_smime(build(content, cert_pem, key_pem, chain_pem, tweaks).get());
+}
+
+std::string opaque_with_second_signer(const std::string& content, const std::string& cert_pem,
+                                      const std::string& key_pem, const SecondSigner& second) {
+    CmsPtr cms = build(content, cert_pem, key_pem, second.chain_pem, {});
+    CmsPtr other = build(second.signed_content, second.cert_pem, second.key_pem, "", {});
+    STACK_OF(CMS_SignerInfo)* moved_from = CMS_get0_SignerInfos(other.get());
+    CMS_SignerInfo* signer = sk_CMS_SignerInfo_delete(moved_from, 0);
+    if (signer == nullptr || sk_CMS_SignerInfo_insert(CMS_get0_SignerInfos(cms.get()), signer, second.first ? 0 : -1) == 0)
+        throw std::runtime_error("cannot move the second SignerInfo");
+    if (CMS_add1_cert(cms.get(), read_cert(second.cert_pem).get()) != 1)
+        ERR_clear_error(); // the same signer twice: its certificate is there already
+    return as_smime(cms.get());
 }
 
 } // namespace segel::test

@@ -27,4 +27,21 @@ struct AttributeTweaks {
 std::string opaque_signed_with(const std::string& content, const std::string& cert_pem, const std::string& key_pem,
                                const std::string& chain_pem, const AttributeTweaks& tweaks);
 
+// A second SignerInfo for the same signed-data (CMS-04, JYAF c2): made by
+// its own certificate and key over `signed_content`, so its messageDigest
+// matches the message's content only when the two are equal; placed before
+// the first signer or after it.
+struct SecondSigner {
+    std::string cert_pem, key_pem;
+    std::string signed_content;
+    bool first = false;
+    std::string chain_pem; // the issuing chain for both signers
+};
+
+// An opaque signed-data entity over `content` by the certificate and key at
+// the given PEM paths, with the second signer's SignerInfo and certificate
+// added. Throws on failure.
+std::string opaque_with_second_signer(const std::string& content, const std::string& cert_pem,
+                                      const std::string& key_pem, const SecondSigner& second);
+
 } // namespace segel::test

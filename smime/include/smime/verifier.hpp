@@ -7,8 +7,9 @@
 // attributes, contentType = id-data (CMS-02), one SMIMECapabilities (SM-10),
 // the signer chained to the TrustStore's anchors only with the smimesign
 // purpose (KU, CH-06) and the configured EKU policy (CH-07), SHA-1/MD5 and RSA under 2048 bits as
-// policy (SM-11, SEC-08). "pass" needs one such signer whose email is the
-// single From mailbox (CH-04, SEC-04), not revoked by the configured
+// policy (SM-11, SEC-08). "pass" needs every signer to be one whose email is the
+// single From mailbox (CH-04, SEC-04; CMS-04: a broken, untrusted or unbound
+// signer beside a valid one decides the verdict), not revoked by the configured
 // revocation check (revoked: fail; cannot tell: temperror, REV-01), and
 // whose signingTime, if present, is neither ahead of the verification time by
 // more than the clock skew nor outside the certificate's validity (CH-10:
@@ -83,6 +84,7 @@ enum class Finding {
     unprotected_from,          // RFC 9788: the From outside the signature is not the signed one
     duplicate_fields,          // SEC-04: two MIME-Version (or Content-Type) fields: readers may differ
     not_the_sender,            // CH-04, SEC-04
+    display_name_address,      // CH-04 (decided): the From display name shows another address
     signed_by_sender,          // pass
 };
 
@@ -108,9 +110,15 @@ struct VerificationReport {
     std::string form;                 // outermost layer: "multipart/signed", "application/pkcs7-mime" (SEC-05)
     int layers = 0;                   // signed layers verified, outermost first (SM-16 caps them)
     std::string from;                 // the single From addr-spec, if there is one
+    std::string shown_address;        // Finding::display_name_address: the other address the display name shows
     std::vector<SignerReport> signers; // of every verified layer, outermost first
+    std::size_t deciding_signer = 0;   // index in `signers` of the one whose verdict stands
     const SignerReport* passing_signer() const;
+    const SignerReport* deciding() const; // nullptr when there is no signer
 };
+
+// A signer as a reader knows it: the certificate's first email, else its subject.
+std::string signer_name(const SignerReport& signer);
 
 struct VerifyOptions {
     std::optional<Certificate::TimePoint> at; // validation time; empty: now (CH-10, OSSL-07)
