@@ -63,9 +63,9 @@ int run_sync_crl(const config::SyncCrl& command) {
         std::cerr << "segel: crl.issuer: " << issuer.error().detail << "\n";
         return EX_CONFIG;
     }
-    auto crl = smime::Crl::load_file(command.file);
-    if (!crl) {
-        std::cerr << "segel: " << crl.error().detail << "\n";
+    auto crls = smime::Crl::load_all(command.file);
+    if (!crls) {
+        std::cerr << "segel: " << crls.error().detail << "\n";
         return EX_DATAERR;
     }
     int exit_code = EX_OK;
@@ -74,12 +74,14 @@ int run_sync_crl(const config::SyncCrl& command) {
         return exit_code;
     directory::CrlFreshness freshness;
     freshness.max_age = std::chrono::hours(command.settings.crl_max_age_hours);
-    auto plan = directory::plan_crl_sync(*session->directory, *crl, issuer->front(), std::chrono::system_clock::now(),
+    auto plan = directory::plan_crl_sync(*session->directory, *crls, issuer->front(), std::chrono::system_clock::now(),
                                          freshness, command.file);
     if (!plan)
         return report_error(plan.error(), "the CRL was rejected; nothing was changed");
-    std::cout << "CRL of " << crl->issuer() << ": " << plan->entries << " revoked serials, " << plan->known
-              << " of them in the directory\n";
+    for (const auto& skipped : plan->skipped)
+        std::cout << "skipped: " << skipped << "\n";
+    std::cout << "CRLs of " << issuer->front().subject() << ": " << plan->entries << " revoked serials, "
+              << plan->known << " of them in the directory\n";
     return apply_plan(*session, *plan, command.dry_run);
 }
 

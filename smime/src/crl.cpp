@@ -1,17 +1,18 @@
 #include "smime/crl.hpp"
 
+#include <cstring>
 #include <ctime>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "ascii.hpp"
 #include "openssl_error.hpp"
 #include "asn1_time.hpp"
 #include "openssl_handles.hpp"
 
 namespace segel::smime {
-
 
 const char* revocation_reason_name(int code) noexcept {
     switch (code) {
@@ -27,32 +28,83 @@ const char* revocation_reason_name(int code) noexcept {
     }
 }
 
-Result<Crl> Crl::load_file(const std::string& path) {
+Result<std::vector<Crl>> Crl::load_all(const std::string& path) {
     ERR_clear_error();
     ossl::BioPtr bio(BIO_new_file(path.c_str(), "rb"));
     if (!bio)
         return make_error(ErrorKind::bad_credentials, "cannot open CRL file " + path);
-    return read(bio.get(), path);
+    return read_all(bio.get(), path);
 }
 
-Result<Crl> Crl::parse(std::string_view data, const std::string& name) {
+Result<std::vector<Crl>> Crl::parse_all(std::string_view data, const std::string& name) {
     ERR_clear_error();
     ossl::BioPtr bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
     if (!bio)
         return make_error(ErrorKind::internal, "cannot read " + name);
-    return read(bio.get(), name);
+    return read_all(bio.get(), name);
 }
 
-Result<Crl> Crl::read(BIO* bio, const std::string& name) {
-    X509_CRL* crl = PEM_read_bio_X509_CRL(bio, nullptr, nullptr, nullptr);
-    if (crl == nullptr) {
-        ERR_clear_error();
-        BIO_reset(bio);
-        crl = d2i_X509_CRL_bio(bio, nullptr);
+namespace {
+
+void free_der(unsigned char* der) noexcept { OPENSSL_free(der); }
+
+// One PEM block: its type and DER bytes.
+struct PemBlock {
+    ossl::OpensslStringPtr type, header;
+    std::unique_ptr<unsigned char, ossl::CFree<free_der>> der;
+    long length = 0;
+};
+
+// Reads the next block; false at the clean end of the input.
+Result<bool> next_pem_block(BIO* bio, PemBlock& block, const std::string& name, int number) {
+    char* type = nullptr;
+    char* header = nullptr;
+    unsigned char* der = nullptr;
+    if (PEM_read_bio(bio, &type, &header, &der, &block.length) == 1) {
+        block.type.reset(type);
+        block.header.reset(header);
+        block.der.reset(der);
+        return true;
     }
+    const unsigned long error = ERR_peek_last_error();
+    if (ERR_GET_LIB(error) == ERR_LIB_PEM && ERR_GET_REASON(error) == PEM_R_NO_START_LINE) {
+        ERR_clear_error();
+        return false;
+    }
+    return make_error(ErrorKind::bad_credentials,
+                      openssl_error_text(name + ": PEM block " + std::to_string(number) + " cannot be read"));
+}
+
+} // namespace
+
+Result<std::vector<Crl>> Crl::read_all(BIO* bio, const std::string& name) {
+    std::vector<Crl> crls;
+    for (int number = 1;; ++number) {
+        PemBlock block;
+        auto found = next_pem_block(bio, block, name, number);
+        if (!found)
+            return found.error();
+        if (!*found)
+            break;
+        if (std::strcmp(block.type.get(), PEM_STRING_X509_CRL) != 0)
+            return make_error(ErrorKind::bad_credentials, name + ": PEM block " + std::to_string(number) + " is a " +
+                                                              ascii::printable(block.type.get()) + ", not a CRL");
+        const unsigned char* p = block.der.get();
+        X509_CRL* crl = d2i_X509_CRL(nullptr, &p, block.length);
+        if (crl == nullptr)
+            return make_error(ErrorKind::bad_credentials, openssl_error_text(name + ": PEM block " +
+                                                                             std::to_string(number) + " is not a valid CRL"));
+        crls.push_back(Crl(std::shared_ptr<X509_CRL>(crl, X509_CRL_free)));
+    }
+    if (!crls.empty())
+        return crls;
+    // No PEM at all: one DER CRL.
+    BIO_reset(bio);
+    X509_CRL* crl = d2i_X509_CRL_bio(bio, nullptr);
     if (crl == nullptr)
         return make_error(ErrorKind::bad_credentials, openssl_error_text(name + " is not a CRL in PEM or DER"));
-    return Crl(std::shared_ptr<X509_CRL>(crl, X509_CRL_free));
+    crls.push_back(Crl(std::shared_ptr<X509_CRL>(crl, X509_CRL_free)));
+    return crls;
 }
 
 std::string Crl::issuer() const {

@@ -19,8 +19,8 @@ Result<bool> CrlDownloads::refresh(const std::string& url, const FetchLimits& li
     auto body = http_get(url, limits);
     if (!body)
         return body.error();
-    if (auto crl = Crl::parse(*body, url); !crl)
-        return crl.error();
+    if (auto crls = Crl::parse_all(*body, url); !crls)
+        return crls.error();
     const auto target = file_for(url);
     {
         std::ifstream kept(target, std::ios::binary);

@@ -2,7 +2,6 @@
 
 namespace segel::smime {
 
-
 Result<CrlStore> CrlStore::load_files(const std::vector<std::string>& paths, std::chrono::seconds max_age,
                                       bool require_for_every_issuer, std::vector<std::string> unavailable) {
     CrlStore store;
@@ -10,14 +9,16 @@ Result<CrlStore> CrlStore::load_files(const std::vector<std::string>& paths, std
     store.m_require_all = require_for_every_issuer;
     store.m_unavailable = std::move(unavailable);
     for (const auto& path : paths) {
-        auto crl = Crl::load_file(path);
-        if (!crl)
-            return crl.error();
-        Entry entry{*crl, {}};
-        for (const auto& revoked : crl->entries())
-            if (revoked.reason_code != 8) // removeFromCRL
-                entry.revoked.emplace(revoked.serial_hex, revoked.reason_code);
-        store.m_by_issuer[crl->issuer()].push_back(std::move(entry));
+        auto crls = Crl::load_all(path);
+        if (!crls)
+            return crls.error();
+        for (auto& crl : *crls) {
+            Entry entry{crl, {}};
+            for (const auto& revoked : crl.entries())
+                if (revoked.reason_code != 8) // removeFromCRL
+                    entry.revoked.emplace(revoked.serial_hex, revoked.reason_code);
+            store.m_by_issuer[crl.issuer()].push_back(std::move(entry));
+        }
     }
     return store;
 }

@@ -232,7 +232,7 @@ int main(int argc, char** argv) {
         std::fclose(f);
     }
     start = Clock::now();
-    auto loaded = smime::Crl::load_file(crl_path.string());
+    auto loaded = smime::Crl::load_all(crl_path.string());
     auto crl_plan = directory::plan_crl_sync(*store, *loaded, ca_cert, std::chrono::system_clock::now(), {}, "bench.crl");
     if (!crl_plan) {
         std::fprintf(stderr, "CRL plan failed: %s\n", crl_plan.error().detail.c_str());

@@ -23,7 +23,7 @@ test::CrlSpec spec_revoking(const std::string& user, int reason) {
 directory::Result<directory::CrlSyncPlan> plan(DirectoryFixture& f, const test::CrlSpec& spec) {
     const std::string path = (f.dir / "test.crl").string();
     test::write_crl(spec, path);
-    auto crl = smime::Crl::load_file(path);
+    auto crl = smime::Crl::load_all(path);
     REQUIRE(crl.has_value());
     return directory::plan_crl_sync(*f.store, *crl, issuing_ca(), std::chrono::system_clock::now(), {}, "test.crl");
 }
@@ -71,7 +71,37 @@ TEST_CASE("a CRL not signed by the configured issuer is refused (REV-01)", "[dir
     spec.signer_key_pem = test::pki_file("root.key.pem").string();
     auto other_issuer = plan(f, spec);
     REQUIRE_FALSE(other_issuer.has_value());
-    CHECK_THAT(other_issuer.error().detail, Catch::Contains("is issued by"));
+    CHECK_THAT(other_issuer.error().detail, Catch::Contains("no CRL issued by CN=Demo BSrE CA DS G1"));
+}
+
+TEST_CASE("every CRL of a PEM file is applied, another CA's CRL in it skipped, a certificate in it refused",
+          "[directory][crl]") {
+    DirectoryFixture f;
+    f.import_user("alice");
+    f.import_user("bambang");
+    const auto write = [&](const test::CrlSpec& spec, const std::string& name) {
+        test::write_crl(spec, (f.dir / name).string());
+        return test::read_file(f.dir / name);
+    };
+    auto root_crl = spec_revoking("alice", 1);
+    root_crl.issuer_cert_pem = test::pki_file("root.pem").string();
+    root_crl.signer_key_pem = test::pki_file("root.key.pem").string();
+    const std::string bundle = write(root_crl, "root.crl") + write(spec_revoking("alice", 1), "a.crl") +
+                               write(spec_revoking("bambang", 3), "b.crl");
+    test::write_file(f.dir / "bundle.pem", bundle);
+    auto crls = smime::Crl::load_all((f.dir / "bundle.pem").string());
+    REQUIRE(crls.has_value());
+    CHECK(crls->size() == 3);
+    auto planned = directory::plan_crl_sync(*f.store, *crls, issuing_ca(), std::chrono::system_clock::now(), {}, "bundle.pem");
+    REQUIRE(planned.has_value());
+    CHECK(planned->changes.statuses.size() == 2); // alice once, though on two CRLs, and bambang
+    REQUIRE(planned->skipped.size() == 1);
+    CHECK_THAT(planned->skipped.front(), Catch::Contains("bundle.pem (CRL 1)") && Catch::Contains("Demo Root CA Indonesia"));
+
+    test::write_file(f.dir / "mixed.pem", bundle + test::read_file(test::pki_file("alice.cert.pem")));
+    auto mixed = smime::Crl::load_all((f.dir / "mixed.pem").string());
+    REQUIRE_FALSE(mixed.has_value());
+    CHECK_THAT(mixed.error().detail, Catch::Contains("PEM block 4 is a CERTIFICATE, not a CRL"));
 }
 
 TEST_CASE("a stale CRL is refused", "[directory][crl]") {

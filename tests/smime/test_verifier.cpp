@@ -116,10 +116,8 @@ TEST_CASE("policy: an expired signer certificate", "[smime][verifier]") {
 #include "smime/crl_store.hpp"
 
 namespace {
-segel::smime::VerificationReport verify_with_crl(const CrlSpec& spec, bool require_all = false) {
-    TempDir dir;
-    write_crl(spec, (dir / "issuing.crl").string());
-    auto crls = segel::smime::CrlStore::load_files({(dir / "issuing.crl").string()}, std::chrono::hours(168), require_all);
+segel::smime::VerificationReport verify_with_crl_file(const std::string& path, bool require_all = false) {
+    auto crls = segel::smime::CrlStore::load_files({path}, std::chrono::hours(168), require_all);
     REQUIRE(crls.has_value());
     auto store = segel::smime::TrustStore::load_pem_file(pki_file("root.pem").string());
     auto spooled = spool_text(signed_by_alice());
@@ -132,6 +130,21 @@ segel::smime::VerificationReport verify_with_crl(const CrlSpec& spec, bool requi
     REQUIRE(report.has_value());
     INFO("reason: " << report->reason);
     return *report;
+}
+
+segel::smime::VerificationReport verify_with_crl(const CrlSpec& spec, bool require_all = false) {
+    TempDir dir;
+    write_crl(spec, (dir / "issuing.crl").string());
+    return verify_with_crl_file((dir / "issuing.crl").string(), require_all);
+}
+
+// The PEM files at `paths`, one after the other in one file.
+std::string concatenated(const TempDir& dir, const std::vector<std::string>& paths) {
+    std::string joined;
+    for (const auto& path : paths)
+        joined += read_file(path);
+    write_file(dir / "bundle.pem", joined);
+    return (dir / "bundle.pem").string();
 }
 
 CrlSpec issuing_crl(std::vector<RevokedSerial> revoked) {
@@ -149,6 +162,41 @@ TEST_CASE("REV-01: a signer on the issuer's fresh CRL is fail, not on it, pass",
     CHECK(revoked.verdict == Verdict::fail);
     CHECK_THAT(revoked.reason, Catch::Contains("revoked (key compromise)"));
     CHECK(verify_with_crl(issuing_crl({{"7FFF", 1}})).verdict == Verdict::pass);
+}
+
+TEST_CASE("REV-01: every CRL in a PEM file counts, not only the first", "[smime][verifier][revocation]") {
+    TempDir dir;
+    const std::string serial = demo_identity("alice").certificate().serial_hex();
+    auto root_crl = issuing_crl({});
+    root_crl.issuer_cert_pem = pki_file("root.pem").string();
+    root_crl.signer_key_pem = pki_file("root.key.pem").string();
+    write_crl(root_crl, (dir / "root.crl").string());
+    write_crl(issuing_crl({{serial, 1}}), (dir / "revoking.crl").string());
+    auto older = issuing_crl({});
+    older.this_update = std::chrono::system_clock::now() - std::chrono::hours(3);
+    write_crl(older, (dir / "older.crl").string());
+    for (const auto& order : {std::vector<std::string>{"root.crl", "revoking.crl"},
+                              std::vector<std::string>{"older.crl", "revoking.crl"},
+                              std::vector<std::string>{"revoking.crl", "root.crl"}}) {
+        INFO(order.front() << " then " << order.back());
+        const auto report =
+            verify_with_crl_file(concatenated(dir, {(dir / order.front()).string(), (dir / order.back()).string()}), true);
+        CHECK(report.verdict == Verdict::fail);
+        CHECK_THAT(report.reason, Catch::Contains("key compromise"));
+    }
+}
+
+TEST_CASE("REV-01: a CRL file holding anything but CRLs is refused, naming it", "[smime][verifier][revocation]") {
+    TempDir dir;
+    write_crl(issuing_crl({}), (dir / "issuing.crl").string());
+    const std::string bundle = concatenated(dir, {(dir / "issuing.crl").string(), pki_file("alice.cert.pem").string()});
+    auto loaded = segel::smime::CrlStore::load_files({bundle}, std::chrono::hours(168), false);
+    REQUIRE_FALSE(loaded.has_value());
+    CHECK_THAT(loaded.error().detail, Catch::Contains("PEM block 2 is a CERTIFICATE, not a CRL"));
+    write_file(dir / "junk.crl", "not a CRL at all\n");
+    auto junk = segel::smime::CrlStore::load_files({(dir / "junk.crl").string()}, std::chrono::hours(168), false);
+    REQUIRE_FALSE(junk.has_value());
+    CHECK_THAT(junk.error().detail, Catch::Contains("is not a CRL in PEM or DER"));
 }
 
 TEST_CASE("REV-01: a stale or forged CRL gives temperror, never pass", "[smime][verifier][revocation]") {

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "directory/certificate_directory.hpp"
 #include "directory/ra_sync.hpp"
@@ -22,11 +23,15 @@ struct CrlFreshness {
 };
 
 struct CrlSyncPlan : SyncPlan {
-    std::size_t entries = 0; // revoked serials on the CRL
-    std::size_t known = 0;   // of those, certificates in the directory
+    std::size_t entries = 0;           // revoked serials on the issuer's CRLs
+    std::size_t known = 0;             // of those, certificates in the directory
+    std::vector<std::string> skipped;  // CRLs in the file from other CAs, not applied
 };
 
-Result<CrlSyncPlan> plan_crl_sync(CertificateDirectory& directory, const smime::Crl& crl,
+// Every CRL of the file counts: each one naming the configured issuer must
+// pass the checks (or nothing is applied); CRLs of other CAs in the same file
+// (a bundle) are skipped and listed; a file with none of the issuer's is refused.
+Result<CrlSyncPlan> plan_crl_sync(CertificateDirectory& directory, const std::vector<smime::Crl>& crls,
                                   const smime::Certificate& issuer, TimePoint now, const CrlFreshness& freshness,
                                   const std::string& source);
 

@@ -1,4 +1,5 @@
-// A certificate revocation list (RFC 5280 §5): loaded from PEM or DER,
+// A certificate revocation list (RFC 5280 §5): loaded from PEM (a file may
+// hold several) or DER,
 // checked against the issuing CA we are configured to trust (signature,
 // issuer name, cRLSign), read as entries with RFC 5280 §5.3.1 reason codes.
 // Immutable after loading; thread-safe to read.
@@ -32,9 +33,11 @@ class Crl {
 public:
     using TimePoint = Certificate::TimePoint;
 
-    static Result<Crl> load_file(const std::string& path);
-    // From PEM or DER bytes; `name` (a URL, say) goes into the error.
-    static Result<Crl> parse(std::string_view data, const std::string& name);
+    // Every CRL in a file or in bytes: all PEM blocks, each of which must be
+    // a CRL (any other block is refused, naming it), or else one DER CRL.
+    // `name` (a path, a URL) goes into the error.
+    static Result<std::vector<Crl>> load_all(const std::string& path);
+    static Result<std::vector<Crl>> parse_all(std::string_view data, const std::string& name);
 
     std::string issuer() const;
     TimePoint this_update() const;
@@ -46,7 +49,7 @@ public:
     Result<void> check_signed_by(const Certificate& issuer) const;
 
 private:
-    static Result<Crl> read(BIO* bio, const std::string& name); // PEM first, then DER
+    static Result<std::vector<Crl>> read_all(BIO* bio, const std::string& name); // PEM first, then DER
     explicit Crl(std::shared_ptr<X509_CRL> crl) : m_crl(std::move(crl)) {}
     std::shared_ptr<X509_CRL> m_crl;
 };
