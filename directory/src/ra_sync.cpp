@@ -287,9 +287,12 @@ Result<SyncPlan> plan_ra_sync(CertificateDirectory& directory, const std::vector
                           (!row.effective || record->status_effective == row.effective);
         if (same)
             continue;
+        // The row's effective time is stored whatever the status, so that the
+        // same row matches next time (an active row too: RA sync is idempotent).
         StatusChange change{record->fingerprint, *row.status, row.reason,
-                            *row.status == CertificateStatus::active ? std::nullopt
-                                                                     : std::optional<TimePoint>(row.effective.value_or(now))};
+                            row.effective ? row.effective
+                                          : *row.status == CertificateStatus::active ? std::nullopt
+                                                                                     : std::optional<TimePoint>(now)};
         std::string description = "certificate " + record->serial + " (" + row.email + "): " +
                                   std::string(to_string(record->status)) + " -> " + std::string(to_string(*row.status));
         if (row.reason)

@@ -145,3 +145,37 @@ TEST_CASE("effective dates: a bare date is midnight WIB, a time needs a zone", "
     CHECK_FALSE(directory::parse_effective_date("2026-02-30").has_value());
     CHECK_FALSE(directory::parse_effective_date("01/11/2026").has_value());
 }
+
+TEST_CASE("applying the same RA file three times: the second and third change nothing and write nothing",
+          "[directory][ra]") {
+    DirectoryFixture f;
+    f.import_user("alice");
+    f.import_user("bambang");
+    f.import_user("citra");
+    const auto serial = [](const char* user) { return test::demo_identity(user).certificate().serial_hex(); };
+    // Every status row with an effective time, an active one among them (its time was never stored).
+    const std::string csv =
+        k_header + "198001012005011001,alice@tangerangkota.go.id,Alice Rahmawati,Diskominfo,,active,,2026-11-01,serial:" +
+        serial("alice") + "\n,bambang@tangerangkota.go.id,,,,revoked,mutasi,2026-11-02T08:30+07:00,serial:" +
+        serial("bambang") + "\n,citra@tangerangkota.go.id,,,,revoked,ditangguhkan,2026-11-03,serial:" + serial("citra") +
+        "\n,dewi@tangerangkota.go.id,Dewi Anggraini,Bappeda,,,,,\n";
+    auto first = plan(f, csv);
+    INFO((first ? std::string() : first.error().detail));
+    REQUIRE(first.has_value());
+    CHECK(first->changes.statuses.size() == 3);
+    REQUIRE(f.store->apply(first->changes, k_test_actor).has_value());
+    const auto alice = f.store->get_certificate(serial("alice"));
+    REQUIRE(alice.has_value());
+    CHECK(alice->status == CertificateStatus::active);
+    CHECK(alice->status_effective == directory::parse_effective_date("2026-11-01"));
+    const std::size_t entries = audit_count(f);
+    for (int run = 2; run <= 3; ++run) {
+        INFO("run " << run);
+        auto again = plan(f, csv);
+        REQUIRE(again.has_value());
+        CHECK(again->empty());
+        CHECK(again->descriptions.empty());
+        REQUIRE(f.store->apply(again->changes, k_test_actor).has_value());
+        CHECK(audit_count(f) == entries);
+    }
+}
