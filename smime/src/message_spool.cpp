@@ -7,7 +7,6 @@
 namespace segel::smime {
 
 namespace {
-constexpr std::size_t k_max_line_octets = 998; // RFC 5322 §2.1.1, without CRLF
 constexpr std::size_t k_write_buffer_bytes = 1 << 16;
 
 bool is_field_name_char(char c) noexcept {
@@ -76,30 +75,22 @@ Error MessageSpool::fail(ErrorKind kind, std::string detail) {
     return *m_error;
 }
 
+// Lines over 998 octets (an unfolded References field) and raw 8-bit
+// (RFC 6532, or a client's unencoded file name) are accepted: fields outside
+// the signature are left as they are, and the signer folds and encodes the
+// MIME fields it moves into part 1 (mime_framing.hpp).
 Result<void> MessageSpool::check_header_line(std::string_view line) {
     ++m_line_number;
     const std::string where = "header line " + std::to_string(m_line_number);
-    if (line.size() > k_max_line_octets)
-        return fail(ErrorKind::malformed_message,
-                    where + " is " + std::to_string(line.size()) + " octets long; RFC 5322 allows 998");
     if (const auto cr = line.find('\r'); cr != std::string_view::npos)
         return fail(ErrorKind::malformed_message, where + " contains a CR that is not part of a CRLF line end");
     if (line.front() == ' ' || line.front() == '\t') {
         if (m_line_number == 1)
             return fail(ErrorKind::malformed_message, "the header section starts with a continuation line");
-    } else if (const std::size_t n = field_name_length(line); n > 0) {
-        m_current_field_is_mime = ascii::istarts_with(line.substr(0, n), "Content-");
-    } else {
+    } else if (field_name_length(line) == 0) {
         return fail(ErrorKind::malformed_message,
                     where + " is not a header field (\"" + ascii::printable(line) +
                         "\"); is the blank line between header and body missing?");
-    }
-    if (m_current_field_is_mime) {
-        for (char c : line)
-            if (static_cast<unsigned char>(c) >= 0x80)
-                return fail(ErrorKind::malformed_message,
-                            where + " has a raw 8-bit byte in a MIME header field, which would move into the "
-                                    "signed part; encode it per RFC 2047/2231");
     }
     return {};
 }

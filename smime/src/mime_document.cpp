@@ -285,7 +285,7 @@ struct Canonicaliser {
         // Already signed or encrypted subtrees must stay byte-exact (RFC 1847 §2.1).
         if (GMIME_IS_MULTIPART_SIGNED(object) || GMIME_IS_MULTIPART_ENCRYPTED(object))
             return {};
-        encode_8bit_header_fields(object);
+        encode_header_fields(object);
         if (GMIME_IS_MULTIPART(object)) {
             GMimeMultipart* multipart = GMIME_MULTIPART(object);
             canonical_framing(multipart);
@@ -298,7 +298,7 @@ struct Canonicaliser {
             GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
             if (inner == nullptr || g_mime_message_get_mime_part(inner) == nullptr)
                 return {};
-            encode_8bit_header_fields(GMIME_OBJECT(inner));
+            encode_header_fields(GMIME_OBJECT(inner));
             if (auto done = walk(g_mime_message_get_mime_part(inner), nullptr); !done)
                 return done;
             // RFC 2046 §5.2.1: message/rfc822 may only be 7bit, 8bit or binary;

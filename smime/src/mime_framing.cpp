@@ -12,15 +12,28 @@ bool has_8bit(std::string_view text) {
     return std::any_of(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0x80) != 0; });
 }
 
+// The name, colon and first line of the value count towards the first line.
+bool has_long_line(std::string_view name, std::string_view raw_value) {
+    std::size_t line = name.size() + 2;
+    for (char c : raw_value) {
+        if (c == '\n') {
+            line = 0;
+        } else if (c != '\r' && ++line > k_max_line_octets) {
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace
 
-bool encode_8bit_header_fields(GMimeObject* object) {
+bool encode_header_fields(GMimeObject* object) {
     GMimeHeaderList* headers = g_mime_object_get_header_list(object);
     bool changed = false;
     for (int i = 0; headers != nullptr && i < g_mime_header_list_get_count(headers); ++i) {
         GMimeHeader* header = g_mime_header_list_get_header_at(headers, i);
         const char* raw = g_mime_header_get_raw_value(header);
-        if (raw == nullptr || !has_8bit(raw))
+        if (raw == nullptr || (!has_8bit(raw) && !has_long_line(g_mime_header_get_name(header), raw)))
             continue;
         const char* decoded = g_mime_header_get_value(header);
         // Copied: setting the value frees the decoded string it came from.

@@ -107,3 +107,29 @@ TEST_CASE("client shape: a closing delimiter with no line break after it changes
     CHECK_THAT(split_signed_message(signed_message).part1,
                Catch::Contains("\r\nthis is the data\r\n--b--") && !Catch::Contains("=0D"));
 }
+
+TEST_CASE("client shape: raw 8-bit and over-long top-level MIME fields are encoded and folded into part 1",
+          "[smime][shapes][clients]") {
+    const std::string signed_message = sign_and_verify_everywhere(
+        crlf(k_head + "Content-Type: application/pdf; name=\"lapor\xc3\xa1n " + std::string(1100, 'x') + ".pdf\"\n"
+                      "Content-Disposition: attachment; filename=\"ci\xeble.pdf\"\n"
+                      "Content-Description: Laporan tahunan \xc3\xa9\n"
+                      "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n"));
+    CHECK_THAT(split_signed_message(signed_message).part1, Catch::Contains("name*0*=") && Catch::Contains("filename*="));
+}
+
+TEST_CASE("client shape: a References field over 998 octets stays outside, untouched", "[smime][shapes][clients]") {
+    std::string references = "References:";
+    for (int i = 0; i < 60; ++i)
+        references += " <pesan" + std::to_string(i) + "@tangerangkota.go.id>";
+    const std::string signed_message = sign_and_verify_everywhere(
+        crlf(k_head + references + "\nContent-Type: text/plain\n\nBalasan.\n"));
+    CHECK_THAT(signed_message, Catch::Contains(references + "\r\n"));
+}
+
+TEST_CASE("client shape: a part's header line over 998 octets is folded or encoded", "[smime][shapes][clients]") {
+    sign_and_verify_everywhere(mixed("", "--b\nContent-Type: text/plain\nX-Long: " + std::string(1000, 'y') +
+                                             "\nX-Words:" + std::string(300, ' ') + std::string(200, 'k') + " " +
+                                             std::string(900, 'z') + "\n\nx\n",
+                                     ""));
+}

@@ -1,8 +1,10 @@
 // MessageSpool takes a whole RFC 5322 message in chunks of any size (as a
 // milter receives it, or read from a file) and keeps it in an anonymous
 // file (in memory up to 1 MiB, then in temp_dir) while checking the raw bytes: no NUL, a well-formed header section
-// (fields and continuation lines only, each line at most 998 octets, RFC 5322
-// §2.1.1), no bare CR in the header, 7-bit MIME header fields. The first
+// (fields and continuation lines only, at most max_header_bytes in all), no
+// bare CR in the header. Long lines and raw 8-bit in the header are accepted
+// (RFC 6532; real clients write both): the signer folds and encodes what it
+// moves into the signed part. The first
 // problem found is kept and returned by append()/finish(); after an error the
 // spool accepts no more data. The result, a SpooledMessage, owns the file and
 // the parsed top-level header fields. Not thread-safe per object.
@@ -86,7 +88,6 @@ private:
     std::size_t m_line_start = 0;      // offset of the current line in m_header_text
     std::size_t m_line_number = 0;     // 1-based, of the current header line
     bool m_in_header = true;
-    bool m_current_field_is_mime = false;
     std::uint64_t m_size = 0;
     std::optional<Error> m_error;
 };
