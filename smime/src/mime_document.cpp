@@ -231,6 +231,27 @@ bool is_textual(GMimeObject* object) {
                                g_mime_content_type_is_type(type, "message", "*"));
 }
 
+// GMime sometimes ends a part's content between the CR and the LF of the
+// line break before the next delimiter (a closing delimiter with no line
+// break after it, or LF and CRLF lines mixed): the part would gain a CR its
+// sender never wrote. That CR belongs to the delimiter (RFC 2046 §5.1.1), so
+// the content is cut before it. Only a CR directly followed by LF in the
+// message is cut, so a part's own bare CR stays.
+void without_split_line_break(GMimePart* part, GMimeDataWrapper* content) {
+    GMimeStream* stream = g_mime_data_wrapper_get_stream(content);
+    GMimeStream* whole = stream != nullptr ? stream->super_stream : nullptr;
+    if (whole == nullptr || stream->bound_end <= stream->bound_start)
+        return;
+    char around[2];
+    if (g_mime_stream_seek(whole, stream->bound_end - 1, GMIME_STREAM_SEEK_SET) < 0 ||
+        g_mime_stream_read(whole, around, 2) != 2 || around[0] != '\r' || around[1] != '\n')
+        return;
+    gm::GPtr<GMimeStream> trimmed(g_mime_stream_substream(whole, stream->bound_start, stream->bound_end - 1));
+    gm::GPtr<GMimeDataWrapper> wrapper(
+        g_mime_data_wrapper_new_with_stream(trimmed.get(), g_mime_data_wrapper_get_encoding(content)));
+    g_mime_part_set_content(part, wrapper.get());
+}
+
 struct Canonicaliser {
     const std::filesystem::path& temp_dir;
     std::uint64_t message_size;
@@ -240,6 +261,8 @@ struct Canonicaliser {
         GMimeDataWrapper* content = g_mime_part_get_content(part);
         if (content == nullptr)
             return {};
+        without_split_line_break(part, content);
+        content = g_mime_part_get_content(part);
         const ContentStats stats = scan_encoded_content(g_mime_data_wrapper_get_stream(content));
         if (top_stats != nullptr)
             *top_stats = stats;
@@ -316,29 +339,6 @@ struct Canonicaliser {
     }
 };
 
-// A multipart whose closing delimiter ends the message with no line break
-// after it: GMime then counts the CR before that delimiter as the last part's
-// content (the part would gain a trailing CR). Parsed with a CRLF supplied
-// after the delimiter, every part is what the sender wrote; only the empty
-// epilogue, which no reader sees, differs.
-bool needs_final_line_break(const SpooledMessage& message) {
-    if (!message.has_body() || message.size() <= message.body_offset())
-        return false;
-    const auto types = message.fields_named("Content-Type");
-    if (types.size() != 1 || !ascii::istarts_with(ascii::trim(types.front()->unfolded_value()), "multipart/"))
-        return false;
-    char last = 0;
-    return ::pread(message.fd(), &last, 1, static_cast<off_t>(message.size() - 1)) == 1 && last != '\n';
-}
-
-gm::GPtr<GMimeStream> with_final_line_break(gm::GPtr<GMimeStream> stream) {
-    gm::GPtr<GMimeStream> joined(g_mime_stream_cat_new());
-    gm::GPtr<GMimeStream> line_break(g_mime_stream_mem_new_with_buffer("\r\n", 2));
-    g_mime_stream_cat_add_source(GMIME_STREAM_CAT(joined.get()), stream.get());
-    g_mime_stream_cat_add_source(GMIME_STREAM_CAT(joined.get()), line_break.get());
-    return joined;
-}
-
 } // namespace
 
 Result<MimeDocument> MimeDocument::parse(const SpooledMessage& message) {
@@ -359,8 +359,6 @@ Result<MimeDocument> MimeDocument::parse(const SpooledMessage& message) {
                                                         static_cast<gint64>(message.size())));
     if (!stream)
         stream.reset(g_mime_stream_fs_new(::dup(message.fd())));
-    if (needs_final_line_break(message))
-        stream = with_final_line_break(std::move(stream));
     gm::GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
     g_mime_parser_set_persist_stream(parser.get(), TRUE);
     gm::ParserOptionsPtr options(g_mime_parser_options_new());

@@ -106,6 +106,21 @@ TEST_CASE("client shape: a closing delimiter with no line break after it changes
     // Nothing needed re-encoding: the text stays 7bit, with no =0D added.
     CHECK_THAT(split_signed_message(signed_message).part1,
                Catch::Contains("\r\nthis is the data\r\n--b--") && !Catch::Contains("=0D"));
+    SECTION("also with LF line ends, nested in a forwarded message, and with a part to re-encode") {
+        sign_and_verify_everywhere(k_head + "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\n"
+                                            "Content-Type: text/plain\n\npagi\n-- \n\n--b--");
+        std::string forwarded = crlf(k_head + "Content-Type: message/rfc822\n\nFrom: w@example.com\n"
+                                              "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"i\"\n\n"
+                                              "--i\nContent-Type: text/plain\n\nhalo  \n--i--\n");
+        forwarded.resize(forwarded.size() - 2);
+        sign_and_verify_everywhere(forwarded);
+    }
+}
+
+TEST_CASE("client shape: LF header lines with CRLF content lines add no CR to a part", "[smime][shapes][clients]") {
+    sign_and_verify_everywhere(k_head + "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\n"
+                                        "Content-Type: text/plain\nContent-Transfer-Encoding: 8bit\n\n"
+                                        "pagi \xc3\xa9\r\n\r\n--b--\n");
 }
 
 TEST_CASE("client shape: raw 8-bit and over-long top-level MIME fields are encoded and folded into part 1",
