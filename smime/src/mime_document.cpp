@@ -252,6 +252,13 @@ void without_split_line_break(GMimePart* part, GMimeDataWrapper* content) {
     g_mime_part_set_content(part, wrapper.get());
 }
 
+// RFC 2046 §5.2.2, §5.2.3: no transfer encoding but 7bit for these.
+bool must_stay_7bit(GMimeObject* object) {
+    GMimeContentType* type = g_mime_object_get_content_type(object);
+    return type != nullptr && (g_mime_content_type_is_type(type, "message", "partial") ||
+                               g_mime_content_type_is_type(type, "message", "external-body"));
+}
+
 struct Canonicaliser {
     const std::filesystem::path& temp_dir;
     std::uint64_t message_size;
@@ -273,6 +280,10 @@ struct Canonicaliser {
             changed = true;
             return reencode(part, GMIME_CONTENT_ENCODING_BASE64, temp_dir, message_size);
         }
+        if (!stats.clean_for_7bit() && must_stay_7bit(GMIME_OBJECT(part)))
+            return make_error(ErrorKind::unsupported_message,
+                              "a message/partial or message/external-body part holds 8-bit data or long lines; "
+                              "RFC 2046 §5.2.2 allows such parts 7bit only, so Segel cannot re-encode it");
         if (stats.clean_for_7bit()) {
             // SM-02: a 7-bit body labelled 8bit or binary is relabelled, so no
             // relay "downgrades" it after we sign. Same bytes, honest label.

@@ -140,3 +140,11 @@ TEST_CASE("8-bit data inside an already signed subpart cannot be re-encoded: ref
                               "application/pgp-signature\n\nsig\n--s--\n--b--\n"),
                   "alice") == ErrorKind::unsupported_message);
 }
+
+TEST_CASE("8-bit data in message/partial cannot be re-encoded (RFC 2046 5.2.2: 7bit only): refused",
+          "[smime][refusal]") {
+    CHECK(refusal(crlf("From: alice@tangerangkota.go.id\nSubject: x\nMIME-Version: 1.0\n"
+                       "Content-Type: message/partial; id=\"p@x\"; number=1; total=2\n\n"
+                       "From: a@example.com\nSubject: bagian\n\nIsi caf\xc3\xa9\n"),
+                  "alice") == ErrorKind::unsupported_message);
+}
