@@ -16,8 +16,8 @@ constexpr std::size_t k_max_line_octets = 998;
 Error not_canonical(std::uint64_t line, const std::string& what) {
     return make_error(ErrorKind::unsupported_message,
                       "line " + std::to_string(line) + " of the part to sign " + what +
-                          ", where Segel cannot re-encode it (a header field inside the body, a multipart "
-                          "preamble or epilogue, or an already signed or encrypted part)");
+                          ", where Segel cannot re-encode it (inside an already signed or encrypted part, "
+                          "which must stay byte for byte)");
 }
 
 // Whole-buffer scans (memchr and word-wise tests run many bytes per step):

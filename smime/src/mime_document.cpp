@@ -17,9 +17,10 @@ namespace {
 
 // ---- parsing ---------------------------------------------------------------
 
-// Raw 8-bit header data needs no case here: top-level MIME fields are
-// refused by MessageSpool, other top-level fields stay outside the signature,
-// and 8-bit anywhere in part 1 is refused by check_canonical_7bit().
+// Raw 8-bit header data needs no case here: top-level fields other than
+// MIME's stay outside the signature, the MIME fields and those inside the
+// body are encoded before signing (mime_framing.hpp), and 8-bit left
+// anywhere in part 1 is refused by check_canonical_7bit().
 struct ParseState {
     bool has_body = true;
     std::optional<std::string> fatal;
