@@ -21,10 +21,7 @@ namespace {
 // MIME's stay outside the signature, the MIME fields and those inside the
 // body are encoded before signing (mime_framing.hpp), and 8-bit left
 // anywhere in part 1 is refused by check_canonical_7bit().
-struct ParseState {
-    bool has_body = true;
-    std::optional<std::string> fatal;
-};
+using ParseState = MimeDocument::ParseState;
 
 // Repeats of these make a message ambiguous (SEC-04). From is left to
 // single_from_address(), which names that problem precisely.
@@ -36,8 +33,8 @@ bool is_identity_header(std::string_view name) {
 // GM-07: parser findings that leave the structure broken or ambiguous.
 void on_parser_warning(gint64 offset, GMimeParserWarning code, const gchar* item, gpointer data) {
     auto* state = static_cast<ParseState*>(data);
-    if (state->fatal)
-        return;
+    if (state->fatal || state->parsed)
+        return; // later warnings come from our own edits of the tree
     const std::string what = item != nullptr ? ascii::printable(item) : std::string();
     const std::string at = " (at byte " + std::to_string(offset) + ")";
     switch (code) {
@@ -355,8 +352,10 @@ struct Canonicaliser {
 
 Result<MimeDocument> MimeDocument::parse(const SpooledMessage& message) {
     ensure_gmime_initialised();
-    ParseState state;
-    state.has_body = message.has_body();
+    // GMime keeps the parser options, and so this callback's data, in every
+    // header list it made: the state lives as long as the document.
+    auto state = std::make_unique<ParseState>();
+    state->has_body = message.has_body();
 
     if (::lseek(message.fd(), 0, SEEK_SET) < 0)
         return make_error(ErrorKind::io_failure, "cannot rewind the spooled message");
@@ -374,13 +373,15 @@ Result<MimeDocument> MimeDocument::parse(const SpooledMessage& message) {
     gm::GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
     g_mime_parser_set_persist_stream(parser.get(), TRUE);
     gm::ParserOptionsPtr options(g_mime_parser_options_new());
-    g_mime_parser_options_set_warning_callback(options.get(), on_parser_warning, &state);
+    g_mime_parser_options_set_warning_callback(options.get(), on_parser_warning, state.get());
     gm::GPtr<GMimeMessage> parsed(g_mime_parser_construct_message(parser.get(), options.get()));
-    if (state.fatal)
-        return make_error(ErrorKind::malformed_message, *state.fatal);
+    state->parsed = true;
+    if (state->fatal)
+        return make_error(ErrorKind::malformed_message, *state->fatal);
     if (!parsed || g_mime_message_get_mime_part(parsed.get()) == nullptr)
         return make_error(ErrorKind::malformed_message, "GMime cannot parse the message");
-    return MimeDocument(std::move(parsed), !message.fields_named("Content-Type").empty(), message.size());
+    return MimeDocument(std::move(state), std::move(parsed), !message.fields_named("Content-Type").empty(),
+                        message.size());
 }
 
 std::optional<std::string> MimeDocument::existing_smime() const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -48,10 +49,20 @@ public:
     // line ends (SM-01).
     Result<TempFile> write_serialised_part(const std::filesystem::path& temp_dir);
 
-private:
-    MimeDocument(gm::GPtr<GMimeMessage> message, bool has_content_type, std::uint64_t size)
-        : m_message(std::move(message)), m_has_content_type(has_content_type), m_size(size) {}
+    // What the parser's warnings found (GM-07); `parsed` once parsing ended.
+    struct ParseState {
+        bool has_body = true;
+        bool parsed = false;
+        std::optional<std::string> fatal;
+    };
 
+private:
+    MimeDocument(std::unique_ptr<ParseState> state, gm::GPtr<GMimeMessage> message, bool has_content_type,
+                 std::uint64_t size)
+        : m_state(std::move(state)), m_message(std::move(message)), m_has_content_type(has_content_type),
+          m_size(size) {}
+
+    std::unique_ptr<ParseState> m_state; // declared first: outlives the tree whose headers point at it
     gm::GPtr<GMimeMessage> m_message;
     bool m_has_content_type;
     bool m_footer_added = false;
