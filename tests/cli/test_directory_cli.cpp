@@ -182,6 +182,34 @@ TEST_CASE("sync crl applies the configured issuer's CRL", "[cli][sync]") {
     CHECK_THAT(cli.run({"sync", "crl", (cli.dir / "bsre.crl").string()}).out, Catch::Contains("no changes"));
 }
 
+TEST_CASE("sync crl reads every CRL of a PEM bundle and refuses a file with a certificate in it", "[cli][sync]") {
+    Cli cli;
+    cli.init_and_import({"alice", "bambang"});
+    CrlSpec root_crl;
+    root_crl.issuer_cert_pem = pki_file("root.pem").string();
+    root_crl.signer_key_pem = pki_file("root.key.pem").string();
+    write_crl(root_crl, (cli.dir / "root.crl").string());
+    CrlSpec issuing;
+    issuing.issuer_cert_pem = pki_file("issuing.pem").string();
+    issuing.signer_key_pem = pki_file("issuing.key.pem").string();
+    issuing.revoked = {{cli.serial_of("alice"), 1}};
+    write_crl(issuing, (cli.dir / "a.crl").string());
+    issuing.revoked = {{cli.serial_of("bambang"), 3}};
+    write_crl(issuing, (cli.dir / "b.crl").string());
+    const std::string bundle =
+        read_file(cli.dir / "root.crl") + read_file(cli.dir / "a.crl") + read_file(cli.dir / "b.crl");
+    write_file(cli.dir / "mixed.pem", bundle + read_file(pki_file("alice.cert.pem")));
+    const auto mixed = cli.run({"sync", "crl", (cli.dir / "mixed.pem").string()});
+    CHECK(mixed.exit_code == 65);
+    CHECK_THAT(mixed.err, Catch::Contains("PEM block 4 is a CERTIFICATE, not a CRL"));
+    write_file(cli.dir / "bundle.pem", bundle);
+    const auto synced = cli.run({"sync", "crl", (cli.dir / "bundle.pem").string()});
+    INFO(synced.err);
+    CHECK(synced.exit_code == 0);
+    CHECK_THAT(synced.out, Catch::Contains("skipped: ") && Catch::Contains("2 revoked serials, 2 of them in the directory") &&
+                               Catch::Contains("key_compromise") && Catch::Contains("affiliation_changed"));
+}
+
 TEST_CASE("audit verify passes, then names the first altered entry", "[cli][audit]") {
     Cli cli;
     cli.init_and_import({"alice", "bambang"});
