@@ -27,9 +27,8 @@ bool has_long_line(std::string_view name, std::string_view raw_value) {
 
 } // namespace
 
-bool encode_header_fields(GMimeObject* object) {
+void encode_header_fields(GMimeObject* object) {
     GMimeHeaderList* headers = g_mime_object_get_header_list(object);
-    bool changed = false;
     for (int i = 0; headers != nullptr && i < g_mime_header_list_get_count(headers); ++i) {
         GMimeHeader* header = g_mime_header_list_get_header_at(headers, i);
         const char* raw = g_mime_header_get_raw_value(header);
@@ -39,9 +38,7 @@ bool encode_header_fields(GMimeObject* object) {
         // Copied: setting the value frees the decoded string it came from.
         const std::string value = decoded != nullptr ? decoded : "";
         g_mime_header_set_value(header, nullptr, value.c_str(), "utf-8");
-        changed = true;
     }
-    return changed;
 }
 
 std::string canonical_filler(std::string_view text) {

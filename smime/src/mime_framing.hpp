@@ -18,8 +18,8 @@ namespace segel::smime {
 // 998 octets are set again from their decoded value (raw bytes read as UTF-8,
 // else as the parser's fallback charset), so GMime writes them RFC 2047/2231
 // encoded and folded: a file name or description decodes to the same text as
-// before. Returns whether any field changed.
-bool encode_header_fields(GMimeObject* object);
+// before.
+void encode_header_fields(GMimeObject* object);
 
 // A multipart preamble or epilogue as it may appear in part 1: CRLF line
 // ends, no white space at a line's end. Nobody reads these (RFC 2046 §5.1.1),
