@@ -46,12 +46,10 @@ Result<std::vector<Crl>> Crl::parse_all(std::string_view data, const std::string
 
 namespace {
 
-void free_der(unsigned char* der) noexcept { OPENSSL_free(der); }
-
 // One PEM block: its type and DER bytes.
 struct PemBlock {
     ossl::OpensslStringPtr type, header;
-    std::unique_ptr<unsigned char, ossl::CFree<free_der>> der;
+    ossl::OpensslBytesPtr der;
     long length = 0;
 };
 

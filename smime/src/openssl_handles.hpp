@@ -25,10 +25,12 @@ inline void free_cert_stack(STACK_OF(X509)* s) noexcept { sk_X509_pop_free(s, X5
 inline void free_algor_stack(STACK_OF(X509_ALGOR)* s) noexcept { sk_X509_ALGOR_pop_free(s, X509_ALGOR_free); }
 inline void free_general_names(GENERAL_NAMES* n) noexcept { GENERAL_NAMES_free(n); }
 inline void free_openssl_string(char* p) noexcept { OPENSSL_free(p); }
+inline void free_openssl_bytes(unsigned char* p) noexcept { OPENSSL_free(p); }
 inline void free_eku(EXTENDED_KEY_USAGE* e) noexcept { sk_ASN1_OBJECT_pop_free(e, ASN1_OBJECT_free); }
 
 using BignumPtr = std::unique_ptr<BIGNUM, CFree<BN_free>>;
 using OpensslStringPtr = std::unique_ptr<char, CFree<free_openssl_string>>;
+using OpensslBytesPtr = std::unique_ptr<unsigned char, CFree<free_openssl_bytes>>;
 using X509Ptr = std::unique_ptr<X509, CFree<X509_free>>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, CFree<EVP_PKEY_free>>;
 using BioPtr = std::unique_ptr<BIO, CFree<BIO_free_all>>;

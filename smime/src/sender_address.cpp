@@ -74,9 +74,11 @@ std::string without(std::string text, const std::string& needle) {
     if (needle.empty())
         return text;
     const std::string lower_needle = ascii::to_lower(needle);
-    for (std::size_t at = ascii::to_lower(text).find(lower_needle); at != std::string::npos;
-         at = ascii::to_lower(text).find(lower_needle, at))
+    std::string lower_text = ascii::to_lower(text);
+    for (std::size_t at = lower_text.find(lower_needle); at != std::string::npos; at = lower_text.find(lower_needle, at)) {
         text.erase(at, needle.size());
+        lower_text.erase(at, needle.size());
+    }
     return text;
 }
 

@@ -55,7 +55,7 @@ std::string common_name(const std::string& dn) {
 // Details that come from outside (a chain error, the RA's reason) stay as
 // they are, in parentheses.
 std::string indonesian_reason(const VerificationReport& report) {
-    const SignerReport* first = report.deciding();
+    const SignerReport* deciding = report.deciding();
     switch (report.finding) {
     case Finding::not_signed: return "surel tidak ditandatangani";
     case Finding::partly_signed: return "hanya sebagian surel yang ditandatangani";
@@ -70,7 +70,7 @@ std::string indonesian_reason(const VerificationReport& report) {
     case Finding::content_changed: return "isi surel diubah setelah ditandatangani";
     case Finding::signature_invalid: return "tanda tangan tidak cocok";
     case Finding::untrusted: {
-        const std::string why = first != nullptr ? first->chain_error : std::string();
+        const std::string why = deciding != nullptr ? deciding->chain_error : std::string();
         // OpenSSL's words for the errors, as the verifier recorded them.
         if (why == X509_verify_cert_error_string(X509_V_ERR_CERT_HAS_EXPIRED))
             return "sertifikat penanda tangan sudah kedaluwarsa";
@@ -82,7 +82,7 @@ std::string indonesian_reason(const VerificationReport& report) {
     }
     case Finding::revoked:
         return "sertifikat penanda tangan sudah dicabut" +
-               (first != nullptr && !first->revocation.detail.empty() ? " (" + first->revocation.detail + ")" : "");
+               (deciding != nullptr && !deciding->revocation.detail.empty() ? " (" + deciding->revocation.detail + ")" : "");
     case Finding::revocation_unknown: return "status pencabutan sertifikat belum dapat diperiksa";
     case Finding::weak_algorithm: return "algoritme tanda tangan terlalu lemah";
     case Finding::implausible_signing_time: return "waktu penandatanganan tidak wajar";

@@ -69,35 +69,28 @@ Judgement judge_signer(const SignerReport& s, const std::string& from) {
     return {Verdict::pass, Finding::signed_by_sender, "signed by " + from};
 }
 
-// The signers of a message with several, each with its own verdict.
-std::string signer_list(const VerificationReport& report) {
-    std::string list;
-    for (const auto& s : report.signers)
-        list += (list.empty() ? "" : ", ") + signer_name(s) + " " +
-                std::string(to_string(judge_signer(s, report.from).verdict));
-    return list;
-}
-
 // CMS-04 (decided): every SignerInfo must hold. The worst signer decides
 // (the first of equals), so a forged or broken signer beside a valid one is
-// never hidden behind "pass".
+// never hidden behind "pass"; with several, the reason names each with its
+// own verdict.
 void conclude(VerificationReport& report) {
     if (report.signers.empty()) {
         decide(report, Verdict::fail, Finding::no_signer, "the signature has no signer (CMS certs-only)");
         return;
     }
+    std::vector<Judgement> judged;
     std::size_t worst = 0;
-    Judgement decided = judge_signer(report.signers.front(), report.from);
-    for (std::size_t i = 1; i < report.signers.size(); ++i) {
-        Judgement judged = judge_signer(report.signers[i], report.from);
-        if (severity(judged.verdict) > severity(decided.verdict)) {
-            worst = i;
-            decided = std::move(judged);
-        }
+    std::string list;
+    for (const auto& signer : report.signers) {
+        judged.push_back(judge_signer(signer, report.from));
+        if (severity(judged.back().verdict) > severity(judged[worst].verdict))
+            worst = judged.size() - 1;
+        list += (list.empty() ? "" : ", ") + signer_name(signer) + " " + std::string(to_string(judged.back().verdict));
     }
-    if (report.signers.size() > 1)
-        decided.reason += " (signer " + std::to_string(worst + 1) + " of " + std::to_string(report.signers.size()) +
-                          "; signers: " + signer_list(report) + ")";
+    Judgement& decided = judged[worst];
+    if (judged.size() > 1)
+        decided.reason += " (signer " + std::to_string(worst + 1) + " of " + std::to_string(judged.size()) +
+                          "; signers: " + list + ")";
     decide(report, decided.verdict, decided.finding, std::move(decided.reason));
     report.deciding_signer = worst;
 }
