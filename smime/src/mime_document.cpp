@@ -317,7 +317,8 @@ struct Canonicaliser {
         // Already signed or encrypted subtrees must stay byte-exact (RFC 1847 §2.1).
         if (GMIME_IS_MULTIPART_SIGNED(object) || GMIME_IS_MULTIPART_ENCRYPTED(object))
             return {};
-        encode_header_fields(object);
+        if (auto encoded = encode_header_fields(object); !encoded)
+            return encoded;
         if (GMIME_IS_MULTIPART(object)) {
             GMimeMultipart* multipart = GMIME_MULTIPART(object);
             canonical_framing(multipart);
@@ -330,7 +331,8 @@ struct Canonicaliser {
             GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
             if (inner == nullptr || g_mime_message_get_mime_part(inner) == nullptr)
                 return {};
-            encode_header_fields(GMIME_OBJECT(inner));
+            if (auto encoded = encode_header_fields(GMIME_OBJECT(inner)); !encoded)
+                return encoded;
             if (auto done = walk(g_mime_message_get_mime_part(inner), nullptr); !done)
                 return done;
             // RFC 2046 §5.2.1: message/rfc822 may only be 7bit, 8bit or binary;

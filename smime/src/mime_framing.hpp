@@ -12,14 +12,17 @@
 
 #include <gmime/gmime.h>
 
+#include "smime/error.hpp"
+
 namespace segel::smime {
 
 // Header fields of `object` whose raw value holds 8-bit bytes or a line over
 // 998 octets are set again from their decoded value (raw bytes read as UTF-8,
 // else as the parser's fallback charset), so GMime writes them RFC 2047/2231
 // encoded and folded: a file name or description decodes to the same text as
-// before.
-void encode_header_fields(GMimeObject* object);
+// before. A field GMime cannot format safely (a parameter name over 64
+// octets) is refused as unsupported_message.
+Result<void> encode_header_fields(GMimeObject* object);
 
 // A multipart preamble or epilogue as it may appear in part 1: CRLF line
 // ends, no white space at a line's end. Nobody reads these (RFC 2046 §5.1.1),
