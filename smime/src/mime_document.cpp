@@ -10,6 +10,8 @@
 #include "ascii.hpp"
 #include "gmime_library.hpp"
 #include "mime_framing.hpp"
+#include "spool_view.hpp"
+#include "structure_scan.hpp"
 
 namespace segel::smime {
 
@@ -352,7 +354,23 @@ struct Canonicaliser {
 
 } // namespace
 
-Result<MimeDocument> MimeDocument::parse(const SpooledMessage& message) {
+namespace {
+Result<void> check_structure(const SpooledMessage& message, std::size_t max_parts) {
+    const SpoolView view(message);
+    if (!view.ok())
+        return message.size() == 0 ? Result<void>{} : make_error(ErrorKind::io_failure, "cannot map the spooled message");
+    const StructureCount count = count_structure(view.bytes(), max_parts);
+    if (count.delimiter_lines > max_parts || count.content_type_lines > max_parts)
+        return make_error(ErrorKind::message_too_large,
+                          "more than " + std::to_string(max_parts) + " MIME parts (counted before parsing: over " +
+                              std::to_string(max_parts) + (count.delimiter_lines > max_parts ? " delimiter lines)" : " Content-Type fields)"));
+    return {};
+}
+} // namespace
+
+Result<MimeDocument> MimeDocument::parse(const SpooledMessage& message, std::size_t max_parts) {
+    if (auto within = check_structure(message, max_parts); !within)
+        return within.error();
     ensure_gmime_initialised();
     // GMime keeps the parser options, and so this callback's data, in every
     // header list it made: the state lives as long as the document.

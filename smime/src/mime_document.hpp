@@ -20,8 +20,10 @@ namespace segel::smime {
 class MimeDocument {
 public:
     // Parses the spool; parser warnings that make the structure ambiguous or
-    // broken (GM-07) become malformed_message errors.
-    static Result<MimeDocument> parse(const SpooledMessage& message);
+    // broken (GM-07) become malformed_message errors. A message whose lines
+    // could make more than `max_parts` entities (structure_scan.hpp) is
+    // refused before GMime reads it, as message_too_large (SM-16, SEC-07).
+    static Result<MimeDocument> parse(const SpooledMessage& message, std::size_t max_parts);
 
     // The parsed message (borrowed; lives as long as this document).
     GMimeMessage* message() const noexcept { return m_message.get(); }

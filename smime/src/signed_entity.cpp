@@ -1,6 +1,5 @@
 #include "signed_entity.hpp"
 
-#include <sys/mman.h>
 
 #include "ascii.hpp"
 #include "gmime_handles.hpp"
@@ -19,17 +18,6 @@ bool is_smime_signature_protocol(GMimeObject* object) {
                                    ascii::iequals(protocol, "application/x-pkcs7-signature"));
 }
 } // namespace
-
-SpoolView::SpoolView(const SpooledMessage& message) : m_size(message.size()) {
-    void* map = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, message.fd(), 0);
-    if (map != MAP_FAILED)
-        m_data = static_cast<const char*>(map);
-}
-
-SpoolView::~SpoolView() {
-    if (m_data != nullptr)
-        ::munmap(const_cast<char*>(m_data), m_size);
-}
 
 std::optional<std::string_view> raw_first_part(std::string_view body, std::string_view boundary) {
     const std::string delimiter = "--" + std::string(boundary);

@@ -16,21 +16,6 @@
 
 namespace segel::smime {
 
-// A read-only view of the spooled message.
-class SpoolView {
-public:
-    explicit SpoolView(const SpooledMessage& message);
-    ~SpoolView();
-    SpoolView(const SpoolView&) = delete;
-    SpoolView& operator=(const SpoolView&) = delete;
-    bool ok() const { return m_data != nullptr; }
-    std::string_view bytes() const { return {m_data, m_size}; }
-
-private:
-    std::size_t m_size;
-    const char* m_data = nullptr;
-};
-
 // Part 1 of a multipart/signed body as received: from after the first
 // delimiter line to just before the line end that precedes the next one
 // (that line end belongs to the delimiter); transport padding is allowed.

@@ -105,7 +105,7 @@ std::string fold_field(const NewHeaderField& field) {
 
 Result<SignOutcome> sign_message(const SpooledMessage& message, const SigningIdentity& identity,
                                  const SignOptions& options) {
-    auto document = MimeDocument::parse(message);
+    auto document = MimeDocument::parse(message, options.max_parts);
     if (!document)
         return document.error();
     if (auto smime = document->existing_smime())

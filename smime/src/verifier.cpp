@@ -8,6 +8,7 @@
 #include "mime_document.hpp"
 #include "openssl_handles.hpp"
 #include "signed_entity.hpp"
+#include "spool_view.hpp"
 #include "signer_checks.hpp"
 #include "smime/sender_address.hpp"
 
@@ -347,13 +348,18 @@ const SignerReport* VerificationReport::passing_signer() const {
 Result<VerificationReport> verify_message(const SpooledMessage& message, const TrustStore& anchors,
                                           const VerifyOptions& options) {
     VerificationReport report;
-    auto document = MimeDocument::parse(message);
+    if (auto from = single_from_address(message))
+        report.from = ascii::to_lower(*from);
+    auto document = MimeDocument::parse(message, options.max_parts);
+    if (!document && document.error().kind == ErrorKind::message_too_large) {
+        decide(report, Verdict::permerror, Finding::over_limit,
+               "the message is beyond the verifier's limits: " + document.error().detail);
+        return report;
+    }
     if (!document) {
         decide(report, Verdict::neutral, Finding::unreadable_message, "the message cannot be processed: " + document.error().detail);
         return report;
     }
-    if (auto from = single_from_address(message))
-        report.from = ascii::to_lower(*from);
 
     GMimeObject* top = g_mime_message_get_mime_part(document->message());
     Budget budget(options);

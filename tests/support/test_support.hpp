@@ -35,6 +35,7 @@ struct ProcessResult {
     int exit_code = -1;
     std::string out;
     std::string err;
+    long max_rss_kib = 0; // the child's peak resident memory
 };
 
 // Runs argv[0] (looked up in PATH) with the given standard input and extra

@@ -30,6 +30,9 @@ struct SignOptions {
     std::optional<Certificate::TimePoint> at;
     // When set, added below the message before signing (Tangerang art. 14).
     std::string footer_text;
+    // MIME entities a message may have; a message whose lines could make
+    // more is refused as message_too_large before it is parsed (SM-16).
+    std::size_t max_parts = 1000;
 };
 
 struct NewHeaderField {
