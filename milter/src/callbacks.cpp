@@ -8,6 +8,7 @@
 #include <libmilter/mfapi.h>
 
 #include "daemon.hpp"
+#include "milter/claimed_verdict_fields.hpp"
 #include "smime/message_spool.hpp"
 
 namespace segel::milter {
@@ -19,6 +20,7 @@ struct Message {
     SessionFacts facts;
     std::optional<smime::MessageSpool> spool;
     std::optional<smime::Error> spool_error;
+    std::optional<ClaimedVerdictFields> claimed; // inbound only: noted from the header as it comes
 };
 
 // One SMTP connection. The service snapshot is taken at connect, so a reload
@@ -179,6 +181,8 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
             return SMFIS_TEMPFAIL;
         }
         message.spool.emplace(std::move(spool).value());
+        if (message.facts.auth_login.empty() && settings.verify)
+            message.claimed.emplace(settings.authserv_id, settings.verdict_header);
         return SMFIS_CONTINUE;
     } catch (const std::exception& e) {
         log_error(std::string("envfrom: ") + e.what());
@@ -197,6 +201,8 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) noexcept {
     try {
         Connection* connection = connection_of(ctx);
         if (connection != nullptr && connection->message) {
+            if (connection->message->claimed)
+                connection->message->claimed->note(name, value);
             std::string line = std::string(name) + ":" + (connection->leading_space ? "" : " ") + crlf(value) + "\r\n";
             append(*connection->message, line);
         }
@@ -233,6 +239,31 @@ sfsistat to_status(Verdict verdict) {
     return SMFIS_TEMPFAIL;
 }
 
+// Inbound mail (claimed fields noted) is never judged by the signing
+// checks: a spool problem is stamped by the inbound path.
+MessageResult finish(Message& message, const SigningService& service, MtaActions& mta) {
+    std::optional<smime::Error> problem = message.spool_error;
+    std::optional<smime::SpooledMessage> spooled;
+    if (!problem) {
+        auto finished = std::move(*message.spool).finish();
+        if (finished)
+            spooled.emplace(std::move(finished).value());
+        else
+            problem = finished.error();
+    }
+    if (message.claimed)
+        return spooled ? service.finish_inbound(message.facts, *spooled, *message.claimed, mta)
+                       : service.finish_unreadable_inbound(message.facts, *problem, *message.claimed, mta);
+    if (spooled)
+        return service.finish_message(message.facts, *spooled, mta);
+    MessageResult result;
+    const bool ours = problem->kind == smime::ErrorKind::io_failure || problem->kind == smime::ErrorKind::internal;
+    result.outcome = ours ? Outcome::internal_error : Outcome::unsignable_message;
+    result.reason = problem->detail;
+    result.verdict = respond(result.outcome, service.settings(), mta);
+    return result;
+}
+
 sfsistat on_eom(SMFICTX* ctx) noexcept {
     try {
         Connection* connection = connection_of(ctx);
@@ -242,26 +273,7 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
         connection->message.reset();
         message.facts.queue_id = macro(ctx, "i");
         LibmilterActions mta(ctx, connection->leading_space);
-        const SigningService& service = *connection->service;
-        MessageResult result;
-        if (message.spool_error) {
-            const bool ours = message.spool_error->kind == smime::ErrorKind::io_failure ||
-                              message.spool_error->kind == smime::ErrorKind::internal;
-            result.outcome = ours ? Outcome::internal_error : Outcome::unsignable_message;
-            result.reason = message.spool_error->detail;
-            result.verdict = respond(result.outcome, service.settings(), mta);
-        } else {
-            auto spooled = std::move(*message.spool).finish();
-            if (!spooled) {
-                result.outcome = Outcome::unsignable_message;
-                result.reason = spooled.error().detail;
-                result.verdict = respond(result.outcome, service.settings(), mta);
-            } else if (message.facts.auth_login.empty() && service.settings().verify) {
-                result = service.finish_inbound(message.facts, *spooled, mta);
-            } else {
-                result = service.finish_message(message.facts, *spooled, mta);
-            }
-        }
+        const MessageResult result = finish(message, *connection->service, mta);
         const std::string queue_id = message.facts.queue_id.empty() ? "NOQUEUE" : message.facts.queue_id;
         log_info(queue_id + ": decision=" + to_string(result.outcome) +
                  " action=" + std::string(to_string(result.verdict)) +
@@ -273,7 +285,7 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
     } catch (const std::exception& e) {
         log_error(std::string("eom: ") + e.what());
         smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.7.0"),
-                      const_cast<char*>("Signing failed temporarily, please try again later"));
+                      const_cast<char*>("Temporary local problem, please try again later"));
         return SMFIS_TEMPFAIL;
     }
 }

@@ -12,6 +12,7 @@ config::FailureAction action_for(Outcome outcome, const config::FailurePolicy& p
     case Outcome::directory_unavailable: return policy.directory_unavailable;
     case Outcome::unauthenticated_internal_from: return policy.unauthenticated_internal_from;
     case Outcome::internal_error:
+    case Outcome::verification_unavailable:
     case Outcome::signed_message:
     case Outcome::not_ours:
     case Outcome::verified:
@@ -29,6 +30,7 @@ const char* reply_text(Outcome outcome) {
     case Outcome::unsignable_message: return "This message cannot be signed as it is (malformed, ambiguous sender, or too large)";
     case Outcome::directory_unavailable: return "The certificate directory is unavailable, please try again later";
     case Outcome::unauthenticated_internal_from: return "Mail from this domain must be sent with authentication";
+    case Outcome::verification_unavailable: return "The message cannot be checked now, please try again later";
     case Outcome::internal_error:
     case Outcome::signed_message:
     case Outcome::not_ours:
@@ -51,6 +53,7 @@ const char* to_string(Outcome outcome) {
     case Outcome::directory_unavailable: return "directory_unavailable";
     case Outcome::internal_error: return "internal_error";
     case Outcome::unauthenticated_internal_from: return "unauthenticated_internal_from";
+    case Outcome::verification_unavailable: return "verification_unavailable";
     }
     return "internal_error";
 }
@@ -68,14 +71,19 @@ std::string_view to_string(Verdict verdict) noexcept {
 Verdict respond(Outcome outcome, const config::MilterSettings& settings, MtaActions& mta) {
     if (outcome == Outcome::signed_message || outcome == Outcome::not_ours || outcome == Outcome::verified)
         return Verdict::accept;
+    // The unsigned header explains why an outbound message is not signed;
+    // an inbound message that could not be checked carries no verdict.
+    const bool explain = outcome != Outcome::verification_unavailable;
     switch (action_for(outcome, settings.policy)) {
     case config::FailureAction::pass:
         // The explaining header; if even that fails, the message still goes.
-        mta.add_header(settings.unsigned_header, to_string(outcome));
+        if (explain)
+            mta.add_header(settings.unsigned_header, to_string(outcome));
         return Verdict::accept;
     case config::FailureAction::quarantine:
-        mta.add_header(settings.unsigned_header, to_string(outcome));
-        if (mta.quarantine("Segel: not signed: " + std::string(to_string(outcome))))
+        if (explain)
+            mta.add_header(settings.unsigned_header, to_string(outcome));
+        if (mta.quarantine("Segel: " + std::string(explain ? "not signed: " : "not checked: ") + to_string(outcome)))
             return Verdict::quarantine;
         break; // not held: tempfail rather than let it go
     case config::FailureAction::reject:
@@ -85,6 +93,32 @@ Verdict respond(Outcome outcome, const config::MilterSettings& settings, MtaActi
         break;
     }
     mta.set_reply("451", "4.7.0", reply_text(outcome));
+    return Verdict::tempfail;
+}
+
+Verdict respond_to_verdict(smime::Verdict verdict, const config::MilterSettings& settings, MtaActions& mta) {
+    const bool failed = verdict == smime::Verdict::fail || verdict == smime::Verdict::permerror;
+    const config::FailureAction action = failed                                ? settings.on_verify_fail
+                                         : verdict == smime::Verdict::temperror ? settings.on_verify_temperror
+                                                                                : config::FailureAction::pass;
+    const char* refusal = verdict == smime::Verdict::permerror
+                              ? "The message's S/MIME signature cannot be checked (malformed or over a limit)"
+                              : "The message's S/MIME signature is not valid";
+    switch (action) {
+    case config::FailureAction::pass:
+        return Verdict::accept;
+    case config::FailureAction::quarantine:
+        if (mta.quarantine("Segel: smime=" + std::string(smime::to_string(verdict))))
+            return Verdict::quarantine;
+        mta.set_reply("451", "4.7.0", "The message cannot be held for review now, please try again later");
+        return Verdict::tempfail;
+    case config::FailureAction::reject:
+        mta.set_reply("550", "5.7.1", refusal);
+        return Verdict::reject;
+    case config::FailureAction::tempfail:
+        break;
+    }
+    mta.set_reply("451", "4.7.0", "The message's S/MIME signature cannot be checked now, please try again later");
     return Verdict::tempfail;
 }
 

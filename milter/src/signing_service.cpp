@@ -231,33 +231,73 @@ MessageResult SigningService::decide_and_sign(const SessionFacts& facts, const s
 namespace segel::milter {
 
 namespace {
-// AR-06: fields claiming our authserv-id, and our own verdict field, that
-// arrived with the message are removed (highest index first, PF-07).
-bool remove_forged_fields(const smime::SpooledMessage& message, const config::MilterSettings& settings, MtaActions& mta) {
-    const auto results = message.fields_named("Authentication-Results");
-    for (int index = static_cast<int>(results.size()); index >= 1; --index) {
-        std::string value = lower(results[static_cast<std::size_t>(index - 1)]->unfolded_value());
-        value.erase(0, value.find_first_not_of(" \t"));
-        const std::string id = lower(settings.authserv_id);
-        const bool ours = value.compare(0, id.size(), id) == 0 &&
-                          (value.size() == id.size() || value[id.size()] == ';' || value[id.size()] == ' ');
-        if (ours && !mta.change_header("Authentication-Results", index, std::nullopt))
-            return false;
-    }
-    const int stamps = static_cast<int>(message.fields_named(settings.verdict_header).size());
-    for (int index = stamps; index >= 1; --index)
-        if (!mta.change_header(settings.verdict_header, index, std::nullopt))
-            return false;
-    return true;
+
+// What a message that cannot be read at all gets stamped (RFC 7281 §3.1:
+// permerror, "cannot be processed").
+smime::VerificationReport unreadable_report(const std::string& from, const std::string& problem) {
+    smime::VerificationReport report;
+    report.verdict = smime::Verdict::permerror;
+    report.finding = smime::Finding::unreadable_message;
+    report.reason = "the message cannot be read: " + problem;
+    report.from = from;
+    return report;
 }
+
+// A message problem (malformed, unsupported, over a cap) is the message's;
+// a file or library failure is ours and temporary.
+bool message_problem(smime::ErrorKind kind) {
+    return kind != smime::ErrorKind::io_failure && kind != smime::ErrorKind::internal &&
+           kind != smime::ErrorKind::crypto_failure;
+}
+
 } // namespace
 
+smime::VerifyOptions SigningService::verify_options() const {
+    smime::VerifyOptions options;
+    options.clock_skew = std::chrono::minutes(m_settings->verify_clock_skew_minutes);
+    options.eku_policy = smime::parse_eku_policy(m_settings->verify_eku_policy).value_or(smime::EkuPolicy::any_eku);
+    options.revocation = [this, crls = crls()](const smime::Certificate& signer, const smime::Certificate& issuer) {
+        const auto now = std::chrono::system_clock::now();
+        // The RA's decision counts at once, before any CRL says so (REV-03).
+        if (auto record = m_directory->get_certificate(signer.sha256_fingerprint_hex());
+            record && record->status_at(now) == directory::CertificateStatus::revoked)
+            return smime::RevocationAnswer{
+                smime::RevocationAnswer::Status::revoked,
+                "RA: " + std::string(directory::to_string(record->reason.value_or(directory::RevocationReason::unspecified)))};
+        std::string ocsp_unknown;
+        if (m_ocsp) {
+            auto answer = m_ocsp->check(signer, issuer, now);
+            if (answer.status != smime::RevocationAnswer::Status::unknown)
+                return answer;
+            ocsp_unknown = answer.detail;
+        }
+        if (crls && (crls->covers(signer) || !m_ocsp))
+            return crls->check(signer, issuer, now);
+        if (!ocsp_unknown.empty())
+            return smime::RevocationAnswer{smime::RevocationAnswer::Status::unknown, ocsp_unknown};
+        return m_settings->verify_require_crl
+                   ? smime::RevocationAnswer{smime::RevocationAnswer::Status::unknown, "no CRL is configured"}
+                   : smime::RevocationAnswer{smime::RevocationAnswer::Status::good, "no CRL configured"};
+    };
+    return options;
+}
+
+MessageResult SigningService::finish_inbound(const SessionFacts& facts, const smime::SpooledMessage& message,
+                                             MtaActions& mta) const {
+    ClaimedVerdictFields claimed(m_settings->authserv_id, m_settings->verdict_header);
+    claimed.note_all(message.headers());
+    return finish_inbound(facts, message, claimed, mta);
+}
+
 MessageResult SigningService::finish_inbound(const SessionFacts& /*facts: the inbound path needs none yet*/,
-                                             const smime::SpooledMessage& message, MtaActions& mta) const {
+                                             const smime::SpooledMessage& message,
+                                             const ClaimedVerdictFields& claimed, MtaActions& mta) const {
     MessageResult result;
     try {
         if (auto from = smime::single_from_address(message))
             result.from = lower(*from);
+        if (!claimed.remove(mta))
+            return unavailable(std::move(result), "the MTA refused a header edit", mta);
         // An internal From without AUTH follows its own policy first.
         if (!result.from.empty() && in_signing_domain(result.from, m_settings->domains) &&
             m_settings->policy.unauthenticated_internal_from != config::FailureAction::pass) {
@@ -266,85 +306,51 @@ MessageResult SigningService::finish_inbound(const SessionFacts& /*facts: the in
             result.verdict = respond(result.outcome, *m_settings, mta);
             return result;
         }
-        if (!m_anchors) {
-            result.outcome = Outcome::internal_error;
-            result.reason = "verification is on but no trust anchors are loaded";
-            result.verdict = respond(result.outcome, *m_settings, mta);
-            return result;
-        }
-        smime::VerifyOptions options;
-        options.clock_skew = std::chrono::minutes(m_settings->verify_clock_skew_minutes);
-        options.eku_policy = smime::parse_eku_policy(m_settings->verify_eku_policy).value_or(smime::EkuPolicy::any_eku);
-        options.revocation = [this, crls = crls()](const smime::Certificate& signer, const smime::Certificate& issuer) {
-            const auto now = std::chrono::system_clock::now();
-            // The RA's decision counts at once, before any CRL says so (REV-03).
-            if (auto record = m_directory->get_certificate(signer.sha256_fingerprint_hex());
-                record && record->status_at(now) == directory::CertificateStatus::revoked)
-                return smime::RevocationAnswer{
-                    smime::RevocationAnswer::Status::revoked,
-                    "RA: " + std::string(directory::to_string(record->reason.value_or(directory::RevocationReason::unspecified)))};
-            std::string ocsp_unknown;
-            if (m_ocsp) {
-                auto answer = m_ocsp->check(signer, issuer, now);
-                if (answer.status != smime::RevocationAnswer::Status::unknown)
-                    return answer;
-                ocsp_unknown = answer.detail;
-            }
-            if (crls && (crls->covers(signer) || !m_ocsp))
-                return crls->check(signer, issuer, now);
-            if (!ocsp_unknown.empty())
-                return smime::RevocationAnswer{smime::RevocationAnswer::Status::unknown, ocsp_unknown};
-            return m_settings->verify_require_crl
-                       ? smime::RevocationAnswer{smime::RevocationAnswer::Status::unknown, "no CRL is configured"}
-                       : smime::RevocationAnswer{smime::RevocationAnswer::Status::good, "no CRL configured"};
-        };
-        auto report = smime::verify_message(message, *m_anchors, options);
-        if (!report) {
-            result.outcome = Outcome::internal_error;
-            result.reason = report.error().detail;
-            result.verdict = respond(result.outcome, *m_settings, mta);
-            return result;
-        }
-        if (!remove_forged_fields(message, *m_settings, mta) ||
-            !mta.insert_header(1, "Authentication-Results",
-                               smime::authentication_results_value(*report, m_settings->authserv_id)) ||
-            !mta.add_header(m_settings->verdict_header,
-                            smime::plain_verdict_value(*report, m_settings->verdict_language))) {
-            result.outcome = Outcome::internal_error;
-            result.reason = "the MTA refused a header edit";
-            result.verdict = respond(result.outcome, *m_settings, mta);
-            return result;
-        }
-        if (const auto* signer = report->deciding(); signer != nullptr && signer->certificate)
-            result.serial = signer->certificate->serial_hex();
-        result.outcome = Outcome::verified;
-        result.reason = "smime=" + std::string(smime::to_string(report->verdict)) + ": " + report->reason;
-        const bool failed = report->verdict == smime::Verdict::fail || report->verdict == smime::Verdict::permerror;
-        const config::FailureAction action = failed ? m_settings->on_verify_fail
-                                             : report->verdict == smime::Verdict::temperror ? m_settings->on_verify_temperror
-                                                                                           : config::FailureAction::pass;
-        result.verdict = Verdict::accept;
-        if (action == config::FailureAction::quarantine) {
-            if (mta.quarantine("Segel: smime=" + std::string(smime::to_string(report->verdict)))) {
-                result.verdict = Verdict::quarantine;
-            } else {
-                mta.set_reply("451", "4.7.0", "The message cannot be held for review now, please try again later");
-                result.verdict = Verdict::tempfail;
-            }
-        } else if (action == config::FailureAction::reject) {
-            mta.set_reply("550", "5.7.1", "The message's S/MIME signature is not valid");
-            result.verdict = Verdict::reject;
-        } else if (action == config::FailureAction::tempfail) {
-            mta.set_reply("451", "4.7.0", "The message's S/MIME signature cannot be checked now, please try again later");
-            result.verdict = Verdict::tempfail;
-        }
-        return result;
+        if (!m_anchors)
+            return unavailable(std::move(result), "verification is on but no trust anchors are loaded", mta);
+        auto report = smime::verify_message(message, *m_anchors, verify_options());
+        if (!report && !message_problem(report.error().kind))
+            return unavailable(std::move(result), report.error().detail, mta);
+        return stamp(report ? *report : unreadable_report(result.from, report.error().detail), std::move(result), mta);
     } catch (const std::exception& e) {
-        result.outcome = Outcome::internal_error;
-        result.reason = std::string("exception: ") + e.what();
-        result.verdict = respond(result.outcome, *m_settings, mta);
-        return result;
+        return unavailable(std::move(result), std::string("exception: ") + e.what(), mta);
     }
+}
+
+MessageResult SigningService::finish_unreadable_inbound(const SessionFacts& /*facts*/, const smime::Error& problem,
+                                                        const ClaimedVerdictFields& claimed, MtaActions& mta) const {
+    MessageResult result;
+    try {
+        if (!claimed.remove(mta))
+            return unavailable(std::move(result), "the MTA refused a header edit", mta);
+        if (!message_problem(problem.kind))
+            return unavailable(std::move(result), problem.detail, mta);
+        return stamp(unreadable_report("", problem.detail), std::move(result), mta);
+    } catch (const std::exception& e) {
+        return unavailable(std::move(result), std::string("exception: ") + e.what(), mta);
+    }
+}
+
+MessageResult SigningService::unavailable(MessageResult result, std::string reason, MtaActions& mta) const {
+    result.outcome = Outcome::verification_unavailable;
+    result.reason = std::move(reason);
+    result.verdict = respond(result.outcome, *m_settings, mta);
+    return result;
+}
+
+// Inserts Authentication-Results as a trace field (AR-04), adds the plain
+// field, then applies the inbound policy for the verdict.
+MessageResult SigningService::stamp(const smime::VerificationReport& report, MessageResult result,
+                                    MtaActions& mta) const {
+    if (!mta.insert_header(1, "Authentication-Results", smime::authentication_results_value(report, m_settings->authserv_id)) ||
+        !mta.add_header(m_settings->verdict_header, smime::plain_verdict_value(report, m_settings->verdict_language)))
+        return unavailable(std::move(result), "the MTA refused a header edit", mta);
+    if (const auto* signer = report.deciding(); signer != nullptr && signer->certificate)
+        result.serial = signer->certificate->serial_hex();
+    result.outcome = Outcome::verified;
+    result.reason = "smime=" + std::string(smime::to_string(report.verdict)) + ": " + report.reason;
+    result.verdict = respond_to_verdict(report.verdict, *m_settings, mta);
+    return result;
 }
 
 } // namespace segel::milter

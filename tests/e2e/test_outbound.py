@@ -239,6 +239,30 @@ class TestInbound(OutboundTest):
         self.assertIn(b"X-Segel-Verifikasi: Tanda tangan TIDAK SAH", delivered)
 
 
+class TestInboundHeaderShapes(OutboundTest):
+    """Inbound mail is never judged by the signing checks, and forged verdict
+    fields go on every path (AR-06), even with on_unsignable_message = pass."""
+
+    def lab_options(self, pki):
+        return {"milter_config": verify_settings(pki) + "[policy]\non_unsignable_message = pass\n"}
+
+    def test_odd_headers_are_stamped_and_delivered_with_forged_fields_removed(self):
+        forged = (b"Authentication-Results: tangerangkota.go.id; smime=pass (forged)\r\n"
+                  b"X-Segel-Verifikasi: Tanda tangan sah (forged)\r\n")
+        references = b"References: " + b" ".join(b"<%d.1234@example.org>" % i for i in range(80)) + b"\r\n"
+        shapes = [b"X-Long: " + b"a" * 1200 + b"\r\n", references,
+                  b"MIME-Version: 1.0\r\nContent-Type: text/plain; name=\"caf\xc3\xa9.txt\"\r\n"]
+        for i, shape in enumerate(shapes):
+            data = forged + shape + b"From: x@example.org\r\nTo: warga@example.com\r\nSubject: Bentuk %d\r\n\r\nIsi.\r\n" % i
+            self.submit_from_outside(data)
+        delivered = self.lab.wait_delivered(len(shapes))
+        for copy in delivered:
+            self.assertNotIn(b"(forged)", copy)
+            self.assertRegex(copy, rb"Authentication-Results: tangerangkota\.go\.id;\s+none")
+            self.assertIn(b"X-Segel-Verifikasi: Tidak ditandatangani", copy)
+        self.assertNotIn("X-Segel-Unsigned", "".join(c.decode("utf-8", "replace") for c in delivered))
+
+
 class TestInboundCrlDownload(OutboundTest):
     """[verify] crl_url: the daemon's background thread downloads the CRL (REV-05)."""
 

@@ -171,7 +171,10 @@ TEST_CASE("who is not signed, and what each refusal answers with the default pol
         const auto result = run(service, c.login, c.text, mta, c.sender);
         CHECK(result.outcome == c.outcome);
         CHECK(result.verdict == c.verdict);
-        CHECK_THAT(mta.reply, Catch::StartsWith(c.reply));
+        if (c.verdict == Verdict::accept)
+            CHECK(mta.reply.empty()); // an accepted message sets no reply at all
+        else
+            CHECK_THAT(mta.reply, Catch::StartsWith(c.reply) && !Catch::Equals(""));
         if (c.verdict != Verdict::accept || c.outcome != Outcome::signed_message)
             CHECK(mta.body.empty()); // nothing signed, nothing half-applied
     }
@@ -452,4 +455,135 @@ TEST_CASE("outbound: a quarantine policy holds the unsigned message with its exp
     CHECK_THAT(mta.quarantined, Catch::Contains("no_certificate"));
     REQUIRE_FALSE(mta.edits.empty());
     CHECK(mta.edits.front().name == "X-Segel-Unsigned");
+}
+
+namespace {
+const std::string k_forged = "Authentication-Results: tangerangkota.go.id; smime=pass (forged)\r\n"
+                             "Authentication-Results: mx.example.org; dkim=pass\r\n"
+                             "Authentication-Results: (comment) TANGERANGKOTA.GO.ID 1; smime=pass (forged)\r\n"
+                             "x-segel-verifikasi: Tanda tangan sah (palsu)\r\n";
+
+// The deletions made, as "name:index", in order.
+std::vector<std::string> deletions(const FakeMta& mta) {
+    std::vector<std::string> out;
+    for (const auto& e : mta.edits)
+        if (e.kind == "delete")
+            out.push_back(e.name + ":" + std::to_string(e.index));
+    return out;
+}
+const std::vector<std::string> k_forged_deleted = {"Authentication-Results:3", "Authentication-Results:1",
+                                                   "X-Segel-Verifikasi:1"};
+
+milter::ClaimedVerdictFields claimed_in(const std::string& header_text) {
+    milter::ClaimedVerdictFields claimed("tangerangkota.go.id", "X-Segel-Verifikasi");
+    auto spooled = test::spool_text(header_text + "\r\n");
+    REQUIRE(spooled.has_value());
+    claimed.note_all(spooled->headers());
+    return claimed;
+}
+} // namespace
+
+TEST_CASE("AR-06: the fields claiming our authserv-id or our verdict field are found, and no others",
+          "[milter][inbound]") {
+    const auto claimed = claimed_in(k_forged + "Authentication-Results: tangerangkota.go.id.evil.example; smime=pass\r\n"
+                                               "Authentication-Results: tangerangkota.go.idx; smime=pass\r\n"
+                                               "Authentication-Results:\r\n tangerangkota.go.id;\r\n smime=pass\r\n");
+    CHECK(claimed.count() == 4);
+    FakeMta mta;
+    REQUIRE(claimed.remove(mta));
+    CHECK(deletions(mta) == std::vector<std::string>{"Authentication-Results:6", "Authentication-Results:3",
+                                                     "Authentication-Results:1", "X-Segel-Verifikasi:1"});
+}
+
+TEST_CASE("inbound header shapes the signing spool once disliked are stamped and delivered, forged fields removed",
+          "[milter][inbound]") {
+    ServiceFixture f;
+    f.settings->policy.unsignable_message = config::FailureAction::pass;
+    const auto service = inbound_service(f);
+    std::string references = "References:";
+    for (int i = 0; i < 80; ++i)
+        references += " <" + std::to_string(i) + ".1234@example.org>";
+    const std::vector<std::pair<const char*, std::string>> shapes = {
+        {"a header line over 998 octets", "X-Long: " + std::string(1200, 'a') + "\r\n"},
+        {"an unfolded References of 1,300 octets", references + "\r\n"},
+        {"raw 8-bit in a top-level MIME field", "MIME-Version: 1.0\r\nContent-Type: text/plain; name=\"caf\xc3\xa9.txt\"\r\n"},
+    };
+    for (const auto& [name, field] : shapes) {
+        INFO(name);
+        FakeMta mta;
+        const auto result = run_inbound(service, k_forged + field + "From: x@example.org\r\nSubject: s\r\n\r\nhi\r\n", mta);
+        CHECK(result.outcome == Outcome::verified);
+        CHECK(result.verdict == Verdict::accept);
+        CHECK(mta.reply.empty());
+        CHECK(deletions(mta) == k_forged_deleted);
+        REQUIRE(mta.edits.size() == 5);
+        CHECK(mta.edits[3].value == "tangerangkota.go.id; none");
+    }
+}
+
+TEST_CASE("inbound: a message the spool refused is stamped permerror with the reason, never answered as unsignable",
+          "[milter][inbound]") {
+    ServiceFixture f;
+    const auto claimed = claimed_in(k_forged);
+    const auto problem = smime::make_error(smime::ErrorKind::malformed_message, "line 3 of the header has a NUL byte");
+    SECTION("default policy: delivered stamped") {
+        FakeMta mta;
+        const auto result = inbound_service(f).finish_unreadable_inbound({"Q4", "", "x@example.org", 1}, problem, claimed, mta);
+        CHECK(result.outcome == Outcome::verified);
+        CHECK(result.verdict == Verdict::accept);
+        CHECK(mta.reply.empty());
+        CHECK(deletions(mta) == k_forged_deleted);
+        REQUIRE(mta.edits.size() == 5);
+        CHECK_THAT(mta.edits[3].value, Catch::StartsWith("tangerangkota.go.id; smime=permerror") &&
+                                           Catch::Contains("NUL byte"));
+        CHECK_THAT(mta.edits[4].value, Catch::Contains("tidak dapat diproses"));
+        CHECK_THAT(result.reason, Catch::StartsWith("smime=permerror: the message cannot be read"));
+    }
+    SECTION("on_fail = reject: an inbound refusal in inbound words") {
+        f.settings->on_verify_fail = config::FailureAction::reject;
+        FakeMta mta;
+        const auto result = inbound_service(f).finish_unreadable_inbound({"Q4", "", "x@example.org", 1}, problem, claimed, mta);
+        CHECK(result.verdict == Verdict::reject);
+        CHECK_THAT(mta.reply, Catch::StartsWith("550 5.7.1 The message's S/MIME signature cannot be checked"));
+    }
+    SECTION("a failure of ours tempfails in inbound words") {
+        FakeMta mta;
+        const auto result = inbound_service(f).finish_unreadable_inbound(
+            {"Q4", "", "x@example.org", 1}, smime::make_error(smime::ErrorKind::io_failure, "disk full"), claimed, mta);
+        CHECK(result.outcome == Outcome::verification_unavailable);
+        CHECK(result.verdict == Verdict::tempfail);
+        CHECK(mta.reply == "451 4.7.0 The message cannot be checked now, please try again later");
+        CHECK(deletions(mta) == k_forged_deleted);
+    }
+}
+
+TEST_CASE("inbound: forged fields are removed under every action for an internal From without AUTH (AR-06)",
+          "[milter][inbound]") {
+    for (const auto action : {config::FailureAction::pass, config::FailureAction::quarantine,
+                              config::FailureAction::reject, config::FailureAction::tempfail}) {
+        ServiceFixture f;
+        f.settings->policy.unauthenticated_internal_from = action;
+        FakeMta mta;
+        const auto result = run_inbound(inbound_service(f), k_forged + signed_inbound(), mta);
+        INFO("action " << static_cast<int>(action) << ": " << result.reason);
+        CHECK(deletions(mta) == k_forged_deleted);
+        if (action == config::FailureAction::pass) {
+            CHECK(result.outcome == Outcome::verified);
+            CHECK(mta.reply.empty());
+        } else {
+            CHECK(result.outcome == Outcome::unauthenticated_internal_from);
+        }
+    }
+}
+
+TEST_CASE("inbound: without trust anchors the message tempfails in inbound words, never 'signing'", "[milter][inbound]") {
+    ServiceFixture f;
+    inbound_settings(f);
+    const milter::SigningService service(f.settings, f.store); // no anchors loaded
+    FakeMta mta;
+    const auto result = run_inbound(service, k_forged + mail("x@example.org"), mta);
+    CHECK(result.outcome == Outcome::verification_unavailable);
+    CHECK(result.verdict == Verdict::tempfail);
+    CHECK_THAT(mta.reply, Catch::Contains("cannot be checked now") && !Catch::Contains("Sign"));
+    CHECK(deletions(mta) == k_forged_deleted);
 }

@@ -15,12 +15,14 @@
 
 #include "config/milter_settings.hpp"
 #include "directory/certificate_directory.hpp"
+#include "milter/claimed_verdict_fields.hpp"
 #include "milter/mta_actions.hpp"
 #include "milter/policy.hpp"
 #include "smime/message_spool.hpp"
 #include "smime/crl_store.hpp"
 #include "smime/ocsp_checker.hpp"
 #include "smime/trust_store.hpp"
+#include "smime/verifier.hpp"
 
 namespace segel::milter {
 
@@ -52,15 +54,25 @@ public:
 
     MessageResult finish_message(const SessionFacts& facts, const smime::SpooledMessage& message, MtaActions& mta) const;
 
-    // Inbound (unauthenticated) mail when [verify] is on: removes forged
-    // copies of our verdict fields (AR-06), verifies (revocation: the
-    // directory's RA status first, then OCSP and the CRLs), inserts
+    // Inbound (unauthenticated) mail when [verify] is on. On every path
+    // first removes the fields that claim to be our verdict (AR-06), then
+    // verifies (revocation: the directory's RA status first, then OCSP when
+    // configured (its "good" or "revoked" stands), then the CRLs; what none
+    // of them can tell is temperror: REV-01, REV-02, REV-03), inserts
     // Authentication-Results as a trace field (AR-04) and adds the plain
     // field; then the inbound policy (accept by default; never loses mail).
-    // Revocation: the directory's RA status, then OCSP when configured (its
-    // "good" or "revoked" stands), then the CRLs; what none of them can
-    // tell is temperror (REV-01, REV-02, REV-03).
+    // A message that cannot be read is stamped permerror with the reason;
+    // only a failure of ours (files, MTA, no anchors) is
+    // verification_unavailable. Never judged by the signing checks.
+    MessageResult finish_inbound(const SessionFacts& facts, const smime::SpooledMessage& message,
+                                 const ClaimedVerdictFields& claimed, MtaActions& mta) const;
+    // The same, noting the claimed fields from the spooled header.
     MessageResult finish_inbound(const SessionFacts& facts, const smime::SpooledMessage& message, MtaActions& mta) const;
+    // An inbound message the spool refused (`problem`): claimed fields
+    // removed, then stamped permerror, or verification_unavailable when the
+    // problem is ours.
+    MessageResult finish_unreadable_inbound(const SessionFacts& facts, const smime::Error& problem,
+                                            const ClaimedVerdictFields& claimed, MtaActions& mta) const;
 
     // The CRLs in use; the background refresher swaps in a new store
     // (REV-05) while messages are verified with the one they started with.
@@ -70,6 +82,9 @@ public:
 private:
     MessageResult decide_and_sign(const SessionFacts& facts, const smime::SpooledMessage& message,
                                   MtaActions& mta) const;
+    smime::VerifyOptions verify_options() const;
+    MessageResult stamp(const smime::VerificationReport& report, MessageResult result, MtaActions& mta) const;
+    MessageResult unavailable(MessageResult result, std::string reason, MtaActions& mta) const;
 
     std::shared_ptr<const config::MilterSettings> m_settings;
     std::shared_ptr<directory::CertificateDirectory> m_directory;
