@@ -115,6 +115,7 @@ po::options_description file_options() {
         ("verify.eku_policy", po::value<std::string>())
         ("verify.crl_url", po::value<std::vector<std::string>>()->composing())
         ("verify.crl_cache_dir", po::value<std::string>())
+        ("verify.crl_issuers", po::value<std::string>())
         ("verify.crl_refresh_minutes", po::value<long>())
         ("verify.crl_fetch_timeout_seconds", po::value<long>())
         ("verify.crl_max_kilobytes", po::value<long>())
@@ -169,6 +170,8 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
     for (const auto& url : s.verify_crl_urls)
         if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
             problems.push_back(where + "verify.crl_url: \"" + url + "\" is not an http:// or https:// URL");
+    if (s.verify && !s.verify_crl_issuers.empty() && ::access(s.verify_crl_issuers.c_str(), R_OK) != 0)
+        problems.push_back(where + "verify.crl_issuers: \"" + s.verify_crl_issuers + "\" cannot be read");
     if (s.verify && !s.verify_crl_urls.empty() && ::access(s.verify_crl_cache_dir.c_str(), W_OK | X_OK) != 0)
         problems.push_back(where + "verify.crl_cache_dir: \"" + s.verify_crl_cache_dir +
                            "\" is not a writable directory (needed for verify.crl_url)");
@@ -296,6 +299,7 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         if (vm.count("verify.crl_url"))
             s.verify_crl_urls = vm["verify.crl_url"].as<std::vector<std::string>>();
         text("verify.crl_cache_dir", s.verify_crl_cache_dir);
+        text("verify.crl_issuers", s.verify_crl_issuers);
         if (vm.count("verify.crl_refresh_minutes"))
             s.verify_crl_refresh_minutes = vm["verify.crl_refresh_minutes"].as<long>();
         if (vm.count("verify.crl_fetch_timeout_seconds"))
@@ -364,7 +368,7 @@ std::string format_milter_settings(const MilterSettings& s) {
         << "\nclock_skew_minutes = " << s.verify_clock_skew_minutes << "\neku_policy = " << s.verify_eku_policy << "\n";
     for (const auto& url : s.verify_crl_urls)
         out << "crl_url = " << url << "\n";
-    out << "crl_cache_dir = " << s.verify_crl_cache_dir << "\ncrl_refresh_minutes = " << s.verify_crl_refresh_minutes
+    out << "crl_issuers = " << s.verify_crl_issuers << "\ncrl_cache_dir = " << s.verify_crl_cache_dir << "\ncrl_refresh_minutes = " << s.verify_crl_refresh_minutes
         << "\ncrl_fetch_timeout_seconds = " << s.verify_crl_fetch_timeout_seconds
         << "\ncrl_max_kilobytes = " << s.verify_crl_max_kilobytes << "\nocsp_url = " << s.verify_ocsp_url
         << "\nocsp_nonce = " << (s.verify_ocsp_nonce ? "on" : "off") << "\nocsp_responder_cert = " << s.verify_ocsp_responder_cert

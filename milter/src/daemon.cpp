@@ -39,7 +39,7 @@ bool g_log_to_stderr = false;
 } // namespace
 
 std::shared_ptr<const SigningService> build_service(std::shared_ptr<const config::MilterSettings> settings,
-                                                    std::string& problem) {
+                                                    std::string& problem, const smime::CrlStore* crls_in_use) {
     auto key = directory::load_master_key_file(settings->master_key_file);
     if (!key) {
         problem = key.error().detail;
@@ -63,8 +63,13 @@ std::shared_ptr<const SigningService> build_service(std::shared_ptr<const config
         }
         anchors = std::move(loaded).value();
     }
-    auto crls = load_crls(*settings, problem);
-    auto ocsp = anchors ? load_ocsp(*settings, *anchors, problem) : nullptr;
+    std::vector<std::string> kept;
+    auto crls = load_crls(*settings, problem, crls_in_use, &kept);
+    for (const auto& issuer : kept)
+        log_error("crl: a loaded CRL of " + issuer + " is older than the one in use, which stays");
+    if (settings->verify && !settings->verify_crl_urls.empty() && problem.empty())
+        load_crl_issuers(*settings, problem);
+    auto ocsp = anchors && problem.empty() ? load_ocsp(*settings, *anchors, problem) : nullptr;
     if (!problem.empty())
         return nullptr;
     return std::make_shared<const SigningService>(std::move(settings), std::move(store), std::move(anchors),
@@ -97,7 +102,9 @@ void Daemon::reload() {
     if (outcome.settings->socket != current->settings().socket || outcome.settings->user != current->settings().user)
         log_error("reload: milter.socket and milter.user take effect only after a restart");
     std::string problem;
-    auto service = build_service(std::make_shared<const config::MilterSettings>(std::move(*outcome.settings)), problem);
+    const auto crls_in_use = current->crls();
+    auto service = build_service(std::make_shared<const config::MilterSettings>(std::move(*outcome.settings)), problem,
+                                 crls_in_use.get());
     if (!service) {
         log_error("reload refused, keeping the running settings: " + problem);
         return;
@@ -148,6 +155,8 @@ void start_crl_refresh_thread() {
                     log_info("crl: new CRL from " + url);
                 for (const auto& failure : report.failed)
                     log_error("crl: download failed, keeping the last good copy: " + failure);
+                for (const auto& issuer : report.kept)
+                    log_error("crl: a loaded CRL of " + issuer + " is older than the one in use, which stays");
                 if (!report.problem.empty())
                     log_error("crl: keeping the CRLs in use: " + report.problem);
             }

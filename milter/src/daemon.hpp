@@ -14,9 +14,12 @@
 namespace segel::milter {
 
 // Builds a service for a settings snapshot: opens the directory with the
-// master key. On failure returns nullptr and sets `problem`.
+// master key, loads anchors, CRLs (a CRL of `crls_in_use` newer than the
+// loaded ones of its issuer stays) and OCSP. On failure returns nullptr and
+// sets `problem`.
 std::shared_ptr<const SigningService> build_service(std::shared_ptr<const config::MilterSettings> settings,
-                                                    std::string& problem);
+                                                    std::string& problem,
+                                                    const smime::CrlStore* crls_in_use = nullptr);
 
 class Daemon {
 public:

@@ -7,16 +7,17 @@
 
 namespace segel::milter {
 
-std::shared_ptr<const smime::CrlStore> load_crls(const config::MilterSettings& settings, std::string& problem) {
+std::shared_ptr<const smime::CrlStore> load_crls(const config::MilterSettings& settings, std::string& problem,
+                                                 const smime::CrlStore* in_use, std::vector<std::string>* kept) {
     if (!settings.verify || (settings.verify_crls.empty() && settings.verify_crl_urls.empty()))
         return nullptr;
     std::vector<std::string> files = settings.verify_crls;
     std::vector<std::string> unavailable;
     const smime::CrlDownloads downloads(settings.verify_crl_cache_dir);
     for (const auto& url : settings.verify_crl_urls) {
-        const auto kept = downloads.file_for(url);
-        if (std::filesystem::exists(kept))
-            files.push_back(kept.string());
+        const auto kept_copy = downloads.file_for(url);
+        if (std::filesystem::exists(kept_copy))
+            files.push_back(kept_copy.string());
         else
             unavailable.push_back(url);
     }
@@ -26,7 +27,37 @@ std::shared_ptr<const smime::CrlStore> load_crls(const config::MilterSettings& s
         problem = "verify.crl: " + loaded.error().detail;
         return nullptr;
     }
+    if (in_use != nullptr) {
+        auto newer = loaded->keep_newer(*in_use);
+        if (kept != nullptr)
+            kept->insert(kept->end(), newer.begin(), newer.end());
+    }
     return std::make_shared<const smime::CrlStore>(std::move(loaded).value());
+}
+
+std::vector<smime::Certificate> load_crl_issuers(const config::MilterSettings& settings, std::string& problem) {
+    auto anchors = smime::Certificate::load_pem_file(settings.verify_anchors);
+    if (!anchors) {
+        problem = "verify.anchors: " + anchors.error().detail;
+        return {};
+    }
+    if (settings.verify_crl_issuers.empty())
+        return std::move(anchors).value();
+    auto extra = smime::Certificate::load_pem_file(settings.verify_crl_issuers);
+    auto store = smime::TrustStore::from_certificates(*anchors);
+    if (!extra || !store) {
+        problem = "verify.crl_issuers: " + (extra ? store.error().detail : extra.error().detail);
+        return {};
+    }
+    for (const auto& ca : *extra) {
+        if (auto checked = store->check_ca(ca, *extra); !checked) {
+            problem = "verify.crl_issuers: " + checked.error().detail;
+            return {};
+        }
+    }
+    std::vector<smime::Certificate> issuers = std::move(anchors).value();
+    issuers.insert(issuers.end(), extra->begin(), extra->end());
+    return issuers;
 }
 
 std::shared_ptr<const smime::OcspChecker> load_ocsp(const config::MilterSettings& settings,
@@ -52,19 +83,26 @@ std::shared_ptr<const smime::OcspChecker> load_ocsp(const config::MilterSettings
 
 CrlRefreshReport refresh_crls(const SigningService& service) {
     const auto& settings = service.settings();
+    CrlRefreshReport report;
+    const auto issuers = load_crl_issuers(settings, report.problem);
+    if (!report.problem.empty())
+        return report;
     const smime::CrlDownloads downloads(settings.verify_crl_cache_dir);
     smime::FetchLimits limits;
     limits.timeout = std::chrono::seconds(settings.verify_crl_fetch_timeout_seconds);
     limits.max_bytes = static_cast<std::size_t>(settings.verify_crl_max_kilobytes) * 1024;
-    CrlRefreshReport report;
+    smime::CrlFreshness freshness;
+    freshness.max_age = std::chrono::hours(settings.verify_crl_max_age_hours);
+    freshness.skew = std::chrono::minutes(settings.verify_clock_skew_minutes);
     for (const auto& url : settings.verify_crl_urls) {
-        auto replaced = downloads.refresh(url, limits);
+        auto replaced = downloads.refresh(url, limits, issuers, freshness, std::chrono::system_clock::now());
         if (!replaced)
             report.failed.push_back(replaced.error().detail);
         else if (*replaced)
             report.replaced.push_back(url);
     }
-    auto store = load_crls(settings, report.problem);
+    const auto in_use = service.crls();
+    auto store = load_crls(settings, report.problem, in_use.get(), &report.kept);
     if (report.problem.empty())
         service.replace_crls(std::move(store));
     return report;

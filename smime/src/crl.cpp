@@ -148,6 +148,15 @@ std::vector<CrlEntry> Crl::entries() const {
     return entries;
 }
 
+std::optional<int> Crl::compare_number(const Crl& other) const {
+    using NumberPtr = std::unique_ptr<ASN1_INTEGER, ossl::CFree<ASN1_INTEGER_free>>;
+    NumberPtr mine(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(m_crl.get(), NID_crl_number, nullptr, nullptr)));
+    NumberPtr theirs(static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(other.m_crl.get(), NID_crl_number, nullptr, nullptr)));
+    if (!mine || !theirs)
+        return std::nullopt;
+    return ASN1_INTEGER_cmp(mine.get(), theirs.get());
+}
+
 Result<void> Crl::check_signed_by(const Certificate& issuer_cert) const {
     ERR_clear_error();
     if (X509_NAME_cmp(X509_CRL_get_issuer(m_crl.get()), X509_get_subject_name(issuer_cert.handle())) != 0)

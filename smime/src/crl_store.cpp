@@ -1,5 +1,7 @@
 #include "smime/crl_store.hpp"
 
+#include <algorithm>
+
 namespace segel::smime {
 
 Result<CrlStore> CrlStore::load_files(const std::vector<std::string>& paths, std::chrono::seconds max_age,
@@ -21,6 +23,26 @@ Result<CrlStore> CrlStore::load_files(const std::vector<std::string>& paths, std
         }
     }
     return store;
+}
+
+std::vector<std::string> CrlStore::keep_newer(const CrlStore& in_use) {
+    std::vector<std::string> kept;
+    for (const auto& [issuer, used] : in_use.m_by_issuer) {
+        auto mine = m_by_issuer.find(issuer);
+        if (mine == m_by_issuer.end())
+            continue;
+        for (const auto& entry : used) {
+            const bool newer_than_all = std::none_of(mine->second.begin(), mine->second.end(), [&](const Entry& candidate) {
+                return check_not_older(candidate.crl, entry.crl).has_value();
+            });
+            if (newer_than_all) {
+                mine->second.push_back(entry);
+                kept.push_back(issuer);
+                break;
+            }
+        }
+    }
+    return kept;
 }
 
 RevocationAnswer CrlStore::check(const Certificate& signer, const Certificate& issuer,

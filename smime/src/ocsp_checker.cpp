@@ -17,10 +17,6 @@ using CertIdPtr = std::unique_ptr<OCSP_CERTID, ossl::CFree<OCSP_CERTID_free>>;
 using RequestPtr = std::unique_ptr<OCSP_REQUEST, ossl::CFree<OCSP_REQUEST_free>>;
 using ResponsePtr = std::unique_ptr<OCSP_RESPONSE, ossl::CFree<OCSP_RESPONSE_free>>;
 using BasicPtr = std::unique_ptr<OCSP_BASICRESP, ossl::CFree<OCSP_BASICRESP_free>>;
-struct BorrowedStackFree {
-    void operator()(STACK_OF(X509)* stack) const noexcept { sk_X509_free(stack); } // certificates not owned
-};
-using BorrowedStackPtr = std::unique_ptr<STACK_OF(X509), BorrowedStackFree>;
 
 RevocationAnswer unknown(std::string why) {
     ERR_clear_error();
@@ -97,7 +93,7 @@ RevocationAnswer OcspChecker::ask(const Certificate& signer, const Certificate& 
 
     // REV-02: signed by the issuer, or by its delegate with id-kp-OCSPSigning;
     // with a pinned responder, by that certificate alone.
-    BorrowedStackPtr certs(sk_X509_new_null());
+    ossl::BorrowedCertStackPtr certs(sk_X509_new_null());
     unsigned long flags = 0;
     if (m_options.pinned_responder) {
         sk_X509_push(certs.get(), m_options.pinned_responder->handle());

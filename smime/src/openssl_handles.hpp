@@ -22,6 +22,7 @@ struct CFree {
 };
 
 inline void free_cert_stack(STACK_OF(X509)* s) noexcept { sk_X509_pop_free(s, X509_free); }
+inline void free_borrowed_cert_stack(STACK_OF(X509)* s) noexcept { sk_X509_free(s); } // certificates not owned
 inline void free_algor_stack(STACK_OF(X509_ALGOR)* s) noexcept { sk_X509_ALGOR_pop_free(s, X509_ALGOR_free); }
 inline void free_general_names(GENERAL_NAMES* n) noexcept { GENERAL_NAMES_free(n); }
 inline void free_openssl_string(char* p) noexcept { OPENSSL_free(p); }
@@ -37,6 +38,7 @@ using BioPtr = std::unique_ptr<BIO, CFree<BIO_free_all>>;
 using CmsPtr = std::unique_ptr<CMS_ContentInfo, CFree<CMS_ContentInfo_free>>;
 using Pkcs12Ptr = std::unique_ptr<PKCS12, CFree<PKCS12_free>>;
 using CertStackPtr = std::unique_ptr<STACK_OF(X509), CFree<free_cert_stack>>;
+using BorrowedCertStackPtr = std::unique_ptr<STACK_OF(X509), CFree<free_borrowed_cert_stack>>;
 using AlgorStackPtr = std::unique_ptr<STACK_OF(X509_ALGOR), CFree<free_algor_stack>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, CFree<free_general_names>>;
 using EkuPtr = std::unique_ptr<EXTENDED_KEY_USAGE, CFree<free_eku>>;

@@ -64,6 +64,7 @@ TEST_CASE("verify.crl_url takes http and https URLs only and needs a writable ca
           "[config][milter]") {
     static test::TempDir cache;
     const auto good = parse_milter_with("enabled = on\nanchors = /etc/hostname\ncrl_url = http://crl.example/ca.crl\n"
+                                        "crl_issuers = /etc/hostname\n"
                                         "crl_url = https://crl.example/ca2.crl\ncrl_cache_dir = " + cache.path().string() +
                                         "\ncrl_refresh_minutes = 30\ncrl_max_kilobytes = 2048\n");
     INFO((good.problems.empty() ? std::string() : good.problems.front()));
@@ -71,14 +72,17 @@ TEST_CASE("verify.crl_url takes http and https URLs only and needs a writable ca
     CHECK(good.settings->verify_crl_urls.size() == 2);
     CHECK(good.settings->verify_crl_refresh_minutes == 30);
     CHECK_THAT(config::format_milter_settings(*good.settings),
-               Catch::Contains("crl_url = https://crl.example/ca2.crl\n") && Catch::Contains("crl_max_kilobytes = 2048\n"));
+               Catch::Contains("crl_url = https://crl.example/ca2.crl\n") && Catch::Contains("crl_max_kilobytes = 2048\n") &&
+                   Catch::Contains("crl_issuers = /etc/hostname\n"));
     const auto bad = parse_milter_with("enabled = on\nanchors = /etc/hostname\ncrl_url = ldap://crl.example/ca\n"
-                                       "crl_cache_dir = /nonexistent/segel\ncrl_fetch_timeout_seconds = 0\n");
+                                       "crl_cache_dir = /nonexistent/segel\ncrl_fetch_timeout_seconds = 0\n"
+                                       "crl_issuers = /nonexistent/ca.pem\n");
     CHECK_FALSE(bad.settings.has_value());
-    REQUIRE(bad.problems.size() == 3);
+    REQUIRE(bad.problems.size() == 4);
     CHECK_THAT(bad.problems[0], Catch::Contains("verify.crl_url: \"ldap://crl.example/ca\" is not an http:// or https:// URL"));
-    CHECK_THAT(bad.problems[1], Catch::Contains("verify.crl_cache_dir"));
-    CHECK_THAT(bad.problems[2], Catch::Contains("verify.crl_fetch_timeout_seconds: must be from 1 to 300"));
+    CHECK_THAT(bad.problems[1], Catch::Contains("verify.crl_issuers: \"/nonexistent/ca.pem\" cannot be read"));
+    CHECK_THAT(bad.problems[2], Catch::Contains("verify.crl_cache_dir"));
+    CHECK_THAT(bad.problems[3], Catch::Contains("verify.crl_fetch_timeout_seconds: must be from 1 to 300"));
 }
 
 TEST_CASE("verify.ocsp_url, ocsp_nonce and ocsp_responder_cert are read and checked (REV-02, ID-07)", "[config][milter]") {

@@ -269,7 +269,8 @@ class TestInboundCrlDownload(OutboundTest):
     def lab_options(self, pki):
         self.crl_server = CrlServer(pki, revoked_user="alice")
         self.cache = tempfile.mkdtemp(prefix="segel-crl-")
-        return {"milter_config": verify_settings(pki, "crl_url = %s\ncrl_cache_dir = %s\n" % (self.crl_server.url, self.cache))}
+        return {"milter_config": verify_settings(pki, "crl_url = %s\ncrl_issuers = %s/issuing.pem\ncrl_cache_dir = %s\n"
+                                                    % (self.crl_server.url, pki, self.cache))}
 
     def tearDown(self):
         super().tearDown()

@@ -353,6 +353,7 @@ TEST_CASE("inbound: a CRL downloaded from crl_url revokes, and before the first 
     test::HttpTestServer server;
     inbound_settings(f);
     f.settings->verify_crl_urls = {server.url("/bsre-ca.crl")};
+    f.settings->verify_crl_issuers = test::pki_file("issuing.pem").string();
     f.settings->verify_crl_cache_dir = f.dir.path().string();
     f.settings->verify_crl_fetch_timeout_seconds = 2;
     std::string problem;
@@ -386,6 +387,81 @@ TEST_CASE("inbound: a CRL downloaded from crl_url revokes, and before the first 
     CHECK(milter::refresh_crls(service).failed.size() == 1);
     FakeMta again;
     CHECK_THAT(run_inbound(service, signed_inbound(), again).reason, Catch::StartsWith("smime=fail"));
+
+    // A lying server: an older CRL (before alice was revoked), one with the
+    // issuer's name signed by another key, an expired one. Each download
+    // fails, the good copy stays, alice stays revoked (REV-01, REV-05).
+    test::CrlSpec older = spec;
+    older.revoked.clear();
+    older.this_update = std::chrono::system_clock::now() - std::chrono::hours(30);
+    test::CrlSpec foreign_key = spec;
+    foreign_key.revoked.clear();
+    foreign_key.signer_key_pem = test::pki_file("root.key.pem").string();
+    test::CrlSpec expired = spec;
+    expired.revoked.clear();
+    expired.this_update = std::chrono::system_clock::now() - std::chrono::hours(24 * 9);
+    expired.next_update = std::chrono::system_clock::now() - std::chrono::hours(24 * 2);
+    for (const auto* hostile : {&older, &foreign_key, &expired}) {
+        write_crl(*hostile, (f.dir / "hostile.crl").string());
+        server.answer("/bsre-ca.crl", 200, test::read_file(f.dir / "hostile.crl"));
+        const auto refused = milter::refresh_crls(service);
+        REQUIRE(refused.failed.size() == 1);
+        CHECK_THAT(refused.failed.front(), Catch::Contains("not accepted"));
+        CHECK(refused.replaced.empty());
+        FakeMta still;
+        CHECK_THAT(run_inbound(service, signed_inbound(), still).reason,
+                   Catch::StartsWith("smime=fail") && Catch::Contains("key compromise"));
+    }
+}
+
+TEST_CASE("inbound: a CRL file put back older than the one in use does not un-revoke at a reload (REV-01)",
+          "[milter][inbound][revocation]") {
+    ServiceFixture f;
+    inbound_settings(f);
+    const std::string file = (f.dir / "local-ca.crl").string();
+    f.settings->verify_crls = {file};
+    test::CrlSpec revoking;
+    revoking.revoked = {{test::demo_identity("alice").certificate().serial_hex(), 1}};
+    revoking.issuer_cert_pem = test::pki_file("issuing.pem").string();
+    revoking.signer_key_pem = test::pki_file("issuing.key.pem").string();
+    write_crl(revoking, file);
+    std::string problem;
+    const auto in_use = milter::load_crls(*f.settings, problem);
+    REQUIRE(problem.empty());
+    test::CrlSpec older = revoking;
+    older.revoked.clear();
+    older.this_update = std::chrono::system_clock::now() - std::chrono::hours(30);
+    write_crl(older, file);
+    std::vector<std::string> kept;
+    auto reloaded = milter::load_crls(*f.settings, problem, in_use.get(), &kept);
+    REQUIRE(problem.empty());
+    CHECK(kept == std::vector<std::string>{test::demo_identity("alice").certificate().issuer()});
+    auto anchors = smime::TrustStore::load_pem_file(f.settings->verify_anchors);
+    REQUIRE(anchors.has_value());
+    const milter::SigningService service(f.settings, f.store, std::move(anchors).value(), std::move(reloaded));
+    FakeMta mta;
+    CHECK_THAT(run_inbound(service, signed_inbound(), mta).reason,
+               Catch::StartsWith("smime=fail") && Catch::Contains("key compromise"));
+    // Loaded without the CRL in use (a restart), the old file is all there is.
+    auto fresh_start = milter::load_crls(*f.settings, problem);
+    auto anchors_again = smime::TrustStore::load_pem_file(f.settings->verify_anchors);
+    const milter::SigningService restarted(f.settings, f.store, std::move(anchors_again).value(), std::move(fresh_start));
+    FakeMta after_restart;
+    CHECK_THAT(run_inbound(restarted, signed_inbound(), after_restart).reason, Catch::StartsWith("smime=pass"));
+}
+
+TEST_CASE("verify.crl_issuers must chain to an anchor (REV-01)", "[milter][revocation]") {
+    ServiceFixture f;
+    inbound_settings(f);
+    std::string problem;
+    CHECK(milter::load_crl_issuers(*f.settings, problem).size() == 1); // the root alone
+    f.settings->verify_crl_issuers = test::pki_file("issuing.pem").string();
+    CHECK(milter::load_crl_issuers(*f.settings, problem).size() == 2);
+    CHECK(problem.empty());
+    f.settings->verify_anchors = test::pki_file("issuing.pem").string(); // the issuing CA as anchor
+    f.settings->verify_crl_issuers = test::pki_file("root.pem").string(); // a root does not chain to it
+    CHECK(milter::load_crl_issuers(*f.settings, problem).empty());
+    CHECK_THAT(problem, Catch::StartsWith("verify.crl_issuers:") && Catch::Contains("does not chain"));
 }
 
 TEST_CASE("inbound: OCSP answers first, the CRL stands in when the responder cannot (REV-02)",

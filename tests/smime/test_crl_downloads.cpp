@@ -15,14 +15,36 @@ using namespace segel::test;
 using segel::smime::FetchLimits;
 
 namespace {
-std::string issuing_crl_pem(std::vector<RevokedSerial> revoked = {}) {
-    TempDir dir;
+CrlSpec issuing_spec(std::vector<RevokedSerial> revoked = {}) {
     CrlSpec spec;
     spec.revoked = std::move(revoked);
     spec.issuer_cert_pem = pki_file("issuing.pem").string();
     spec.signer_key_pem = pki_file("issuing.key.pem").string();
-    write_crl(spec, (dir / "issuing.crl").string());
-    return read_file(dir / "issuing.crl");
+    return spec;
+}
+
+std::string crl_pem(const CrlSpec& spec) {
+    TempDir dir;
+    write_crl(spec, (dir / "made.crl").string());
+    return read_file(dir / "made.crl");
+}
+
+std::string issuing_crl_pem(std::vector<RevokedSerial> revoked = {}) { return crl_pem(issuing_spec(std::move(revoked))); }
+
+// The CA certificates whose CRLs a download accepts: the demo root and its issuing CA.
+const std::vector<segel::smime::Certificate>& demo_issuers() {
+    static const std::vector<segel::smime::Certificate> issuers = [] {
+        auto root = segel::smime::Certificate::load_pem_file(pki_file("root.pem").string());
+        auto issuing = segel::smime::Certificate::load_pem_file(pki_file("issuing.pem").string());
+        REQUIRE(root.has_value());
+        REQUIRE(issuing.has_value());
+        return std::vector<segel::smime::Certificate>{root->front(), issuing->front()};
+    }();
+    return issuers;
+}
+
+segel::smime::Result<bool> refresh(const segel::smime::CrlDownloads& downloads, const std::string& url) {
+    return downloads.refresh(url, {}, demo_issuers(), {}, std::chrono::system_clock::now());
 }
 } // namespace
 
@@ -67,22 +89,81 @@ TEST_CASE("REV-05: a downloaded CRL is kept, the same one again changes nothing,
     const std::string url = server.url("/issuing.crl");
     const std::string first = issuing_crl_pem();
     server.answer("/issuing.crl", 200, first);
-    auto replaced = downloads.refresh(url, {});
+    auto replaced = refresh(downloads, url);
     REQUIRE(replaced.has_value());
     CHECK(*replaced);
     CHECK(read_file(downloads.file_for(url)) == first);
-    replaced = downloads.refresh(url, {});
+    replaced = refresh(downloads, url);
     REQUIRE(replaced.has_value());
     CHECK_FALSE(*replaced);
     server.answer("/issuing.crl", 200, "<html>maintenance</html>");
-    const auto broken = downloads.refresh(url, {});
+    const auto broken = refresh(downloads, url);
     REQUIRE_FALSE(broken.has_value());
     CHECK_THAT(broken.error().detail, Catch::Contains("is not a CRL"));
     CHECK(read_file(downloads.file_for(url)) == first); // the last good copy stays
     server.answer("/issuing.crl", 503, "");
-    CHECK_FALSE(downloads.refresh(url, {}).has_value());
+    CHECK_FALSE(refresh(downloads, url).has_value());
     CHECK(read_file(downloads.file_for(url)) == first);
     CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator()) == 1);
+}
+
+TEST_CASE("REV-01, REV-05: an older, a foreign-key or an expired CRL never replaces the kept copy",
+          "[smime][crl][fetch]") {
+    using namespace std::chrono;
+    HttpTestServer server;
+    TempDir dir;
+    const segel::smime::CrlDownloads downloads(dir.path());
+    const std::string url = server.url("/issuing.crl");
+    const auto now = system_clock::now();
+    // The kept copy: alice revoked for key compromise, cRLNumber 7.
+    CrlSpec good = issuing_spec({{demo_identity("alice").certificate().serial_hex(), 1}});
+    good.crl_number = 7;
+    const std::string kept = crl_pem(good);
+    server.answer("/issuing.crl", 200, kept);
+    const auto first = refresh(downloads, url);
+    REQUIRE(first.has_value());
+    REQUIRE(*first);
+
+    CrlSpec older = issuing_spec(); // the CRL from before alice was revoked
+    older.this_update = now - hours(48);
+    older.crl_number = 6;
+    CrlSpec lower_number = issuing_spec(); // a later thisUpdate cannot hide a lower cRLNumber
+    lower_number.crl_number = 5;
+    lower_number.this_update = now - minutes(30);
+    CrlSpec foreign_key = issuing_spec(); // the issuer's name, another key (the root's)
+    foreign_key.signer_key_pem = pki_file("root.key.pem").string();
+    CrlSpec expired = issuing_spec();
+    expired.this_update = now - hours(24 * 10);
+    expired.next_update = now - hours(24);
+    expired.crl_number = 9;
+    const std::vector<std::pair<CrlSpec, const char*>> hostile = {
+        {older, "older than the CRL kept"},
+        {lower_number, "lower cRLNumber"},
+        {foreign_key, "signature does not verify"},
+        {expired, "nextUpdate"},
+    };
+    for (const auto& [spec, why] : hostile) {
+        INFO(why);
+        server.answer("/issuing.crl", 200, crl_pem(spec));
+        const auto refused = refresh(downloads, url);
+        REQUIRE_FALSE(refused.has_value());
+        CHECK_THAT(refused.error().detail, Catch::Contains(why) && Catch::Contains(url));
+        CHECK(read_file(downloads.file_for(url)) == kept);
+    }
+    // A CRL from a CA that is not configured is refused too.
+    auto only_root = segel::smime::Certificate::load_pem_file(pki_file("root.pem").string());
+    REQUIRE(only_root.has_value());
+    CrlSpec newer = issuing_spec({{demo_identity("alice").certificate().serial_hex(), 1}});
+    newer.crl_number = 8;
+    server.answer("/issuing.crl", 200, crl_pem(newer));
+    const auto unknown_ca = downloads.refresh(url, {}, *only_root, {}, now);
+    REQUIRE_FALSE(unknown_ca.has_value());
+    CHECK_THAT(unknown_ca.error().detail, Catch::Contains("no configured CA certificate"));
+    // The next genuine CRL replaces it.
+    const auto genuine = refresh(downloads, url);
+    REQUIRE(genuine.has_value());
+    CHECK(*genuine);
+    CHECK(read_file(downloads.file_for(url)) != kept);
 }
 
 TEST_CASE("REV-01: while a configured CRL source has no CRL yet, an issuer without one is unknown, not good",

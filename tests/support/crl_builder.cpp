@@ -60,6 +60,12 @@ void write_crl(const CrlSpec& spec, const std::string& path) {
         ASN1_INTEGER_free(serial);
         BN_free(number);
     }
+    if (spec.crl_number) {
+        ASN1_INTEGER* number = ASN1_INTEGER_new();
+        ASN1_INTEGER_set(number, *spec.crl_number);
+        X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number, 0, 0);
+        ASN1_INTEGER_free(number);
+    }
     X509_CRL_sort(crl.get());
     if (X509_CRL_sign(crl.get(), key.get(), EVP_sha256()) <= 0)
         throw std::runtime_error("cannot sign the CRL");

@@ -19,6 +19,7 @@ struct CrlSpec {
     std::chrono::system_clock::time_point this_update = std::chrono::system_clock::now() - std::chrono::hours(1);
     std::optional<std::chrono::system_clock::time_point> next_update =
         std::chrono::system_clock::now() + std::chrono::hours(24 * 7);
+    std::optional<long> crl_number; // the cRLNumber extension, when set
     std::string issuer_cert_pem; // path; its subject becomes the CRL issuer
     std::string signer_key_pem;  // path; normally the issuer's key
 };

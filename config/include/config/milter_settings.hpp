@@ -62,6 +62,7 @@ struct MilterSettings {
     FailureAction on_verify_temperror = FailureAction::pass; // temperror
     std::vector<std::string> verify_crls;          // CRL files (PEM or DER); reloaded with SIGHUP
     std::vector<std::string> verify_crl_urls;      // CRLs downloaded in the background (REV-05)
+    std::string verify_crl_issuers;                // PEM: CA certificates (beside the anchors) whose downloaded CRLs are accepted
     std::string verify_crl_cache_dir = "/var/lib/segel/crl"; // where downloads are kept
     long verify_crl_refresh_minutes = 60;
     long verify_crl_fetch_timeout_seconds = 15;

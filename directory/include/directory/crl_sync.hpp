@@ -1,6 +1,6 @@
 // CRL sync (`segel sync crl FILE`): a CA's CRL, checked against the issuing
 // CA we are configured to trust (signature, name, cRLSign; REV-01) and for
-// freshness, marks the directory's certificates from that issuer revoked
+// freshness (the checks of smime/crl_acceptance.hpp), marks the directory's certificates from that issuer revoked
 // with the CRL's reason code. Certificates already revoked keep their
 // recorded reason; applying the same CRL twice changes nothing.
 #pragma once
@@ -12,15 +12,11 @@
 #include "directory/certificate_directory.hpp"
 #include "directory/ra_sync.hpp"
 #include "smime/crl.hpp"
+#include "smime/crl_acceptance.hpp"
 
 namespace segel::directory {
 
-struct CrlFreshness {
-    // Without nextUpdate, a CRL older than this is stale.
-    std::chrono::seconds max_age = std::chrono::hours(24 * 7);
-    // thisUpdate may lie this far in the future (clock skew).
-    std::chrono::seconds skew = std::chrono::minutes(5);
-};
+using smime::CrlFreshness;
 
 struct CrlSyncPlan : SyncPlan {
     std::size_t entries = 0;           // revoked serials on the issuer's CRLs

@@ -3,9 +3,12 @@
 // plus the kept downloads of the crl_url URLs (REV-01, REV-05). The daemon's
 // background thread runs refresh_crls at start and every
 // crl_refresh_minutes: each URL downloaded in turn with the configured
-// timeout and size cap (SEC-07), then a new store swapped into the current
-// service; a failed download keeps the last good copy until it is stale,
-// when verification says temperror.
+// timeout and size cap (SEC-07), accepted only when signed by an anchor or
+// a [verify] crl_issuers certificate, current and not older than the kept
+// copy (smime/crl_acceptance.hpp), then a new store swapped into the
+// current service; a failed download keeps the last good copy until it is
+// stale, when verification says temperror. A CRL file put back older than
+// the one in use does not replace it at a reload either.
 #pragma once
 
 #include <memory>
@@ -21,8 +24,17 @@
 namespace segel::milter {
 
 // The store for a settings snapshot; nullptr when no CRL is configured. On a
-// broken CRL file returns nullptr and sets `problem`.
-std::shared_ptr<const smime::CrlStore> load_crls(const config::MilterSettings& settings, std::string& problem);
+// broken CRL file returns nullptr and sets `problem`. With `in_use`, a CRL
+// of it that the loaded ones of its issuer are all older than stays in use
+// (named in `kept`, when given).
+std::shared_ptr<const smime::CrlStore> load_crls(const config::MilterSettings& settings, std::string& problem,
+                                                 const smime::CrlStore* in_use = nullptr,
+                                                 std::vector<std::string>* kept = nullptr);
+
+// The CA certificates whose downloaded CRLs are accepted: the anchors and
+// the crl_issuers file's certificates, each of which must chain to an
+// anchor (else empty, with `problem` set).
+std::vector<smime::Certificate> load_crl_issuers(const config::MilterSettings& settings, std::string& problem);
 
 // The OCSP checker for a settings snapshot; nullptr when ocsp_url is empty.
 // On an unreadable pinned responder certificate returns nullptr and sets `problem`.
@@ -33,6 +45,7 @@ std::shared_ptr<const smime::OcspChecker> load_ocsp(const config::MilterSettings
 struct CrlRefreshReport {
     std::vector<std::string> replaced; // URLs whose CRL changed
     std::vector<std::string> failed;   // "URL: why", the last good copy kept
+    std::vector<std::string> kept;     // issuers whose CRL in use is newer than any loaded now
     std::string problem;               // the new store could not be built; the old one stays
 };
 

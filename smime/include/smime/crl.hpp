@@ -43,6 +43,10 @@ public:
     TimePoint this_update() const;
     std::optional<TimePoint> next_update() const;
     std::vector<CrlEntry> entries() const;
+    // The cRLNumber extension (RFC 5280 §5.2.3) of both CRLs compared:
+    // negative, zero or positive as this one's is lower, equal or higher;
+    // nothing when either CRL has none.
+    std::optional<int> compare_number(const Crl& other) const;
 
     // The CRL names `issuer` as its issuer and is signed by its key; the
     // issuer's KeyUsage, if present, allows cRLSign (REV-01).

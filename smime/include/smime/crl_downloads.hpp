@@ -1,15 +1,19 @@
 // CRLs downloaded from the URLs the operator configured (REV-05; never URLs
 // found in certificates, CH-11), kept on disk one file per URL so that a
 // restart begins with the last good copy. A download replaces the file only
-// when it is a CRL (PEM or DER) and differs; the replacement is atomic
-// (rename), so readers see the old file or the new one. Freshness and the
-// issuer's signature are CrlStore's business. Thread-safe per URL; run one
-// refresher per directory.
+// when every CRL in it passes crl_acceptance.hpp's checks (signed by one of
+// the configured CA certificates, current, not older than the kept CRL of
+// the same issuer) and the bytes differ; the replacement is atomic
+// (rename), so readers see the old file or the new one. Anything else is a
+// failed download that leaves the good copy as it was. Thread-safe per URL;
+// run one refresher per directory.
 #pragma once
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "smime/crl_acceptance.hpp"
 #include "smime/error.hpp"
 #include "smime/http_fetch.hpp"
 
@@ -23,9 +27,11 @@ public:
     std::filesystem::path file_for(const std::string& url) const;
 
     // Downloads `url`; true when the file was replaced, false when the CRL
-    // is the one already kept. An error (transport, size, not a CRL, disk)
-    // leaves the kept copy as it was.
-    Result<bool> refresh(const std::string& url, const FetchLimits& limits) const;
+    // is the one already kept. An error (transport, size, not a CRL, not
+    // accepted, disk) leaves the kept copy as it was. `issuers`: the CA
+    // certificates whose CRLs are accepted; `now`: the time to judge by.
+    Result<bool> refresh(const std::string& url, const FetchLimits& limits, const std::vector<Certificate>& issuers,
+                         const CrlFreshness& freshness, Certificate::TimePoint now) const;
 
 private:
     std::filesystem::path m_directory;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "smime/crl.hpp"
+#include "smime/crl_acceptance.hpp"
 #include "smime/verifier.hpp"
 
 namespace segel::smime {
@@ -26,6 +27,12 @@ public:
     // CRL may be its own (REV-01).
     static Result<CrlStore> load_files(const std::vector<std::string>& paths, std::chrono::seconds max_age,
                                        bool require_for_every_issuer, std::vector<std::string> unavailable = {});
+
+    // Where `in_use` holds a CRL of an issuer that every CRL of that issuer
+    // in this store is older than (an old file put back before a reload),
+    // that CRL stays in use here too (crl_acceptance.hpp); returns the
+    // issuers concerned. An issuer this store has no CRL of is left out.
+    std::vector<std::string> keep_newer(const CrlStore& in_use);
 
     RevocationAnswer check(const Certificate& signer, const Certificate& issuer, Certificate::TimePoint now) const;
     // Whether any CRL was loaded for the signer's issuer (fresh or not).

@@ -20,6 +20,11 @@ public:
     static Result<TrustStore> from_certificates(const std::vector<Certificate>& anchors);
     static Result<TrustStore> load_pem_file(const std::string& path);
 
+    // `ca` is a CA certificate whose chain ends at an anchor, through
+    // `intermediates` if need be (no purpose checked): for CA certificates
+    // an operator configures beside the anchors.
+    Result<void> check_ca(const Certificate& ca, const std::vector<Certificate>& intermediates = {}) const;
+
     X509_STORE* handle() const noexcept { return m_store.get(); }
     std::size_t size() const noexcept { return m_count; }
 
