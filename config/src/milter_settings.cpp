@@ -122,7 +122,8 @@ po::options_description file_options() {
         ("verify.ocsp_url", po::value<std::string>())
         ("verify.ocsp_nonce", po::value<std::string>())
         ("verify.ocsp_responder_cert", po::value<std::string>())
-        ("verify.ocsp_timeout_seconds", po::value<long>());
+        ("verify.ocsp_timeout_seconds", po::value<long>())
+        ("verify.ocsp_failure_backoff_seconds", po::value<long>());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
@@ -187,6 +188,8 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
         problems.push_back(where + "verify.ocsp_responder_cert: \"" + s.verify_ocsp_responder_cert + "\" cannot be read");
     if (s.verify_ocsp_timeout_seconds < 1 || s.verify_ocsp_timeout_seconds > 60)
         problems.push_back(where + "verify.ocsp_timeout_seconds: must be from 1 to 60");
+    if (s.verify_ocsp_failure_backoff_seconds < 0 || s.verify_ocsp_failure_backoff_seconds > 3600)
+        problems.push_back(where + "verify.ocsp_failure_backoff_seconds: must be from 0 to 3600");
     if (!is_eku_policy_name(s.verify_eku_policy))
         problems.push_back(where + "verify.eku_policy: \"" + s.verify_eku_policy +
                            "\" is none of any-eku, absent-ok, email-protection");
@@ -315,6 +318,8 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         text("verify.ocsp_responder_cert", s.verify_ocsp_responder_cert);
         if (vm.count("verify.ocsp_timeout_seconds"))
             s.verify_ocsp_timeout_seconds = vm["verify.ocsp_timeout_seconds"].as<long>();
+        if (vm.count("verify.ocsp_failure_backoff_seconds"))
+            s.verify_ocsp_failure_backoff_seconds = vm["verify.ocsp_failure_backoff_seconds"].as<long>();
         text("verify.authserv_id", s.authserv_id);
         text("verify.header", s.verdict_header);
         text("verify.language", s.verdict_language);
@@ -372,7 +377,8 @@ std::string format_milter_settings(const MilterSettings& s) {
         << "\ncrl_fetch_timeout_seconds = " << s.verify_crl_fetch_timeout_seconds
         << "\ncrl_max_kilobytes = " << s.verify_crl_max_kilobytes << "\nocsp_url = " << s.verify_ocsp_url
         << "\nocsp_nonce = " << (s.verify_ocsp_nonce ? "on" : "off") << "\nocsp_responder_cert = " << s.verify_ocsp_responder_cert
-        << "\nocsp_timeout_seconds = " << s.verify_ocsp_timeout_seconds << "\n";
+        << "\nocsp_timeout_seconds = " << s.verify_ocsp_timeout_seconds
+        << "\nocsp_failure_backoff_seconds = " << s.verify_ocsp_failure_backoff_seconds << "\n";
     return out.str();
 }
 

@@ -69,6 +69,7 @@ std::shared_ptr<const smime::OcspChecker> load_ocsp(const config::MilterSettings
     options.nonce = settings.verify_ocsp_nonce;
     options.clock_skew = std::chrono::minutes(settings.verify_clock_skew_minutes);
     options.limits.timeout = std::chrono::seconds(settings.verify_ocsp_timeout_seconds);
+    options.failure_backoff = std::chrono::seconds(settings.verify_ocsp_failure_backoff_seconds);
     if (!settings.verify_ocsp_responder_cert.empty()) {
         auto pinned = smime::Certificate::load_pem_file(settings.verify_ocsp_responder_cert);
         if (!pinned || pinned->empty()) {

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <thread>
 
 #include "http_test_server.hpp"
 #include "ocsp_responder.hpp"
@@ -32,13 +33,16 @@ std::pair<std::string, std::string> delegate(TempDir& dir, bool ocsp_signing) {
     return {cert, key};
 }
 
-segel::smime::OcspChecker checker(const std::string& url, std::optional<segel::smime::Certificate> pinned = std::nullopt) {
+segel::smime::OcspChecker checker(const std::string& url, std::optional<segel::smime::Certificate> pinned = std::nullopt,
+                                  std::chrono::seconds timeout = std::chrono::seconds(5),
+                                  std::chrono::seconds backoff = std::chrono::seconds(60)) {
     auto anchors = segel::smime::TrustStore::load_pem_file(pki_file("root.pem").string());
     REQUIRE(anchors.has_value());
     segel::smime::OcspOptions options;
     options.url = url;
     options.pinned_responder = std::move(pinned);
-    options.limits.timeout = std::chrono::seconds(5);
+    options.limits.timeout = timeout;
+    options.failure_backoff = backoff;
     return segel::smime::OcspChecker(options, std::move(anchors).value());
 }
 
@@ -119,19 +123,48 @@ TEST_CASE("REV-02: a replayed response (another request's nonce) is refused", "[
     CHECK_THAT(replayed.detail, Catch::Contains("nonce"));
 }
 
-TEST_CASE("REV-02: answers are cached until nextUpdate", "[smime][ocsp]") {
-    HttpTestServer server;
-    TempDir dir;
-    server.answer_with("/cached", ca_responder(index_with_alice(dir, "valid")));
-    const auto ocsp = checker(server.url("/cached"));
-    CHECK(ask(ocsp).status == Status::good);
-    CHECK(ask(ocsp).status == Status::good);
-    CHECK(server.requests("/cached").size() == 1);
-    CHECK(ask(ocsp, "bambang").status == Status::good); // another certificate is asked for
-    CHECK(server.requests("/cached").size() == 2);
+TEST_CASE("REV-02: answers are cached until nextUpdate, an unknown one for the backoff", "[smime][ocsp]") {
+    const std::vector<std::pair<const char*, Status>> cases = {{"valid", Status::good}, {"absent", Status::unknown}};
+    for (const auto& [state, alice_status] : cases) {
+        INFO("alice in the index: " << state);
+        HttpTestServer server;
+        TempDir dir;
+        server.answer_with("/cached", ca_responder(index_with_alice(dir, state)));
+        const auto ocsp = checker(server.url("/cached"));
+        CHECK(ask(ocsp).status == alice_status);
+        CHECK(ask(ocsp).status == alice_status);
+        CHECK(server.requests("/cached").size() == 1);
+        CHECK(ask(ocsp, "bambang").status == Status::good); // another certificate is asked for
+        CHECK(server.requests("/cached").size() == 2);
+    }
 }
 
-#include <thread>
+TEST_CASE("REV-02: a hanging responder costs one timeout for a burst of messages, then the CRLs answer at once",
+          "[smime][ocsp]") {
+    HttpTestServer server;
+    server.answer("/hang", 200, "", std::chrono::milliseconds(4000));
+    const auto ocsp = checker(server.url("/hang"), std::nullopt, std::chrono::seconds(1));
+    const auto started = std::chrono::steady_clock::now();
+    for (const char* user : {"alice", "bambang", "alice", "eko", "bambang", "alice", "eko", "alice"}) {
+        const auto answer = ask(ocsp, user);
+        CHECK(answer.status == Status::unknown);
+        CHECK_THAT(answer.detail, Catch::Contains("within 1 s"));
+    }
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(3000)); // not 8 timeouts
+    CHECK(server.requests("/hang").size() == 1);
+}
+
+TEST_CASE("REV-02: an unreachable responder is not asked again until the backoff has passed", "[smime][ocsp]") {
+    HttpTestServer server;
+    server.answer("/down", 503, "");
+    const auto briefly = checker(server.url("/down"), std::nullopt, std::chrono::seconds(5), std::chrono::seconds(1));
+    CHECK(ask(briefly).status == Status::unknown);
+    CHECK(ask(briefly, "bambang").status == Status::unknown);
+    CHECK(server.requests("/down").size() == 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    CHECK(ask(briefly, "bambang").status == Status::unknown);
+    CHECK(server.requests("/down").size() == 2);
+}
 
 #include "concurrency_limit.hpp"
 

@@ -71,6 +71,7 @@ struct MilterSettings {
     bool verify_ocsp_nonce = true;
     std::string verify_ocsp_responder_cert;        // PEM; when set, the only certificate that may sign responses
     long verify_ocsp_timeout_seconds = 10;
+    long verify_ocsp_failure_backoff_seconds = 60;  // a failed/unknown answer, an unreachable responder: not asked again for this long
     long verify_crl_max_age_hours = 24 * 7;        // for a CRL without nextUpdate
     bool verify_require_crl = false;               // every issuer needs a CRL (else temperror); unset: on when crl or crl_url is
     long verify_clock_skew_minutes = 5;            // signingTime tolerance (CH-10)

@@ -8,8 +8,12 @@
 // and, when we sent a nonce and the responder echoes one, echoes ours
 // (RFC 6960 §4.4.1). "good" and "revoked" answers are cached until
 // nextUpdate; "unknown", errors and unreachable responders give unknown
-// (temperror), never good. At most max_in_flight requests run at once.
-// Thread-safe.
+// (temperror), never good, and are remembered for failure_backoff: an
+// unknown answer for that certificate, a responder that cannot be reached
+// (timeout, refused, HTTP error) for every certificate, so the caller falls
+// through to the CRLs at once instead of waiting again (a circuit breaker:
+// a burst of messages costs at most one timeout). At most max_in_flight
+// requests run at once. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -34,6 +38,7 @@ struct OcspOptions {
     std::chrono::seconds clock_skew{300};
     FetchLimits limits{std::chrono::seconds(10), 256 * 1024};
     std::size_t max_in_flight = 4;               // requests at once; more wait up to the timeout (SEC-07)
+    std::chrono::seconds failure_backoff{60};    // how long a failed or unknown answer stands
 };
 
 class ConcurrencyLimit;
@@ -47,8 +52,14 @@ public:
     RevocationAnswer check(const Certificate& signer, const Certificate& issuer, Certificate::TimePoint now) const;
 
 private:
-    RevocationAnswer ask(const Certificate& signer, const Certificate& issuer, Certificate::TimePoint now,
-                         std::optional<Certificate::TimePoint>& valid_until) const;
+    struct Asked {
+        RevocationAnswer answer;
+        std::optional<Certificate::TimePoint> valid_until; // a counting answer: until when
+        bool unreachable = false;                           // no response at all
+    };
+    Asked ask(const Certificate& signer, const Certificate& issuer, Certificate::TimePoint now) const;
+    std::optional<RevocationAnswer> remembered(const std::string& key, Certificate::TimePoint now) const;
+    void remember(const std::string& key, const Asked& asked, Certificate::TimePoint now) const;
 
     struct Cached {
         RevocationAnswer answer;
@@ -59,6 +70,8 @@ private:
     std::unique_ptr<ConcurrencyLimit> m_in_flight;
     mutable std::mutex m_mutex;
     mutable std::map<std::string, Cached> m_cache; // issuer DN + serial -> answer
+    mutable std::chrono::steady_clock::time_point m_unreachable_until{}; // the circuit is open until then
+    mutable std::string m_unreachable_reason;
 };
 
 } // namespace segel::smime
