@@ -17,6 +17,7 @@ namespace {
 
 // One message, from MAIL FROM to end of message or abort (MLT-02).
 struct Message {
+    Daemon::MessageInFlight in_flight; // SIGTERM waits while this lives
     SessionFacts facts;
     std::optional<smime::MessageSpool> spool;
     std::optional<smime::Error> spool_error;
@@ -126,7 +127,6 @@ Connection& ensure_connection(SMFICTX* ctx) {
         return *existing;
     auto connection = std::make_unique<Connection>();
     connection->service = Daemon::instance().service();
-    Daemon::instance().connection_opened();
     Connection& made = *connection;
     smfi_setpriv(ctx, connection.release());
     return made;
@@ -158,6 +158,12 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned
 sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
     try {
         Connection* connection = &ensure_connection(ctx);
+        if (Daemon::instance().stopping()) {
+            // SIGTERM: the messages in flight end, no new one begins.
+            smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.2"),
+                          const_cast<char*>("The service is restarting, please try again later"));
+            return SMFIS_TEMPFAIL;
+        }
         connection->message.emplace();
         Message& message = *connection->message;
         std::string sender = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
@@ -301,8 +307,6 @@ sfsistat on_close(SMFICTX* ctx) noexcept {
     // MLT-02: close comes exactly once, possibly without negotiate.
     std::unique_ptr<Connection> connection(connection_of(ctx));
     smfi_setpriv(ctx, nullptr);
-    if (connection)
-        Daemon::instance().connection_closed();
     return SMFIS_CONTINUE;
 }
 

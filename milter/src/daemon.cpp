@@ -11,18 +11,25 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <libmilter/mfapi.h>
+
 #include "directory/sqlite_directory.hpp"
 #include "milter/revocation_sources.hpp"
 
-// libmilter's signal thread sigwait()s on SIGHUP, SIGTERM and SIGINT and
-// treats SIGHUP as "stop" (libmilter/signal.c), which would race with our
-// reload. We define sigwait() so that libmilter's thread never takes SIGHUP;
-// it keeps SIGTERM and SIGINT. Our reload thread waits with sigwaitinfo().
+// libmilter's signal thread sigwait()s on SIGHUP, SIGTERM and SIGINT: SIGHUP
+// would stop it (libmilter/signal.c), racing with our reload, and on
+// SIGTERM it stops at once, while Debian's libmilter (a pool of workers)
+// then serves no session any more, so a message in flight would hang until
+// Postfix's timeout. We define sigwait() so that libmilter's thread never
+// takes any of the three: our signal thread waits for them with
+// sigwaitinfo() and calls smfi_stop() once no message is in flight.
 extern "C" int sigwait(const sigset_t* set, int* signal_number) {
-    sigset_t without_hup = *set;
-    sigdelset(&without_hup, SIGHUP);
+    sigset_t left = *set;
+    sigdelset(&left, SIGHUP);
+    sigdelset(&left, SIGTERM);
+    sigdelset(&left, SIGINT);
     for (;;) {
-        const int received = sigwaitinfo(&without_hup, nullptr);
+        const int received = sigwaitinfo(&left, nullptr);
         if (received > 0) {
             *signal_number = received;
             return 0;
@@ -132,14 +139,38 @@ void log_error(const std::string& line) {
         std::cerr << line << std::endl;
 }
 
-void start_reload_thread() {
+namespace {
+// SIGTERM, SIGINT: no new message is taken; once the messages in flight
+// have ended (up to Postfix's milter_content_timeout of 300 s) libmilter is
+// told to stop. Idle sessions are not waited for.
+void stop_when_idle() {
+    auto& daemon = Daemon::instance();
+    daemon.begin_stopping();
+    log_info("stopping: waiting for " + std::to_string(daemon.messages_in_flight()) + " message(s) in flight");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+    while (daemon.messages_in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // libmilter sends the last reply just after its callback returns.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    smfi_stop();
+}
+} // namespace
+
+void start_signal_thread() {
     std::thread([] {
-        sigset_t hup;
-        sigemptyset(&hup);
-        sigaddset(&hup, SIGHUP);
+        sigset_t handled;
+        sigemptyset(&handled);
+        sigaddset(&handled, SIGHUP);
+        sigaddset(&handled, SIGTERM);
+        sigaddset(&handled, SIGINT);
         for (;;) {
-            if (sigwaitinfo(&hup, nullptr) == SIGHUP)
+            const int received = sigwaitinfo(&handled, nullptr);
+            if (received == SIGHUP) {
                 Daemon::instance().reload();
+            } else if (received == SIGTERM || received == SIGINT) {
+                stop_when_idle();
+                return;
+            }
         }
     }).detach();
 }

@@ -1,12 +1,13 @@
 // The daemon's shared state: the current SigningService (a settings snapshot
-// plus its directory), swapped atomically on reload; the count of open
-// connections, so SIGTERM can wait for messages in flight; logging.
+// plus its directory), swapped atomically on reload; the count of messages
+// in flight, so SIGTERM can wait for them (not for idle connections); logging.
 #pragma once
 
 #include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "config/milter_settings.hpp"
 #include "milter/signing_service.hpp"
@@ -33,14 +34,32 @@ public:
     // snapshot they started with.
     void reload();
 
-    void connection_opened() { ++m_connections; }
-    void connection_closed() { --m_connections; }
-    int open_connections() const { return m_connections; }
+    // Messages from MAIL FROM to end of message or abort: what SIGTERM
+    // waits for (an idle SMTP session holds none).
+    class MessageInFlight {
+    public:
+        MessageInFlight() : m_counted(true) { ++Daemon::instance().m_messages; }
+        MessageInFlight(MessageInFlight&& other) noexcept : m_counted(std::exchange(other.m_counted, false)) {}
+        MessageInFlight& operator=(MessageInFlight&&) = delete;
+        ~MessageInFlight() {
+            if (m_counted)
+                --Daemon::instance().m_messages;
+        }
+
+    private:
+        bool m_counted;
+    };
+    int messages_in_flight() const { return m_messages; }
+
+    // After SIGTERM: no new message is taken (tempfail), those in flight end.
+    void begin_stopping() { m_stopping = true; }
+    bool stopping() const { return m_stopping; }
 
 private:
     mutable std::mutex m_mutex;
     std::shared_ptr<const SigningService> m_service;
-    std::atomic<int> m_connections{0};
+    std::atomic<int> m_messages{0};
+    std::atomic<bool> m_stopping{false};
 };
 
 // syslog (mail facility), and standard error when asked.
@@ -48,8 +67,9 @@ void open_log(const config::MilterSettings& settings);
 void log_info(const std::string& line);
 void log_error(const std::string& line);
 
-// Starts the thread that turns SIGHUP into Daemon::reload().
-void start_reload_thread();
+// Starts the thread that turns SIGHUP into Daemon::reload(), and SIGTERM or
+// SIGINT into a stop once no message is in flight (smfi_stop).
+void start_signal_thread();
 
 // Starts the thread that refreshes the [verify] crl_url downloads
 // (milter/revocation_sources.hpp) for the current service.

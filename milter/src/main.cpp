@@ -1,11 +1,9 @@
 // segel-milter: startup: settings, log, socket (the one thing that may need
 // root), privilege drop, then keys and directory as the daemon's user (they
 // belong to it, and SQLite's -wal/-shm files must not become root's), then
-// smfi_main. SIGHUP reloads; SIGTERM stops accepting and waits for messages
-// in flight.
-#include <chrono>
+// smfi_main. SIGHUP reloads; SIGTERM waits for the messages in flight
+// (tempfailing new ones), then stops.
 #include <iostream>
-#include <thread>
 
 #include <csignal>
 
@@ -43,9 +41,9 @@ int main(int argc, char** argv) {
         return EX_OK;
     }
 
-    // Every thread started from here on inherits these blocked: SIGHUP is
-    // taken by the reload thread, SIGTERM and SIGINT by libmilter's signal
-    // thread (both with sigwait), never by default delivery.
+    // Every thread started from here on inherits these blocked: all three
+    // are taken by our signal thread (daemon.cpp), never by default delivery
+    // nor by libmilter's signal thread.
     sigset_t handled;
     sigemptyset(&handled);
     sigaddset(&handled, SIGHUP);
@@ -80,17 +78,12 @@ int main(int argc, char** argv) {
         return EX_UNAVAILABLE;
     }
     milter::Daemon::instance().install(service);
-    milter::start_reload_thread();
+    milter::start_signal_thread();
     milter::start_crl_refresh_thread();
     milter::log_info("started: socket=" + settings->socket + " settings=" + settings->source);
 
     const int status = smfi_main();
 
-    // SIGTERM: libmilter stopped accepting; let messages in flight finish
-    // (up to Postfix's milter_content_timeout of 300 s).
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
-    while (milter::Daemon::instance().open_connections() > 0 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     milter::log_info("stopped");
     return status == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 }

@@ -12,6 +12,7 @@ import http.server
 import os
 import shutil
 import signal
+import smtplib
 import subprocess
 import sys
 import tempfile
@@ -214,6 +215,32 @@ class TestOutbound(OutboundTest):
         code, transcript = self.lab.submit(ALICE, message(subject="Milter mati"))
         self.assertNotEqual(code, 0, transcript)
         self.assertRegex(transcript, r"<\*\* 4\d\d 4\.")
+
+    def test_sigterm_with_an_idle_session_open_finishes_the_message_in_flight_and_exits(self):
+        from postfix_lab import DEMO_PASSWORD
+        idle = smtplib.SMTP("127.0.0.1", self.lab.submission, timeout=60)
+        idle.ehlo("idle.example")
+        idle.login(ALICE, DEMO_PASSWORD)  # an authenticated session that sends nothing
+        busy = smtplib.SMTP("127.0.0.1", self.lab.submission, timeout=60)
+        busy.ehlo("busy.example")
+        busy.login(ALICE, DEMO_PASSWORD)
+        self.assertEqual(busy.mail(ALICE)[0], 250)  # the milter has this message from MAIL FROM on
+        stopped_at = time.monotonic()
+        self.lab.milter.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        self.assertIsNone(self.lab.milter.poll(), "the milter must wait for the message in flight")
+        self.assertEqual(busy.rcpt("warga@example.com")[0], 250)
+        code, reply = busy.data(message(subject="Di tengah restart"))
+        self.assertEqual(code, 250, reply)
+        busy.quit()
+        self.assertEqual(self.lab.milter.wait(10), 0)  # the idle session is not waited for
+        self.assertLess(time.monotonic() - stopped_at, 10)
+        self.verify(self.lab.wait_delivered(1)[0], "alice")
+        # The idle session's next message meets the milter gone: a temporary failure.
+        with self.assertRaises(smtplib.SMTPException) as refused:
+            idle.sendmail(ALICE, ["warga@example.com"], message(subject="Sesudah restart"))
+        self.assertRegex(str(refused.exception), r"4\d\d")
+        idle.close()
 
 
 class TestInbound(OutboundTest):
