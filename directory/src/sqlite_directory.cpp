@@ -7,6 +7,8 @@
 #include <map>
 #include <unordered_map>
 #include <mutex>
+#include <optional>
+#include <utility>
 #include <sstream>
 
 #include <fcntl.h>
@@ -23,6 +25,8 @@ namespace segel::directory {
 
 struct SqliteDirectory::State {
     std::mutex mutex;
+    std::string path;
+    std::optional<std::pair<dev_t, ino_t>> identity; // of the file opened; none in memory
     sql::DbPtr db;
     sql::StatementCache statements{nullptr}; // after db: destroyed first
     SqliteOptions options;
@@ -31,8 +35,6 @@ struct SqliteDirectory::State {
 };
 
 namespace {
-
-using Lock = std::lock_guard<std::mutex>;
 
 std::int64_t to_seconds(TimePoint t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -198,6 +200,35 @@ std::string describe_person(const Person& p) {
 
 } // namespace
 
+namespace {
+
+std::optional<std::pair<dev_t, ino_t>> file_identity(const std::string& path) {
+    struct stat status {};
+    if (::stat(path.c_str(), &status) != 0)
+        return std::nullopt;
+    return std::make_pair(status.st_dev, status.st_ino);
+}
+
+// Opens and migrates one connection (WAL, foreign keys).
+Result<sql::DbPtr> open_connection(const std::string& path, const SqliteOptions& options) {
+    sqlite3* raw = nullptr;
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    sql::DbPtr db(raw);
+    if (rc != SQLITE_OK)
+        return make_error(ErrorKind::unavailable,
+                          "cannot open " + path + ": " + (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
+    sqlite3_busy_timeout(db.get(), static_cast<int>(options.busy_timeout.count()));
+    for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"})
+        if (auto done = exec(db.get(), pragma); !done)
+            return done.error();
+    if (auto migrated = schema::migrate(db.get()); !migrated)
+        return migrated.error();
+    return db;
+}
+
+} // namespace
+
 SqliteDirectory::SqliteDirectory(std::unique_ptr<State> state) : m_state(std::move(state)) {}
 SqliteDirectory::~SqliteDirectory() = default;
 
@@ -215,27 +246,55 @@ Result<std::unique_ptr<SqliteDirectory>> SqliteDirectory::open(const std::string
         ::fchmod(fd, 0640);
         ::close(fd);
     }
-    sqlite3* raw = nullptr;
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (options.create ? SQLITE_OPEN_CREATE : 0);
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-    sql::DbPtr db(raw);
-    if (rc != SQLITE_OK)
-        return make_error(ErrorKind::unavailable,
-                          "cannot open " + path + ": " + (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
-    sqlite3_busy_timeout(db.get(), static_cast<int>(options.busy_timeout.count()));
-    for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"})
-        if (auto done = exec(db.get(), pragma); !done)
-            return done.error();
-    if (auto migrated = schema::migrate(db.get()); !migrated)
-        return migrated.error();
+    auto db = open_connection(path, options);
+    if (!db)
+        return db.error();
     for (auto& domain : options.domains)
         domain = lower(domain);
     auto state = std::make_unique<State>();
-    state->db = std::move(db);
+    state->path = path;
+    if (!in_memory)
+        state->identity = file_identity(path);
+    state->db = std::move(db).value();
     state->statements = sql::StatementCache(state->db.get());
     state->options = std::move(options);
     return std::unique_ptr<SqliteDirectory>(new SqliteDirectory(std::move(state)));
 }
+
+namespace {
+// The directory's one lock, taken by every operation. A database file
+// replaced under us (a restore renamed over it) is noticed here by its
+// device and inode: our WAL is checkpointed into the old file and emptied,
+// so it can never be replayed into the new one (SQLite's "renamed while in
+// use" corruption), and the new file is opened in its place.
+Result<std::unique_lock<std::mutex>> lock_current(SqliteDirectory::State& state) {
+    std::unique_lock lock(state.mutex);
+    if (!state.identity)
+        return lock;
+    const auto now = file_identity(state.path);
+    if (now == state.identity)
+        return lock;
+    sqlite3_wal_checkpoint_v2(state.db.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    state.statements = sql::StatementCache(nullptr);
+    state.db.reset();
+    state.parsed.clear();
+    state.chains.clear();
+    if (!now)
+        return make_error(ErrorKind::unavailable, "the directory database " + state.path +
+                                                      " was moved or deleted while in use");
+    SqliteOptions options = state.options;
+    options.create = false;
+    auto db = open_connection(state.path, options);
+    if (!db)
+        return db.error();
+    state.db = std::move(db).value();
+    state.statements = sql::StatementCache(state.db.get());
+    state.identity = now;
+    if (state.options.on_reopen)
+        state.options.on_reopen("the directory database " + state.path + " was replaced; reopened it");
+    return lock;
+}
+} // namespace
 
 namespace {
 // The issuing chain from stored CA certificates, up to but not including the
@@ -306,7 +365,9 @@ Result<ImportOutcome> SqliteDirectory::import_certificate(const ImportRequest& r
         sealed = std::move(sealing).value();
     }
 
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     sqlite3* db = m_state->db.get();
     sql::StatementCache& cache = m_state->statements;
     Transaction transaction(db);
@@ -415,7 +476,9 @@ Result<ImportOutcome> SqliteDirectory::import_certificate(const ImportRequest& r
 }
 
 Result<std::optional<Person>> SqliteDirectory::find_person(std::string_view email) {
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     sql::Statement select = m_state->statements.prepare("SELECT email, name, nip, unit, login FROM people WHERE email = ?1");
     select.bind(1, lower(email));
     if (select.step() != SQLITE_ROW)
@@ -424,7 +487,9 @@ Result<std::optional<Person>> SqliteDirectory::find_person(std::string_view emai
 }
 
 Result<std::vector<Person>> SqliteDirectory::list_people() {
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     sql::Statement select = m_state->statements.prepare("SELECT email, name, nip, unit, login FROM people ORDER BY unit, email");
     std::vector<Person> people;
     while (select.step() == SQLITE_ROW)
@@ -442,7 +507,9 @@ Result<std::vector<CertificateRecord>> SqliteDirectory::find_certificates(const 
         binds.push_back("%" + query.text + "%");
     }
     where += "ORDER BY p.unit, p.email, c.not_before";
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     auto records = load_records(m_state->statements, where, binds);
     if (!records)
         return records;
@@ -462,7 +529,9 @@ Result<std::vector<CertificateRecord>> SqliteDirectory::find_certificates(const 
 }
 
 Result<CertificateRecord> SqliteDirectory::get_certificate(std::string_view reference) {
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     auto id = resolve(m_state->statements, reference);
     if (!id)
         return id.error();
@@ -510,12 +579,16 @@ Result<void> change_authorisation(sql::StatementCache& cache, std::string_view r
 Result<void> SqliteDirectory::authorise(std::string_view reference, std::string_view login, const Actor& actor) {
     if (!valid_login(login))
         return make_error(ErrorKind::invalid_input, "a login has no spaces or control characters");
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     return change_authorisation(m_state->statements, reference, login, true, actor);
 }
 
 Result<void> SqliteDirectory::unauthorise(std::string_view reference, std::string_view login, const Actor& actor) {
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     return change_authorisation(m_state->statements, reference, login, false, actor);
 }
 
@@ -523,7 +596,9 @@ Result<void> SqliteDirectory::apply(const ChangeSet& changes, const Actor& actor
     for (const auto& person : changes.people)
         if (auto in_domain = check_domain(m_state->options, person.email); !in_domain)
             return in_domain;
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     sqlite3* db = m_state->db.get();
     sql::StatementCache& cache = m_state->statements;
     Transaction transaction(db);
@@ -563,7 +638,9 @@ Result<void> SqliteDirectory::apply(const ChangeSet& changes, const Actor& actor
 
 Result<SigningChoice> SqliteDirectory::choose_signing_certificate(std::string_view login, std::string_view from,
                                                                   TimePoint now, const Actor& actor) {
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     sqlite3* db = m_state->db.get();
     sql::StatementCache& cache = m_state->statements;
     auto candidates = load_records(cache,
@@ -640,7 +717,9 @@ Result<SigningChoice> SqliteDirectory::choose_signing_certificate(std::string_vi
 }
 
 Result<void> SqliteDirectory::record_signing(const SigningEvent& event, const Actor& actor) {
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     sqlite3* db = m_state->db.get();
     sql::StatementCache& cache = m_state->statements;
     Transaction transaction(db);
@@ -656,14 +735,18 @@ Result<void> SqliteDirectory::record_signing(const SigningEvent& event, const Ac
 }
 
 Result<bool> SqliteDirectory::reminder_sent(std::string_view fingerprint, int threshold_days) {
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     sql::Statement select = m_state->statements.prepare("SELECT 1 FROM reminders_sent WHERE fingerprint = ?1 AND threshold_days = ?2");
     select.bind(1, fingerprint).bind(2, static_cast<std::int64_t>(threshold_days));
     return select.step() == SQLITE_ROW;
 }
 
 Result<void> SqliteDirectory::record_reminder(std::string_view fingerprint, int threshold_days, const Actor& actor) {
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     sqlite3* db = m_state->db.get();
     sql::StatementCache& cache = m_state->statements;
     Transaction transaction(db);
@@ -681,19 +764,25 @@ Result<void> SqliteDirectory::record_reminder(std::string_view fingerprint, int 
 }
 
 Result<std::vector<AuditEntry>> SqliteDirectory::audit_entries() {
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     return audit::read_all(m_state->statements);
 }
 
 Result<AuditVerification> SqliteDirectory::verify_audit_log() {
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     return audit::verify(m_state->statements);
 }
 
 Result<int> SqliteDirectory::reseal_keys(std::shared_ptr<const smime::MasterKey> new_key, const Actor& actor) {
     if (!m_state->options.master_key || !new_key)
         return make_error(ErrorKind::key_unavailable, "rotation needs the current and the new master key");
-    Lock lock(m_state->mutex);
+    auto lock = lock_current(*m_state);
+    if (!lock)
+        return lock.error();
     sqlite3* db = m_state->db.get();
     sql::StatementCache& cache = m_state->statements;
     Transaction transaction(db);

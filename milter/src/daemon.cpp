@@ -55,6 +55,7 @@ std::shared_ptr<const SigningService> build_service(std::shared_ptr<const config
     directory::SqliteOptions options;
     options.master_key = *key;
     options.domains = settings->domains;
+    options.on_reopen = [](const std::string& why) { log_info(why); };
     auto opened = directory::SqliteDirectory::open(settings->database, options);
     if (!opened) {
         problem = opened.error().detail;

@@ -205,3 +205,68 @@ TEST_CASE("readers keep choosing while another connection writes", "[directory][
     CHECK(reads > 0);
     CHECK(failures == 0);
 }
+
+namespace {
+// A consistent copy of the live file, as a backup or a prepared restore is made.
+std::string copy_of(const std::string& live, const std::string& copy) {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(live.c_str(), &raw) == SQLITE_OK);
+    const std::string sql = "VACUUM INTO '" + copy + "'";
+    CHECK(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+    return copy;
+}
+
+directory::SigningChoice choose_alice(directory::SqliteDirectory& store) {
+    auto choice = store.choose_signing_certificate("alice@tangerangkota.go.id", "alice@tangerangkota.go.id",
+                                                   std::chrono::system_clock::now(), k_test_actor);
+    REQUIRE(choice.has_value());
+    return std::move(choice).value();
+}
+} // namespace
+
+TEST_CASE("a database file renamed over the open one is noticed on the next operation and reopened",
+          "[directory][restore]") {
+    DirectoryFixture f;
+    f.import_user("alice");
+    std::vector<std::string> reopened;
+    directory::SqliteOptions options;
+    options.master_key = f.master_key;
+    options.on_reopen = [&](const std::string& why) { reopened.push_back(why); };
+    auto live = directory::SqliteDirectory::open(f.database_path(), options);
+    REQUIRE(live.has_value());
+    REQUIRE(choose_alice(**live).identity.has_value());
+    // A prepared copy in which the RA revoked alice, swapped in by rename.
+    const std::string copy = copy_of(f.database_path(), (f.dir / "prepared.sqlite").string());
+    {
+        directory::SqliteOptions copy_options;
+        copy_options.master_key = f.master_key;
+        auto prepared = directory::SqliteDirectory::open(copy, copy_options);
+        REQUIRE(prepared.has_value());
+        REQUIRE((*prepared)->apply({"test", {}, {{f.fingerprint_of("alice"), directory::CertificateStatus::revoked,
+                                                 directory::RevocationReason::key_compromise, std::nullopt}}},
+                                   k_test_actor));
+    }
+    REQUIRE(::rename(copy.c_str(), f.database_path().c_str()) == 0);
+    const auto choice = choose_alice(**live); // the next message
+    CHECK_FALSE(choice.identity.has_value());
+    CHECK(choice.refusal == directory::Refusal::revoked);
+    REQUIRE(reopened.size() == 1);
+    CHECK_THAT(reopened.front(), Catch::Contains("was replaced"));
+    // Our writes go into the new file, whose audit chain stays whole.
+    REQUIRE((*live)->record_reminder(f.fingerprint_of("alice"), 30, k_test_actor));
+    auto other = f.open_again();
+    CHECK(other->reminder_sent(f.fingerprint_of("alice"), 30).value());
+    CHECK(other->verify_audit_log()->intact);
+}
+
+TEST_CASE("a database file moved away while open makes operations fail as unavailable", "[directory][restore]") {
+    DirectoryFixture f;
+    f.import_user("alice");
+    REQUIRE(::rename(f.database_path().c_str(), (f.dir / "moved.sqlite").c_str()) == 0);
+    auto choice = f.store->choose_signing_certificate("alice@tangerangkota.go.id", "alice@tangerangkota.go.id",
+                                                      std::chrono::system_clock::now(), k_test_actor);
+    REQUIRE_FALSE(choice.has_value());
+    CHECK(choice.error().kind == directory::ErrorKind::unavailable);
+    CHECK_THAT(choice.error().detail, Catch::Contains("moved or deleted while in use"));
+}

@@ -3,10 +3,14 @@
 // object, guarded by a mutex; open one object per process (or per thread
 // that must not wait). Readers in other processes proceed while a writer
 // commits (WAL). Private keys are stored sealed under the MasterKey, which
-// never enters the database. A file created here is mode 0640.
+// never enters the database. A file created here is mode 0640. Every
+// operation first compares the path's device and inode with the file
+// opened: a file renamed over it (a restore) is reopened before the
+// operation, and a file moved away makes it fail as unavailable.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +25,9 @@ struct SqliteOptions {
     std::shared_ptr<const smime::MasterKey> master_key;   // to store keys and to sign; may be empty
     std::vector<std::string> domains;                     // internal domains (art. 15 c); empty: any
     std::chrono::milliseconds busy_timeout{5000};
+    // Called (under the directory's lock) when the file was found replaced
+    // and was reopened, with a sentence for the log; may be empty.
+    std::function<void(const std::string&)> on_reopen;
 };
 
 class SqliteDirectory final : public CertificateDirectory {
