@@ -15,6 +15,13 @@ namespace po = boost::program_options;
 
 namespace segel::config {
 
+std::string secret_file_problem(const std::string& path) {
+    struct stat st {};
+    if (!path.empty() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH) != 0)
+        return path + " is readable by every user; chmod o-r it";
+    return {};
+}
+
 namespace {
 
 constexpr const char* k_top_help = R"(usage: segel COMMAND [SUBCOMMAND] [OPTIONS]
@@ -88,10 +95,8 @@ std::string check_readable(const std::string& option, const std::string& path) {
 
 // Secrets must not be readable by everyone.
 std::string check_private(const std::string& option, const std::string& path) {
-    struct stat st {};
-    if (!path.empty() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH) != 0)
-        return "--" + option + ": " + path + " is readable by every user; chmod o-r it";
-    return {};
+    const std::string problem = secret_file_problem(path);
+    return problem.empty() ? problem : "--" + option + ": " + problem;
 }
 
 // Parses args into vm and sets outcome.usage. False when the outcome is
@@ -175,6 +180,7 @@ ParseOutcome parse_msg_sign(const std::vector<std::string>& args) {
              {"key", command.key_file}, {"pkcs12", command.pkcs12_file}, {"passphrase-file", command.passphrase_file}}) {
         if (auto problem = check_private(option, path); !problem.empty()) {
             outcome.error = problem;
+            outcome.unsafe_credentials = true;
             return outcome;
         }
     }
@@ -281,9 +287,16 @@ ParseOutcome parse_directory_or_other(const std::string& group, const std::strin
         else if (!parse_certificate_kind_name(c.kind))
             outcome.error = "--kind: \"" + c.kind + "\" is not individual, position or system";
         else if (!c.passphrase_file.empty())
-            outcome.error = check_readable("passphrase-file", c.passphrase_file) + check_private("passphrase-file", c.passphrase_file);
+            outcome.error = check_readable("passphrase-file", c.passphrase_file);
         if (outcome.error.empty() && !c.key_file.empty())
-            outcome.error = check_readable("key", c.key_file) + check_private("key", c.key_file);
+            outcome.error = check_readable("key", c.key_file);
+        for (const auto& [option, path] : std::vector<std::pair<std::string, std::string>>{
+                 {"passphrase-file", c.passphrase_file}, {"key", c.key_file}}) {
+            if (outcome.error.empty()) {
+                outcome.error = check_private(option, path);
+                outcome.unsafe_credentials = !outcome.error.empty();
+            }
+        }
         for (const auto& path : c.paths)
             if (outcome.error.empty() && ::access(path.c_str(), R_OK) != 0)
                 outcome.error = path + " cannot be read";

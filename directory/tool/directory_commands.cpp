@@ -126,6 +126,10 @@ int load_candidates(const config::DirectoryImport& command, std::vector<Candidat
     for (const auto& file : files) {
         Candidate candidate{file.string(), {}, {}, {}};
         if (is_pkcs12(file)) {
+            if (const auto unsafe = config::secret_file_problem(file.string()); !unsafe.empty()) {
+                std::cerr << "segel: " << unsafe << " (it holds a private key)\n";
+                return EX_NOPERM;
+            }
             if (!shared)
                 shared = passphrase_for(command, file.string());
             if (!shared) {

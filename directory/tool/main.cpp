@@ -60,6 +60,10 @@ int main(int argc, char** argv) {
                     std::cerr << "segel: " << problem << "\n";
                 return EX_CONFIG;
             }
+            if (parsed.unsafe_credentials) {
+                std::cerr << "segel: " << parsed.error << "\n";
+                return EX_NOPERM;
+            }
             std::cerr << "segel: " << parsed.error << "\n\n" << parsed.usage;
             return EX_USAGE;
         }

@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <iostream>
 #include <thread>
 
 #include <grp.h>
@@ -128,16 +127,35 @@ void open_log(const config::MilterSettings& settings) {
     g_log_to_stderr = settings.log_to_stderr;
 }
 
+namespace {
+// One write per line under a lock, so that lines from several threads never
+// interleave (a stream's several << calls would).
+void write_to_stderr(const std::string& line) {
+    static std::mutex mutex;
+    const std::string whole = line + "\n";
+    std::lock_guard lock(mutex);
+    std::size_t written = 0;
+    while (written < whole.size()) {
+        const ssize_t n = ::write(STDERR_FILENO, whole.data() + written, whole.size() - written);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        written += static_cast<std::size_t>(n);
+    }
+}
+} // namespace
+
 void log_info(const std::string& line) {
     syslog(LOG_INFO, "%s", line.c_str());
     if (g_log_to_stderr)
-        std::cerr << line << std::endl;
+        write_to_stderr(line);
 }
 
 void log_error(const std::string& line) {
     syslog(LOG_ERR, "%s", line.c_str());
     if (g_log_to_stderr)
-        std::cerr << line << std::endl;
+        write_to_stderr(line);
 }
 
 namespace {

@@ -11,6 +11,13 @@ using namespace segel::test;
 
 namespace {
 
+// A demo user's PKCS#12 copied into `folder`, readable by its owner alone.
+void copy_p12(const std::string& user, const TempDir& folder) {
+    const auto path = folder / (user + ".p12");
+    write_file(path, read_file(pki_file(user + ".p12")));
+    ::chmod(path.c_str(), 0600);
+}
+
 struct Cli {
     TempDir dir;
     std::string config_path = (dir / "segel.conf").string();
@@ -75,7 +82,7 @@ TEST_CASE("import one PKCS#12 file and a folder in bulk, list, search and show t
     cli.init_and_import({"alice"});
     TempDir bulk;
     for (const char* user : {"bambang", "citra", "dewi"})
-        write_file(bulk / (std::string(user) + ".p12"), read_file(pki_file(std::string(user) + ".p12")));
+        copy_p12(user, bulk);
     const auto imported = cli.run({"directory", "import", "--passphrase-file", pki_file("p12-passphrase").string(),
                                    bulk.path().string()});
     INFO(imported.err);
@@ -100,7 +107,7 @@ TEST_CASE("a bulk import with one outside address imports nothing", "[cli][direc
     REQUIRE(cli.run({"directory", "init"}).exit_code == 0);
     TempDir bulk;
     for (const char* user : {"alice", "luar"})
-        write_file(bulk / (std::string(user) + ".p12"), read_file(pki_file(std::string(user) + ".p12")));
+        copy_p12(user, bulk);
     const auto imported = cli.run({"directory", "import", "--passphrase-file", pki_file("p12-passphrase").string(),
                                    bulk.path().string()});
     CHECK(imported.exit_code == 65);
@@ -299,4 +306,24 @@ TEST_CASE("a user who cannot write the database is told so before anything chang
     CHECK_THAT(result.err, Catch::Contains("cannot write the directory database") &&
                                Catch::Contains("daemon's user or a member of its admin group"));
     CHECK_THAT(cli.run({"directory", "show", cli.serial_of("alice")}).out, Catch::Contains("status:      active"));
+}
+
+TEST_CASE("segel directory import refuses a world-readable PKCS#12 or passphrase file with exit 77", "[cli][directory]") {
+    Cli cli;
+    REQUIRE(cli.run({"directory", "init"}).exit_code == 0);
+    TempDir loose;
+    write_file(loose / "alice.p12", read_file(pki_file("alice.p12")));
+    ::chmod((loose / "alice.p12").c_str(), 0644);
+    write_file(loose / "passphrase", read_file(pki_file("p12-passphrase")));
+    ::chmod((loose / "passphrase").c_str(), 0644);
+    const auto loose_p12 = cli.run({"directory", "import", "--passphrase-file", pki_file("p12-passphrase").string(),
+                                    (loose / "alice.p12").string()});
+    CHECK(loose_p12.exit_code == 77);
+    CHECK_THAT(loose_p12.err, Catch::Contains("alice.p12 is readable by every user") && !Catch::Contains("usage"));
+    const auto loose_passphrase = cli.run({"directory", "import", "--passphrase-file", (loose / "passphrase").string(),
+                                           pki_file("alice.p12").string()});
+    CHECK(loose_passphrase.exit_code == 77);
+    CHECK_THAT(loose_passphrase.err, Catch::Contains("--passphrase-file:") && !Catch::Contains("usage"));
+    CHECK(std::count(loose_passphrase.err.begin(), loose_passphrase.err.end(), '\n') == 1);
+    CHECK_THAT(cli.run({"directory", "list"}).out, !Catch::Contains("alice@")); // nothing imported
 }

@@ -100,6 +100,29 @@ TEST_CASE("passphrases are never accepted on the command line", "[cli]") {
     CHECK(result.exit_code == 64);
 }
 
+TEST_CASE("a key, PKCS#12 or passphrase file every user may read exits 77 with one line, no usage text", "[cli]") {
+    TempDir dir;
+    for (const char* name : {"alice.key.pem", "alice.p12", "p12-passphrase"}) {
+        write_file(dir / name, read_file(pki_file(name)));
+        ::chmod((dir / name).c_str(), 0644);
+    }
+    const std::vector<std::vector<std::string>> unsafe = {
+        {segel_bin(), "msg", "sign", "--cert", pki_file("alice.cert.pem").string(), "--key", (dir / "alice.key.pem").string()},
+        {segel_bin(), "msg", "sign", "--pkcs12", (dir / "alice.p12").string(), "--passphrase-file",
+         pki_file("p12-passphrase").string()},
+        {segel_bin(), "msg", "sign", "--pkcs12", pki_file("alice.p12").string(), "--passphrase-file",
+         (dir / "p12-passphrase").string()},
+    };
+    for (const auto& args : unsafe) {
+        const auto result = run_process(args, k_message);
+        INFO(result.err);
+        CHECK(result.exit_code == 77);
+        CHECK_THAT(result.err, Catch::Contains("is readable by every user; chmod o-r it"));
+        CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+        CHECK(result.out.empty());
+    }
+}
+
 TEST_CASE("usage errors exit 64 and name the problem", "[cli]") {
     CHECK(run_process({segel_bin()}).exit_code == 64);
     CHECK(run_process({segel_bin(), "msg", "frobnicate"}).exit_code == 64);
@@ -140,6 +163,25 @@ TEST_CASE("without --passphrase-file the passphrase is asked on the terminal", "
     REQUIRE(result.exit_code == 0);
     CHECK_THAT(result.out, Catch::Contains("Passphrase for "));
     CHECK(verify_with_openssl(read_file(dir / "out.eml"), "alice@tangerangkota.go.id").good);
+}
+
+TEST_CASE("segel msg verify --json stays valid UTF-8 when a certificate's email is not", "[cli][verify]") {
+    TempDir dir;
+    write_file(dir / "c.cnf", "[req]\ndistinguished_name=dn\nprompt=no\n[dn]\nCN=Odd\n[ext]\n"
+                              "subjectAltName=email:caf\xe9@example.org\nkeyUsage=digitalSignature\n");
+    REQUIRE(run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", (dir / "k.pem").string(),
+                         "-out", (dir / "c.pem").string(), "-config", (dir / "c.cnf").string(), "-extensions", "ext",
+                         "-days", "3"})
+                .exit_code == 0);
+    write_file(dir / "m.eml", "From: x@example.org\r\nTo: y@example.org\r\nSubject: s\r\n\r\nhi\r\n");
+    REQUIRE(run_process({"openssl", "smime", "-sign", "-in", (dir / "m.eml").string(), "-signer", (dir / "c.pem").string(),
+                         "-inkey", (dir / "k.pem").string(), "-out", (dir / "s.eml").string()})
+                .exit_code == 0);
+    const auto result = run_process({segel_bin(), "msg", "verify", "--json", "--trust", pki_file("root.pem").string(),
+                                     (dir / "s.eml").string()});
+    INFO(result.err);
+    CHECK_THAT(result.out, Catch::Contains("\"caf\\ufffd@example.org\""));
+    CHECK(result.out.find('\xe9') == std::string::npos);
 }
 
 TEST_CASE("segel msg verify prints the verdict and the signer, --trust is required", "[cli][verify]") {

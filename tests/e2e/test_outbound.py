@@ -4,8 +4,8 @@
 Each test starts its own PostfixLab (postfix_lab.py), submits with swaks,
 and checks what the SMTP client saw and what Postfix delivered, verifying
 signatures with OpenSSL, gpgsm and NSS (segel-test-verify) trusting only
-the demo root. Run: test_outbound.py BUILD_DIR TestOutbound.test_name
-Needs root (Postfix's master); exits 77 (skipped) otherwise.
+the demo root. Run: test_outbound.py BUILD_DIR TestOutbound.test_name; `--list` prints every
+test's name (CMake registers each one from it). Needs root (Postfix's master); exits 77 (skipped) otherwise.
 """
 import datetime
 import http.server
@@ -367,38 +367,64 @@ class TestSignedThenVerified(OutboundTest):
 
 class TestKilledMilterLosesNothing(OutboundTest):
     def test_killing_the_milter_mid_load_loses_no_message(self):
+        from postfix_lab import DEMO_PASSWORD
         count = 30
         results = {}
 
         def submit(i):
             results[i] = self.lab.submit(ALICE, message(subject="Beban %d" % i))
 
+        # One message is surely in flight when the milter dies: the milter
+        # has taken its MAIL FROM, and its data ends only afterwards.
+        held = smtplib.SMTP("127.0.0.1", self.lab.submission, timeout=60)
+        held.ehlo("held.example")
+        held.login(ALICE, DEMO_PASSWORD)
+        self.assertEqual(held.mail(ALICE)[0], 250)
+        self.assertEqual(held.rcpt("warga@example.com")[0], 250)
         threads = [threading.Thread(target=submit, args=(i,)) for i in range(count)]
         for t in threads:
             t.start()
         time.sleep(0.3)
         self.lab.milter.kill()  # SIGKILL mid-load
         self.lab.milter.wait()
+        code, reply = held.data(message(subject="Beban %d" % count))
+        held.close()
+        self.assertEqual(code // 100, 4, reply)  # the message in flight is tempfailed, not lost
         for t in threads:
             t.join()
-        failed = [i for i, (code, _) in results.items() if code != 0]
+        failed = [i for i, (code, _) in results.items() if code != 0] + [count]
         for i, (code, transcript) in results.items():
             if code != 0:
                 self.assertRegex(transcript, r"<\*\* 4\d\d 4\.", "a failed submission must be a temporary failure")
+        # Decision lines from concurrent sessions are written whole.
+        for line in self.lab.milter_output().splitlines():
+            self.assertTrue(line and line.count("decision=") <= 1, "interleaved log line: %r" % line)
         # The client retries the tempfailed ones once the milter is back.
         self.lab.start_milter()
         for i in failed:
             code, transcript = self.lab.submit(ALICE, message(subject="Beban %d" % i))
             self.assertEqual(code, 0, transcript)
-        delivered = self.lab.wait_delivered(count)
-        self.assertEqual(len(delivered), count)
+        delivered = self.lab.wait_delivered(count + 1)
+        self.assertEqual(len(delivered), count + 1)
         subjects = sorted(int(m.split(b"Subject: Beban ")[1].split(b"\n")[0]) for m in delivered)
-        self.assertEqual(subjects, list(range(count)))
+        self.assertEqual(subjects, list(range(count + 1)))
         for m in delivered:
             self.assertIn(b"multipart/signed", m)
 
 
+def test_names(suite):
+    """Class.method of every test in `suite`, for CTest to register each one."""
+    for item in suite:
+        if isinstance(item, unittest.TestSuite):
+            yield from test_names(item)
+        else:
+            yield item.id().split(".", 1)[1]
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--list"]:
+        print("\n".join(test_names(unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__]))))
+        sys.exit(0)
     if os.geteuid() != 0:
         print("end-to-end tests start Postfix and need root: skipped")
         sys.exit(77)

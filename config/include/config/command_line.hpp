@@ -128,10 +128,15 @@ struct ParseOutcome {
     std::optional<Command> command; // set on success
     std::string error;              // set on failure: one line, names the problem
     std::string usage;              // help text of the command that failed
+    bool unsafe_credentials = false; // the error is a key, PKCS#12 or passphrase file others may read (exit 77)
     std::vector<std::string> config_problems; // every settings problem (exit 78), when there are any
 };
 
 ParseOutcome parse_command_line(int argc, const char* const argv[]);
+
+// A key, PKCS#12 or passphrase file that every user may read: the problem in
+// words ("PATH is readable by every user; chmod o-r it"), else empty.
+std::string secret_file_problem(const std::string& path);
 
 // The help of the top-level tool.
 std::string top_level_help();
