@@ -3,6 +3,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include <libmilter/mfapi.h>
@@ -132,11 +133,56 @@ Connection& ensure_connection(SMFICTX* ctx) {
     return made;
 }
 
+// What an exception in a callback does (nothing throws across libmilter):
+// the message in progress is failed and answered at end of message with the
+// failure policy (a tempfail of that message alone), or dropped when the MTA
+// is told at once; the connection and the daemon carry on.
+enum class OnException { fail_message, drop_message, nothing };
+
+#ifdef SEGEL_FAULT_INJECTION
+// Test builds only (segel-milter-faults): a message whose envelope sender is
+// throw-in-STEP@... makes that callback throw, to prove the guard.
+void fault_point(const Connection* connection, const char* step) {
+    if (connection != nullptr && connection->message &&
+        connection->message->facts.envelope_sender.rfind(std::string("throw-in-") + step + "@", 0) == 0)
+        throw std::runtime_error(std::string("injected fault in ") + step);
+}
+#else
+void fault_point(const Connection*, const char*) {}
+#endif
+
+void after_exception(SMFICTX* ctx, const char* step, const std::string& what, OnException action, sfsistat answer) {
+    log_error(std::string(step) + ": " + what);
+    Connection* connection = connection_of(ctx);
+    if (connection != nullptr && connection->message) {
+        if (action == OnException::drop_message)
+            connection->message.reset();
+        else if (action == OnException::fail_message)
+            connection->message->spool_error = smime::make_error(smime::ErrorKind::internal, step + (": " + what));
+    }
+    if (answer == SMFIS_TEMPFAIL)
+        smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.0"),
+                      const_cast<char*>("Temporary local problem, please try again later"));
+}
+
+// Runs one callback; an exception gives `answer` after `action`.
+template <class Step>
+sfsistat guarded(SMFICTX* ctx, const char* step, OnException action, sfsistat answer, Step&& body) noexcept {
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        after_exception(ctx, step, e.what(), action, answer);
+    } catch (...) {
+        after_exception(ctx, step, "unknown exception", action, answer);
+    }
+    return answer;
+}
+
 // xxfi_negotiate: f0/pf0 are the actions, f1/pf1 the protocol steps (f2, f3
 // and their answers are reserved).
 sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long, unsigned long,
                       unsigned long* pf0, unsigned long* pf1, unsigned long*, unsigned long*) noexcept {
-    try {
+    return guarded(ctx, "negotiate", OnException::nothing, SMFIS_TEMPFAIL, [&] {
         Connection& connection = ensure_connection(ctx);
         // MLT-03, MLT-07: only the actions and steps we use.
         *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY | SMFIF_QUARANTINE);
@@ -149,14 +195,18 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned
         connection.leading_space = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
         connection.no_reply = *pf1 & no_reply;
         return SMFIS_CONTINUE;
-    } catch (const std::exception& e) {
-        log_error(std::string("negotiate: ") + e.what());
-        return SMFIS_TEMPFAIL;
-    }
+    });
+}
+
+std::string envelope_address(char** argv) {
+    std::string sender = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
+    if (sender.size() >= 2 && sender.front() == '<' && sender.back() == '>')
+        sender = sender.substr(1, sender.size() - 2);
+    return sender;
 }
 
 sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
-    try {
+    return guarded(ctx, "envfrom", OnException::drop_message, SMFIS_TEMPFAIL, [&] {
         Connection* connection = &ensure_connection(ctx);
         if (Daemon::instance().stopping()) {
             // SIGTERM: the messages in flight end, no new one begins.
@@ -166,22 +216,22 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
         }
         connection->message.emplace();
         Message& message = *connection->message;
-        std::string sender = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
-        if (sender.size() >= 2 && sender.front() == '<' && sender.back() == '>')
-            sender = sender.substr(1, sender.size() - 2);
-        message.facts.envelope_sender = sender;
+        message.facts.envelope_sender = envelope_address(argv);
         message.facts.auth_login = macro(ctx, "{auth_authen}");
+        fault_point(connection, "envfrom");
         const auto& settings = connection->service->settings();
         // Nothing to do for bounces, nor for unauthenticated mail when the
         // policy lets it pass untouched: accept without reading the body.
-        if (sender.empty() || (message.facts.auth_login.empty() && !settings.verify &&
-                               settings.policy.unauthenticated_internal_from == config::FailureAction::pass)) {
+        if (message.facts.envelope_sender.empty() ||
+            (message.facts.auth_login.empty() && !settings.verify &&
+             settings.policy.unauthenticated_internal_from == config::FailureAction::pass)) {
             connection->message.reset();
             return SMFIS_ACCEPT;
         }
         auto spool = smime::MessageSpool::create(settings.temp_dir, connection->service->spool_limits());
         if (!spool) {
             log_error("cannot spool a message: " + spool.error().detail);
+            connection->message.reset();
             smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.0"),
                           const_cast<char*>("Temporary local problem, please try again later"));
             return SMFIS_TEMPFAIL;
@@ -190,49 +240,51 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
         if (message.facts.auth_login.empty() && settings.verify)
             message.claimed.emplace(settings.authserv_id, settings.verdict_header);
         return SMFIS_CONTINUE;
-    } catch (const std::exception& e) {
-        log_error(std::string("envfrom: ") + e.what());
-        return SMFIS_TEMPFAIL;
-    }
+    });
 }
 
 sfsistat on_envrcpt(SMFICTX* ctx, char**) noexcept {
-    Connection* connection = connection_of(ctx);
-    if (connection != nullptr && connection->message)
-        ++connection->message->facts.recipients;
-    return carry_on(ctx, SMFIP_NR_RCPT);
+    return guarded(ctx, "envrcpt", OnException::fail_message, carry_on(ctx, SMFIP_NR_RCPT), [&] {
+        Connection* connection = connection_of(ctx);
+        fault_point(connection, "envrcpt");
+        if (connection != nullptr && connection->message)
+            ++connection->message->facts.recipients;
+        return carry_on(ctx, SMFIP_NR_RCPT);
+    });
 }
 
 sfsistat on_header(SMFICTX* ctx, char* name, char* value) noexcept {
-    try {
+    return guarded(ctx, "header", OnException::fail_message, carry_on(ctx, SMFIP_NR_HDR), [&] {
         Connection* connection = connection_of(ctx);
+        fault_point(connection, "header");
         if (connection != nullptr && connection->message) {
             if (connection->message->claimed)
                 connection->message->claimed->note(name, value);
             std::string line = std::string(name) + ":" + (connection->leading_space ? "" : " ") + crlf(value) + "\r\n";
             append(*connection->message, line);
         }
-    } catch (const std::exception& e) {
-        // Kept for end of message, which answers with the failure policy.
-        log_error(std::string("header: ") + e.what());
-        if (Connection* connection = connection_of(ctx); connection != nullptr && connection->message)
-            connection->message->spool_error = smime::make_error(smime::ErrorKind::internal, e.what());
-    }
-    return carry_on(ctx, SMFIP_NR_HDR);
+        return carry_on(ctx, SMFIP_NR_HDR);
+    });
 }
 
 sfsistat on_eoh(SMFICTX* ctx) noexcept {
-    Connection* connection = connection_of(ctx);
-    if (connection != nullptr && connection->message)
-        append(*connection->message, "\r\n");
-    return carry_on(ctx, SMFIP_NR_EOH);
+    return guarded(ctx, "eoh", OnException::fail_message, carry_on(ctx, SMFIP_NR_EOH), [&] {
+        Connection* connection = connection_of(ctx);
+        fault_point(connection, "eoh");
+        if (connection != nullptr && connection->message)
+            append(*connection->message, "\r\n");
+        return carry_on(ctx, SMFIP_NR_EOH);
+    });
 }
 
 sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t length) noexcept {
-    Connection* connection = connection_of(ctx);
-    if (connection != nullptr && connection->message)
-        append(*connection->message, std::string_view(reinterpret_cast<const char*>(chunk), length));
-    return carry_on(ctx, SMFIP_NR_BODY);
+    return guarded(ctx, "body", OnException::fail_message, carry_on(ctx, SMFIP_NR_BODY), [&] {
+        Connection* connection = connection_of(ctx);
+        fault_point(connection, "body");
+        if (connection != nullptr && connection->message)
+            append(*connection->message, std::string_view(reinterpret_cast<const char*>(chunk), length));
+        return carry_on(ctx, SMFIP_NR_BODY);
+    });
 }
 
 sfsistat to_status(Verdict verdict) {
@@ -271,8 +323,9 @@ MessageResult finish(Message& message, const SigningService& service, MtaActions
 }
 
 sfsistat on_eom(SMFICTX* ctx) noexcept {
-    try {
+    return guarded(ctx, "eom", OnException::drop_message, SMFIS_TEMPFAIL, [&] {
         Connection* connection = connection_of(ctx);
+        fault_point(connection, "eom");
         if (connection == nullptr || !connection->message)
             return SMFIS_CONTINUE;
         Message message = std::move(*connection->message);
@@ -288,26 +341,27 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
                  " rcpts=" + std::to_string(message.facts.recipients) +
                  " serial=" + (result.serial.empty() ? "-" : result.serial) + " reason=\"" + result.reason + "\"");
         return to_status(result.verdict);
-    } catch (const std::exception& e) {
-        log_error(std::string("eom: ") + e.what());
-        smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.7.0"),
-                      const_cast<char*>("Temporary local problem, please try again later"));
-        return SMFIS_TEMPFAIL;
-    }
+    });
 }
 
 sfsistat on_abort(SMFICTX* ctx) noexcept {
-    Connection* connection = connection_of(ctx);
-    if (connection != nullptr)
-        connection->message.reset();
-    return SMFIS_CONTINUE;
+    return guarded(ctx, "abort", OnException::drop_message, SMFIS_CONTINUE, [&] {
+        Connection* connection = connection_of(ctx);
+        fault_point(connection, "abort");
+        if (connection != nullptr)
+            connection->message.reset();
+        return SMFIS_CONTINUE;
+    });
 }
 
 sfsistat on_close(SMFICTX* ctx) noexcept {
-    // MLT-02: close comes exactly once, possibly without negotiate.
-    std::unique_ptr<Connection> connection(connection_of(ctx));
-    smfi_setpriv(ctx, nullptr);
-    return SMFIS_CONTINUE;
+    return guarded(ctx, "close", OnException::nothing, SMFIS_CONTINUE, [&] {
+        // MLT-02: close comes exactly once, possibly without negotiate.
+        std::unique_ptr<Connection> connection(connection_of(ctx));
+        smfi_setpriv(ctx, nullptr);
+        fault_point(connection.get(), "close");
+        return SMFIS_CONTINUE;
+    });
 }
 
 } // namespace

@@ -5,6 +5,8 @@
 # milter. With USER (as root), the directory and key are given to USER, the
 # milter drops to it, and the script checks it really runs as USER.
 # Exit 77 (skipped) when miltertest is not installed, or USER without root.
+# SEGEL_MILTER_PROGRAM names another daemon binary of BUILD_DIR/milter (the
+# tests' segel-milter-faults).
 set -eu
 build=$1 script=$2 run_as=${3:-}
 command -v miltertest >/dev/null 2>&1 || { echo "miltertest not installed: skipped"; exit 77; }
@@ -37,7 +39,7 @@ if [ -n "$run_as" ]; then
 fi
 # miltertest reads body replacement packets into a 1024-byte buffer.
 printf '[milter]\nbody_chunk_bytes = 1024\n' > "$work/segel-milter.conf"
-"$build/milter/segel-milter" --config "$work/segel-milter.conf" --user "$milter_user" --socket "unix:$work/milter.sock" --temp-dir "$work/tmp" \
+"$build/milter/${SEGEL_MILTER_PROGRAM:-segel-milter}" --config "$work/segel-milter.conf" --user "$milter_user" --socket "unix:$work/milter.sock" --temp-dir "$work/tmp" \
     --database "$work/directory.sqlite" --master-key "$work/master.key" --log-stderr \
     > "$work/milter.log" 2>&1 &
 milter_pid=$!
