@@ -3,7 +3,7 @@
 # needed, builds with warnings as errors, and runs every test through ctest.
 # With --sanitize, or when CI=true, the suite runs a second time in a build
 # with AddressSanitizer and UndefinedBehaviorSanitizer, and the libFuzzer
-# target (tests/fuzz) runs for two minutes.
+# targets (tests/fuzz) run for four minutes in all.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -23,7 +23,7 @@ run_suite() {
 echo "== test suite (RelWithDebInfo)"
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ "$sanitize" = yes ]; then
-    echo "== fuzzing the inbound and signing entry points (libFuzzer, 120 s)"
+    echo "== fuzzing messages, revocation data, RA exports, settings and milter headers (libFuzzer, 240 s)"
     fuzz_log=$(mktemp)
     if ! ./tests/fuzz/run-fuzz.sh 120 >"$fuzz_log" 2>&1; then
         cat "$fuzz_log"; rm -f "$fuzz_log"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <initializer_list>
 #include <map>
 #include <set>
 
@@ -91,7 +92,14 @@ std::optional<TimePoint> parse_effective_date(std::string_view text) {
     long offset_seconds = 7 * 3600; // WIB for a bare date
     const std::string value(text);
     int consumed = 0;
-    if (std::sscanf(value.c_str(), "%4d-%2d-%2d%n", &year, &month, &day, &consumed) != 3 || consumed != 10)
+    // Digits only where digits belong: sscanf alone would take signs and spaces.
+    const auto digits_at = [](std::string_view s, std::initializer_list<std::size_t> at) {
+        return std::all_of(at.begin(), at.end(), [&](std::size_t i) {
+            return i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]));
+        });
+    };
+    if (!digits_at(value, {0, 1, 2, 3, 5, 6, 8, 9}) ||
+        std::sscanf(value.c_str(), "%4d-%2d-%2d%n", &year, &month, &day, &consumed) != 3 || consumed != 10)
         return std::nullopt;
     std::string_view rest = std::string_view(value).substr(10);
     if (!rest.empty()) {
@@ -99,7 +107,7 @@ std::optional<TimePoint> parse_effective_date(std::string_view text) {
             return std::nullopt;
         const std::string time(rest.substr(1));
         int n = 0;
-        if (std::sscanf(time.c_str(), "%2d:%2d%n", &hour, &minute, &n) != 2 || n != 5)
+        if (!digits_at(time, {0, 1, 3, 4}) || std::sscanf(time.c_str(), "%2d:%2d%n", &hour, &minute, &n) != 2 || n != 5)
             return std::nullopt;
         std::string_view zone = std::string_view(time).substr(5);
         if (!zone.empty() && zone.front() == ':') {
@@ -119,7 +127,10 @@ std::optional<TimePoint> parse_effective_date(std::string_view text) {
             return std::nullopt; // a time needs an explicit zone
         }
     }
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    // Years a certificate's status can change in, and that the clock's
+    // nanoseconds can hold.
+    if (year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+        second > 60)
         return std::nullopt;
     struct tm parts {};
     parts.tm_year = year - 1900;

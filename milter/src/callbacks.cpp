@@ -10,6 +10,7 @@
 
 #include "daemon.hpp"
 #include "milter/claimed_verdict_fields.hpp"
+#include "milter/header_line.hpp"
 #include "smime/message_spool.hpp"
 
 namespace segel::milter {
@@ -103,17 +104,6 @@ private:
 std::string macro(SMFICTX* ctx, const char* name) {
     const char* value = smfi_getsymval(ctx, const_cast<char*>(name));
     return value != nullptr ? value : "";
-}
-
-// Postfix passes folded header values with bare LF; the spool wants CRLF.
-std::string crlf(const char* text) {
-    std::string out;
-    for (const char* p = text; *p != '\0'; ++p) {
-        if (*p == '\n' && (p == text || p[-1] != '\r'))
-            out += '\r';
-        out += *p;
-    }
-    return out;
 }
 
 void append(Message& message, std::string_view bytes) {
@@ -260,8 +250,7 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) noexcept {
         if (connection != nullptr && connection->message) {
             if (connection->message->claimed)
                 connection->message->claimed->note(name, value);
-            std::string line = std::string(name) + ":" + (connection->leading_space ? "" : " ") + crlf(value) + "\r\n";
-            append(*connection->message, line);
+            append(*connection->message, spool_header_line(name, value, connection->leading_space));
         }
         return carry_on(ctx, SMFIP_NR_HDR);
     });

@@ -144,6 +144,11 @@ TEST_CASE("effective dates: a bare date is midnight WIB, a time needs a zone", "
     CHECK_FALSE(directory::parse_effective_date("2026-11-01T08:30").has_value());
     CHECK_FALSE(directory::parse_effective_date("2026-02-30").has_value());
     CHECK_FALSE(directory::parse_effective_date("01/11/2026").has_value());
+    // Found by fuzz_ra_export: signs, spaces and far years are not dates
+    // (a year before 1678 overflowed the clock).
+    for (const char* odd : {"-999-01-01", " 999-01-01", "0001-01-01", "9999-12-31", "2026-11-01T-1:30Z",
+                            "2026-11-01T08:-5Z", "+026-11-01"})
+        CHECK_FALSE(directory::parse_effective_date(odd).has_value());
 }
 
 TEST_CASE("applying the same RA file three times: the second and third change nothing and write nothing",

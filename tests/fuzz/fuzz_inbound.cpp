@@ -14,9 +14,8 @@
 
 #include <openssl/cms.h>
 #include <openssl/evp.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
+#include "fuzz_ca.hpp"
 #include "smime/message_spool.hpp"
 #include "smime/signer.hpp"
 #include "smime/trust_store.hpp"
@@ -32,26 +31,11 @@ struct Fixture {
     std::shared_ptr<EVP_PKEY> key;
 
     Fixture() {
-        EVP_PKEY* key = EVP_EC_gen("P-256");
-        X509* cert = X509_new();
-        X509_set_version(cert, 2);
-        ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-        X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-        X509_gmtime_adj(X509_getm_notAfter(cert), 3600L * 24 * 365);
-        X509_NAME* name = X509_get_subject_name(cert);
-        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("Fuzz"), -1, -1, 0);
-        X509_set_issuer_name(cert, name);
-        X509_set_pubkey(cert, key);
-        X509V3_CTX ctx;
-        X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-        X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "email:a@tangerangkota.go.id");
-        X509_add_ext(cert, san, -1);
-        X509_EXTENSION_free(san);
-        X509_sign(cert, key, EVP_sha256());
-        certificate = segel::smime::Certificate::adopt(cert);
-        this->key = std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free);
+        auto made = segel::fuzz::make_certificate("Fuzz", 1, {{NID_subject_alt_name, "email:a@tangerangkota.go.id"}});
+        certificate = made.certificate;
+        key = made.key;
         anchors = std::move(segel::smime::TrustStore::from_certificates({*certificate})).value();
-        identity = std::move(segel::smime::SigningIdentity::assemble(*certificate, this->key, {})).value();
+        identity = std::move(segel::smime::SigningIdentity::assemble(*certificate, key, {})).value();
     }
 };
 

@@ -9,6 +9,7 @@
 #include "directory/sqlite_directory.hpp"
 #include "external_verifiers.hpp"
 #include "http_test_server.hpp"
+#include "milter/header_line.hpp"
 #include "milter/revocation_sources.hpp"
 #include "ocsp_responder.hpp"
 #include "milter/signing_service.hpp"
@@ -662,4 +663,11 @@ TEST_CASE("inbound: without trust anchors the message tempfails in inbound words
     CHECK(result.verdict == Verdict::tempfail);
     CHECK_THAT(mta.reply, Catch::Contains("cannot be checked now") && !Catch::Contains("Sign"));
     CHECK(deletions(mta) == k_forged_deleted);
+}
+
+TEST_CASE("a header field as libmilter passes it becomes a CRLF spool line, with or without its leading space",
+          "[milter]") {
+    CHECK(milter::spool_header_line("Subject", "Rapat\n\tkoordinasi", false) == "Subject: Rapat\r\n\tkoordinasi\r\n");
+    CHECK(milter::spool_header_line("Subject", " Rapat\r\n\tkoordinasi", true) == "Subject: Rapat\r\n\tkoordinasi\r\n");
+    CHECK(milter::spool_header_line("X-Empty", "", true) == "X-Empty:\r\n");
 }

@@ -1,0 +1,28 @@
+// libFuzzer target over the RA's status export (`segel sync ra FILE`, CSV
+// written by another system): the parser and the planning of its changes
+// against a directory. Any input must give a plan or an error naming the
+// problem, never a crash, a leak or undefined behaviour (ASan+UBSan).
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "directory/ra_sync.hpp"
+#include "directory/sqlite_directory.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static const std::unique_ptr<segel::directory::SqliteDirectory> directory = [] {
+        segel::directory::SqliteOptions options;
+        options.create = true;
+        options.domains = {"tangerangkota.go.id"};
+        return std::move(segel::directory::SqliteDirectory::open(":memory:", options)).value();
+    }();
+    std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
+    auto rows = segel::directory::parse_ra_export(in, "fuzz.csv");
+    if (rows)
+        (void)segel::directory::plan_ra_sync(*directory, *rows, {"tangerangkota.go.id"},
+                                             std::chrono::system_clock::now(), "fuzz.csv");
+    return 0;
+}
