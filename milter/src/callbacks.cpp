@@ -23,6 +23,7 @@ struct Message {
     SessionFacts facts;
     std::optional<smime::MessageSpool> spool;
     std::optional<smime::Error> spool_error;
+    const char* failed_in = nullptr; // the callback that threw: the message is tempfailed at its end
     std::optional<ClaimedVerdictFields> claimed; // inbound only: noted from the header as it comes
 };
 
@@ -107,7 +108,7 @@ std::string macro(SMFICTX* ctx, const char* name) {
 }
 
 void append(Message& message, std::string_view bytes) {
-    if (message.spool_error || !message.spool)
+    if (message.spool_error || message.failed_in != nullptr || !message.spool)
         return;
     if (auto appended = message.spool->append(bytes); !appended)
         message.spool_error = appended.error();
@@ -141,18 +142,20 @@ void fault_point(const Connection* connection, const char* step) {
 void fault_point(const Connection*, const char*) {}
 #endif
 
-void after_exception(SMFICTX* ctx, const char* step, const std::string& what, OnException action, sfsistat answer) {
-    log_error(std::string(step) + ": " + what);
-    Connection* connection = connection_of(ctx);
-    if (connection != nullptr && connection->message) {
-        if (action == OnException::drop_message)
-            connection->message.reset();
-        else if (action == OnException::fail_message)
-            connection->message->spool_error = smime::make_error(smime::ErrorKind::internal, step + (": " + what));
-    }
+void after_exception(SMFICTX* ctx, const char* step, const char* what, OnException action, sfsistat answer) noexcept {
     if (answer == SMFIS_TEMPFAIL)
         smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.0"),
                       const_cast<char*>("Temporary local problem, please try again later"));
+    if (Connection* connection = connection_of(ctx); connection != nullptr && connection->message) {
+        if (action == OnException::drop_message)
+            connection->message.reset();
+        else if (action == OnException::fail_message)
+            connection->message->failed_in = step;
+    }
+    try {
+        log_error(std::string(step) + ": " + what);
+    } catch (...) { // out of memory: the message is handled all the same
+    }
 }
 
 // Runs one callback; an exception gives `answer` after `action`.
@@ -290,6 +293,8 @@ sfsistat to_status(Verdict verdict) {
 // checks: a spool problem is stamped by the inbound path.
 MessageResult finish(Message& message, const SigningService& service, MtaActions& mta) {
     std::optional<smime::Error> problem = message.spool_error;
+    if (message.failed_in != nullptr)
+        problem = smime::make_error(smime::ErrorKind::internal, std::string("exception in ") + message.failed_in);
     std::optional<smime::SpooledMessage> spooled;
     if (!problem) {
         auto finished = std::move(*message.spool).finish();
