@@ -12,6 +12,7 @@ inline int exit_code_for(smime::ErrorKind kind) noexcept {
     switch (kind) {
     case ErrorKind::malformed_message:
     case ErrorKind::ambiguous_sender:
+    case ErrorKind::invalid_address:
     case ErrorKind::unsupported_message:
     case ErrorKind::message_too_large:
     case ErrorKind::certificate_expired:

@@ -31,6 +31,7 @@ Outcome outcome_for(smime::ErrorKind kind) {
     switch (kind) {
     case smime::ErrorKind::malformed_message:
     case smime::ErrorKind::ambiguous_sender:
+    case smime::ErrorKind::invalid_address:
     case smime::ErrorKind::unsupported_message:
     case smime::ErrorKind::message_too_large:
         return Outcome::unsignable_message;

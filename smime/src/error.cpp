@@ -16,6 +16,7 @@ std::string_view to_string(ErrorKind kind) noexcept {
     case ErrorKind::bad_credentials: return "bad_credentials";
     case ErrorKind::crypto_failure: return "crypto_failure";
     case ErrorKind::io_failure: return "io_failure";
+    case ErrorKind::invalid_address: return "invalid_address";
     case ErrorKind::internal: return "internal";
     }
     return "internal";

@@ -16,6 +16,7 @@ namespace segel::smime {
 enum class ErrorKind {
     malformed_message,            // input is not a message we can parse safely
     ambiguous_sender,             // zero or several From fields or mailboxes (SEC-04)
+    invalid_address,              // an email address or domain outside RFC 5321's syntax
     unsupported_message,          // well-formed, but cannot be signed without changing it
     message_too_large,            // over a configured size cap
     certificate_expired,          // notAfter is in the past
