@@ -123,10 +123,32 @@ po::options_description file_options() {
         ("verify.ocsp_nonce", po::value<std::string>())
         ("verify.ocsp_responder_cert", po::value<std::string>())
         ("verify.ocsp_timeout_seconds", po::value<long>())
-        ("verify.ocsp_failure_backoff_seconds", po::value<long>());
+        ("verify.ocsp_failure_backoff_seconds", po::value<long>())
+        ("routing.outbound_service", po::value<std::vector<std::string>>()->composing())
+        ("routing.inbound_service", po::value<std::vector<std::string>>()->composing())
+        ("routing.untouched_service", po::value<std::vector<std::string>>()->composing());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
+}
+
+// Postfix service names as {daemon_name} carries them: one word each, and
+// each in one list only.
+void validate_routing(const MilterSettings& s, std::vector<std::string>& problems) {
+    const std::string where = s.source + ": routing.";
+    std::vector<std::string> seen;
+    const auto check = [&](const char* key, const std::vector<std::string>& names) {
+        for (const auto& name : names) {
+            if (name.empty() || name.find_first_of(" \t\r\n,;") != std::string::npos)
+                problems.push_back(where + key + ": \"" + name + "\" is not a Postfix service name");
+            else if (std::find(seen.begin(), seen.end(), name) != seen.end())
+                problems.push_back(where + key + ": \"" + name + "\" is given a direction twice");
+            seen.push_back(name);
+        }
+    };
+    check("outbound_service", s.routing.outbound_services);
+    check("inbound_service", s.routing.inbound_services);
+    check("untouched_service", s.routing.untouched_services);
 }
 
 void validate(MilterSettings& s, std::vector<std::string>& problems) {
@@ -205,6 +227,7 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
         problems.push_back(where + "signing.footer_text: is empty while signing.footer is on");
     if (s.footer_text.find_first_of("\r\n") != std::string::npos)
         problems.push_back(where + "signing.footer_text: must be one line (it is folded when added)");
+    validate_routing(s, problems);
 }
 
 } // namespace
@@ -328,6 +351,13 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         text("signing.unsigned_header", s.unsigned_header);
         for (const char* key : k_policy_keys)
             action(std::string("policy.on_") + key, *policy_slot(s.policy, key));
+        const auto names = [&](const char* key, std::vector<std::string>& into) {
+            if (vm.count(key))
+                into = vm[key].as<std::vector<std::string>>();
+        };
+        names("routing.outbound_service", s.routing.outbound_services);
+        names("routing.inbound_service", s.routing.inbound_services);
+        names("routing.untouched_service", s.routing.untouched_services);
     }
     if (!o.socket.empty()) s.socket = o.socket;
     if (!o.user.empty()) s.user = o.user == "-" ? std::string() : o.user;
@@ -379,6 +409,13 @@ std::string format_milter_settings(const MilterSettings& s) {
         << "\nocsp_nonce = " << (s.verify_ocsp_nonce ? "on" : "off") << "\nocsp_responder_cert = " << s.verify_ocsp_responder_cert
         << "\nocsp_timeout_seconds = " << s.verify_ocsp_timeout_seconds
         << "\nocsp_failure_backoff_seconds = " << s.verify_ocsp_failure_backoff_seconds << "\n";
+    out << "\n[routing]\n";
+    for (const auto& name : s.routing.outbound_services)
+        out << "outbound_service = " << name << "\n";
+    for (const auto& name : s.routing.inbound_services)
+        out << "inbound_service = " << name << "\n";
+    for (const auto& name : s.routing.untouched_services)
+        out << "untouched_service = " << name << "\n";
     return out.str();
 }
 

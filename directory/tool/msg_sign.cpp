@@ -112,7 +112,8 @@ int run_msg_sign(const config::MsgSignCommand& command) {
 
     smime::SignOptions options;
     options.temp_dir = temp_dir;
-    auto outcome = smime::sign_message(*message, *identity, options);
+    const auto entity = smime::MimeEntity::of(std::move(message).value());
+    auto outcome = smime::sign(entity, *identity, options);
     if (!outcome)
         return refuse(outcome.error(), "refused");
 
@@ -124,10 +125,9 @@ int run_msg_sign(const config::MsgSignCommand& command) {
     smime::Result<void> written;
     if (auto* untouched = std::get_if<smime::LeftUntouched>(&*outcome)) {
         std::cerr << "segel: left untouched: " << untouched->reason << "\n";
-        ::lseek(message->fd(), 0, SEEK_SET);
-        written = smime::copy_fd(message->fd(), output.fd());
+        written = entity.write_to(output.fd());
     } else {
-        written = smime::write_signed_message(*message, std::get<smime::SignedRewrite>(*outcome), output.fd());
+        written = std::get<smime::SignedEntity>(*outcome).entity.write_to(output.fd());
     }
     if (!written)
         return refuse(written.error(), "cannot write the result");

@@ -11,6 +11,7 @@
 #include "daemon.hpp"
 #include "milter/claimed_verdict_fields.hpp"
 #include "milter/header_line.hpp"
+#include "milter/routing.hpp"
 #include "smime/message_spool.hpp"
 
 namespace segel::milter {
@@ -21,16 +22,17 @@ namespace {
 struct Message {
     Daemon::MessageInFlight in_flight; // SIGTERM waits while this lives
     SessionFacts facts;
+    Route route;
     std::optional<smime::MessageSpool> spool;
     std::optional<smime::Error> spool_error;
     const char* failed_in = nullptr; // the callback that threw: the message is tempfailed at its end
     std::optional<ClaimedVerdictFields> claimed; // inbound only: noted from the header as it comes
 };
 
-// One SMTP connection. The service snapshot is taken at connect, so a reload
-// never changes the rules under a message in flight (MLT-01).
+// One SMTP connection. The pipelines snapshot is taken at connect, so a
+// reload never changes the rules under a message in flight (MLT-01).
 struct Connection {
-    std::shared_ptr<const SigningService> service;
+    std::shared_ptr<const Pipelines> pipelines;
     std::optional<Message> message;
     bool leading_space = false; // SMFIP_HDR_LEADSPC negotiated
     unsigned long no_reply = 0; // the SMFIP_NR_* steps negotiated: the MTA waits for no answer
@@ -118,7 +120,7 @@ Connection& ensure_connection(SMFICTX* ctx) {
     if (Connection* existing = connection_of(ctx))
         return *existing;
     auto connection = std::make_unique<Connection>();
-    connection->service = Daemon::instance().service();
+    connection->pipelines = Daemon::instance().pipelines();
     Connection& made = *connection;
     smfi_setpriv(ctx, connection.release());
     return made;
@@ -142,10 +144,15 @@ void fault_point(const Connection* connection, const char* step) {
 void fault_point(const Connection*, const char*) {}
 #endif
 
+// Sets one of the reply table's session answers.
+void set_session_reply(SMFICTX* ctx, SessionEvent event) noexcept {
+    const SmtpReply reply = session_reply(event);
+    smfi_setreply(ctx, const_cast<char*>(reply.rcode), const_cast<char*>(reply.xcode), const_cast<char*>(reply.text));
+}
+
 void after_exception(SMFICTX* ctx, const char* step, const char* what, OnException action, sfsistat answer) noexcept {
     if (answer == SMFIS_TEMPFAIL)
-        smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.0"),
-                      const_cast<char*>("Temporary local problem, please try again later"));
+        set_session_reply(ctx, SessionEvent::local_problem);
     if (Connection* connection = connection_of(ctx); connection != nullptr && connection->message) {
         if (action == OnException::drop_message)
             connection->message.reset();
@@ -191,57 +198,48 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned
     });
 }
 
-std::string envelope_address(char** argv) {
-    std::string sender = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
-    if (sender.size() >= 2 && sender.front() == '<' && sender.back() == '>')
-        sender = sender.substr(1, sender.size() - 2);
-    return sender;
-}
-
 sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
     return guarded(ctx, "envfrom", OnException::drop_message, SMFIS_TEMPFAIL, [&] {
         Connection* connection = &ensure_connection(ctx);
         if (Daemon::instance().stopping()) {
             // SIGTERM: the messages in flight end, no new one begins.
-            smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.2"),
-                          const_cast<char*>("The service is restarting, please try again later"));
+            set_session_reply(ctx, SessionEvent::restarting);
             return SMFIS_TEMPFAIL;
         }
         connection->message.emplace();
         Message& message = *connection->message;
-        message.facts.envelope_sender = envelope_address(argv);
+        message.facts.envelope_sender = envelope_address(argv != nullptr ? argv[0] : nullptr);
         message.facts.auth_login = macro(ctx, "{auth_authen}");
+        message.facts.daemon_name = macro(ctx, "{daemon_name}");
+        message.facts.client_address = macro(ctx, "{client_addr}");
         fault_point(connection, "envfrom");
-        const auto& settings = connection->service->settings();
-        // Nothing to do for bounces, nor for unauthenticated mail when the
-        // policy lets it pass untouched: accept without reading the body.
-        if (message.facts.envelope_sender.empty() ||
-            (message.facts.auth_login.empty() && !settings.verify &&
-             settings.policy.unauthenticated_internal_from == config::FailureAction::pass)) {
+        const auto& settings = connection->pipelines->settings();
+        message.route = route(message.facts, settings);
+        // Nothing to do: accept without reading the body.
+        if (message.route.direction == Direction::untouched) {
             connection->message.reset();
             return SMFIS_ACCEPT;
         }
-        auto spool = smime::MessageSpool::create(settings.temp_dir, connection->service->spool_limits());
+        auto spool = smime::MessageSpool::create(settings.temp_dir, connection->pipelines->spool_limits());
         if (!spool) {
             log_error("cannot spool a message: " + spool.error().detail);
             connection->message.reset();
-            smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.3.0"),
-                          const_cast<char*>("Temporary local problem, please try again later"));
+            set_session_reply(ctx, SessionEvent::local_problem);
             return SMFIS_TEMPFAIL;
         }
         message.spool.emplace(std::move(spool).value());
-        if (message.facts.auth_login.empty() && settings.verify)
+        if (message.route.direction == Direction::inbound && settings.verify)
             message.claimed.emplace(settings.authserv_id, settings.verdict_header);
         return SMFIS_CONTINUE;
     });
 }
 
-sfsistat on_envrcpt(SMFICTX* ctx, char**) noexcept {
+sfsistat on_envrcpt(SMFICTX* ctx, char** argv) noexcept {
     return guarded(ctx, "envrcpt", OnException::fail_message, carry_on(ctx, SMFIP_NR_RCPT), [&] {
         Connection* connection = connection_of(ctx);
         fault_point(connection, "envrcpt");
         if (connection != nullptr && connection->message)
-            ++connection->message->facts.recipients;
+            connection->message->facts.recipients.push_back(envelope_address(argv != nullptr ? argv[0] : nullptr));
         return carry_on(ctx, SMFIP_NR_RCPT);
     });
 }
@@ -289,31 +287,42 @@ sfsistat to_status(Verdict verdict) {
     return SMFIS_TEMPFAIL;
 }
 
-// Inbound mail (claimed fields noted) is never judged by the signing
-// checks: a spool problem is stamped by the inbound path.
-MessageResult finish(Message& message, const SigningService& service, MtaActions& mta) {
+// What the log line says about a message's end.
+struct Decision {
+    const char* name;
+    Verdict verdict;
+    std::string from, serial, reason;
+};
+
+template <class Result>
+Decision decision_of(const Result& result) {
+    return {to_string(result.outcome), result.verdict, result.from, result.serial, result.reason};
+}
+
+// Hands the message to its direction's pipeline. Inbound mail is never
+// judged by the signing checks: a spool problem is stamped there.
+Decision finish(Message& message, const Pipelines& pipelines, MtaActions& mta) {
     std::optional<smime::Error> problem = message.spool_error;
     if (message.failed_in != nullptr)
         problem = smime::make_error(smime::ErrorKind::internal, std::string("exception in ") + message.failed_in);
-    std::optional<smime::SpooledMessage> spooled;
+    std::optional<smime::MimeEntity> entity;
     if (!problem) {
         auto finished = std::move(*message.spool).finish();
         if (finished)
-            spooled.emplace(std::move(finished).value());
+            entity.emplace(smime::MimeEntity::of(std::move(finished).value()));
         else
             problem = finished.error();
     }
-    if (message.claimed)
-        return spooled ? service.finish_inbound(message.facts, *spooled, *message.claimed, mta)
-                       : service.finish_unreadable_inbound(message.facts, *problem, *message.claimed, mta);
-    if (spooled)
-        return service.finish_message(message.facts, *spooled, mta);
-    MessageResult result;
-    const bool ours = problem->kind == smime::ErrorKind::io_failure || problem->kind == smime::ErrorKind::internal;
-    result.outcome = ours ? Outcome::internal_error : Outcome::unsignable_message;
-    result.reason = problem->detail;
-    result.verdict = respond(result.outcome, service.settings(), mta);
-    return result;
+    if (message.route.direction == Direction::inbound) {
+        const auto& inbound = pipelines.inbound();
+        const ClaimedVerdictFields none(pipelines.settings().authserv_id, pipelines.settings().verdict_header);
+        const ClaimedVerdictFields& claimed = message.claimed ? *message.claimed : none;
+        return decision_of(entity ? inbound.finish(message.facts, *entity, claimed, mta)
+                                  : inbound.finish_unreadable(message.facts, *problem, claimed, mta));
+    }
+    const auto& outbound = pipelines.outbound();
+    return decision_of(entity ? outbound.finish(message.facts, *entity, mta)
+                              : outbound.finish_unreadable(message.facts, *problem, mta));
 }
 
 sfsistat on_eom(SMFICTX* ctx) noexcept {
@@ -326,13 +335,13 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
         connection->message.reset();
         message.facts.queue_id = macro(ctx, "i");
         LibmilterActions mta(ctx, connection->leading_space);
-        const MessageResult result = finish(message, *connection->service, mta);
+        const Decision result = finish(message, *connection->pipelines, mta);
         const std::string queue_id = message.facts.queue_id.empty() ? "NOQUEUE" : message.facts.queue_id;
-        log_info(queue_id + ": decision=" + to_string(result.outcome) +
+        log_info(queue_id + ": direction=" + to_string(message.route.direction) + " decision=" + result.name +
                  " action=" + std::string(to_string(result.verdict)) +
                  " login=" + (message.facts.auth_login.empty() ? "-" : message.facts.auth_login) +
                  " from=" + (result.from.empty() ? "-" : result.from) +
-                 " rcpts=" + std::to_string(message.facts.recipients) +
+                 " rcpts=" + std::to_string(message.facts.recipients.size()) +
                  " serial=" + (result.serial.empty() ? "-" : result.serial) + " reason=\"" + result.reason + "\"");
         return to_status(result.verdict);
     });

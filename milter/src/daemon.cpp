@@ -44,7 +44,7 @@ namespace {
 bool g_log_to_stderr = false;
 } // namespace
 
-std::shared_ptr<const SigningService> build_service(std::shared_ptr<const config::MilterSettings> settings,
+std::shared_ptr<const Pipelines> build_pipelines(std::shared_ptr<const config::MilterSettings> settings,
                                                     std::string& problem, const smime::CrlStore* crls_in_use) {
     auto key = directory::load_master_key_file(settings->master_key_file);
     if (!key) {
@@ -79,7 +79,7 @@ std::shared_ptr<const SigningService> build_service(std::shared_ptr<const config
     auto ocsp = anchors && problem.empty() ? load_ocsp(*settings, *anchors, problem) : nullptr;
     if (!problem.empty())
         return nullptr;
-    return std::make_shared<const SigningService>(std::move(settings), std::move(store), std::move(anchors),
+    return std::make_shared<const Pipelines>(std::move(settings), std::move(store), std::move(anchors),
                                                   std::move(crls), std::move(ocsp));
 }
 
@@ -88,18 +88,18 @@ Daemon& Daemon::instance() {
     return daemon;
 }
 
-void Daemon::install(std::shared_ptr<const SigningService> service) {
+void Daemon::install(std::shared_ptr<const Pipelines> pipelines) {
     std::lock_guard lock(m_mutex);
-    m_service = std::move(service);
+    m_pipelines = std::move(pipelines);
 }
 
-std::shared_ptr<const SigningService> Daemon::service() const {
+std::shared_ptr<const Pipelines> Daemon::pipelines() const {
     std::lock_guard lock(m_mutex);
-    return m_service;
+    return m_pipelines;
 }
 
 void Daemon::reload() {
-    const auto current = service();
+    const auto current = pipelines();
     auto outcome = config::reload_milter_settings(current->settings());
     if (!outcome.settings) {
         for (const auto& problem : outcome.problems)
@@ -109,14 +109,14 @@ void Daemon::reload() {
     if (outcome.settings->socket != current->settings().socket || outcome.settings->user != current->settings().user)
         log_error("reload: milter.socket and milter.user take effect only after a restart");
     std::string problem;
-    const auto crls_in_use = current->crls();
-    auto service = build_service(std::make_shared<const config::MilterSettings>(std::move(*outcome.settings)), problem,
-                                 crls_in_use.get());
-    if (!service) {
+    const auto crls_in_use = current->inbound().crls();
+    auto rebuilt = build_pipelines(std::make_shared<const config::MilterSettings>(std::move(*outcome.settings)), problem,
+                                   crls_in_use.get());
+    if (!rebuilt) {
         log_error("reload refused, keeping the running settings: " + problem);
         return;
     }
-    install(std::move(service));
+    install(std::move(rebuilt));
     log_info("reloaded settings from " + current->settings().source);
 }
 
@@ -197,10 +197,10 @@ void start_signal_thread() {
 void start_crl_refresh_thread() {
     std::thread([] {
         for (;;) {
-            const auto service = Daemon::instance().service();
-            const auto& settings = service->settings();
+            const auto pipelines = Daemon::instance().pipelines();
+            const auto& settings = pipelines->settings();
             if (settings.verify && !settings.verify_crl_urls.empty()) {
-                const auto report = refresh_crls(*service);
+                const auto report = refresh_crls(*pipelines);
                 for (const auto& url : report.replaced)
                     log_info("crl: new CRL from " + url);
                 for (const auto& failure : report.failed)
@@ -210,9 +210,9 @@ void start_crl_refresh_thread() {
                 if (!report.problem.empty())
                     log_error("crl: keeping the CRLs in use: " + report.problem);
             }
-            // Until the next round; a reload (a new service) starts one at once.
+            // Until the next round; a reload (new pipelines) starts one at once.
             const auto next = std::chrono::steady_clock::now() + std::chrono::minutes(settings.verify_crl_refresh_minutes);
-            while (std::chrono::steady_clock::now() < next && Daemon::instance().service() == service)
+            while (std::chrono::steady_clock::now() < next && Daemon::instance().pipelines() == pipelines)
                 std::this_thread::sleep_for(std::chrono::seconds(1));
         }
     }).detach();

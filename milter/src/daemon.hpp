@@ -1,5 +1,5 @@
-// The daemon's shared state: the current SigningService (a settings snapshot
-// plus its directory), swapped atomically on reload; the count of messages
+// The daemon's shared state: the current Pipelines (a settings snapshot
+// with its directory and both pipelines), swapped atomically on reload; the count of messages
 // in flight, so SIGTERM can wait for them (not for idle connections); logging.
 #pragma once
 
@@ -10,15 +10,15 @@
 #include <utility>
 
 #include "config/milter_settings.hpp"
-#include "milter/signing_service.hpp"
+#include "milter/pipelines.hpp"
 
 namespace segel::milter {
 
-// Builds a service for a settings snapshot: opens the directory with the
+// Builds the pipelines of a settings snapshot: opens the directory with the
 // master key, loads anchors, CRLs (a CRL of `crls_in_use` newer than the
 // loaded ones of its issuer stays) and OCSP. On failure returns nullptr and
 // sets `problem`.
-std::shared_ptr<const SigningService> build_service(std::shared_ptr<const config::MilterSettings> settings,
+std::shared_ptr<const Pipelines> build_pipelines(std::shared_ptr<const config::MilterSettings> settings,
                                                     std::string& problem,
                                                     const smime::CrlStore* crls_in_use = nullptr);
 
@@ -26,8 +26,8 @@ class Daemon {
 public:
     static Daemon& instance();
 
-    void install(std::shared_ptr<const SigningService> service);
-    std::shared_ptr<const SigningService> service() const;
+    void install(std::shared_ptr<const Pipelines> pipelines);
+    std::shared_ptr<const Pipelines> pipelines() const;
 
     // Re-reads the settings the current snapshot came from; swaps only if
     // the new settings and directory are valid. In-flight messages keep the
@@ -57,7 +57,7 @@ public:
 
 private:
     mutable std::mutex m_mutex;
-    std::shared_ptr<const SigningService> m_service;
+    std::shared_ptr<const Pipelines> m_pipelines;
     std::atomic<int> m_messages{0};
     std::atomic<bool> m_stopping{false};
 };
@@ -72,7 +72,7 @@ void log_error(const std::string& line);
 void start_signal_thread();
 
 // Starts the thread that refreshes the [verify] crl_url downloads
-// (milter/revocation_sources.hpp) for the current service.
+// (milter/revocation_sources.hpp) for the current pipelines.
 void start_crl_refresh_thread();
 
 // Switches to the configured user and group; returns false with `problem`.

@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     auto settings = std::make_shared<const config::MilterSettings>(*parsed.settings);
     if (parsed.check_config) {
         std::string problem;
-        if (!milter::build_service(settings, problem)) {
+        if (!milter::build_pipelines(settings, problem)) {
             std::cerr << "segel-milter: " << problem << "\n";
             return EX_CONFIG;
         }
@@ -71,13 +71,13 @@ int main(int argc, char** argv) {
         std::cerr << "segel-milter: " << problem << "\n";
         return EX_NOPERM;
     }
-    auto service = milter::build_service(settings, problem);
-    if (!service) {
+    auto pipelines = milter::build_pipelines(settings, problem);
+    if (!pipelines) {
         milter::log_error("cannot start: " + problem);
         std::cerr << "segel-milter: " << problem << "\n";
         return EX_UNAVAILABLE;
     }
-    milter::Daemon::instance().install(service);
+    milter::Daemon::instance().install(pipelines);
     milter::start_signal_thread();
     milter::start_crl_refresh_thread();
     milter::log_info("started: socket=" + settings->socket + " settings=" + settings->source);

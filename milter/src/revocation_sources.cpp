@@ -82,8 +82,8 @@ std::shared_ptr<const smime::OcspChecker> load_ocsp(const config::MilterSettings
     return std::make_shared<const smime::OcspChecker>(std::move(options), anchors);
 }
 
-CrlRefreshReport refresh_crls(const SigningService& service) {
-    const auto& settings = service.settings();
+CrlRefreshReport refresh_crls(const Pipelines& pipelines) {
+    const auto& settings = pipelines.settings();
     CrlRefreshReport report;
     const auto issuers = load_crl_issuers(settings, report.problem);
     if (!report.problem.empty())
@@ -102,10 +102,10 @@ CrlRefreshReport refresh_crls(const SigningService& service) {
         else if (*replaced)
             report.replaced.push_back(url);
     }
-    const auto in_use = service.crls();
+    const auto in_use = pipelines.inbound().crls();
     auto store = load_crls(settings, report.problem, in_use.get(), &report.kept);
     if (report.problem.empty())
-        service.replace_crls(std::move(store));
+        pipelines.inbound().replace_crls(std::move(store));
     return report;
 }
 

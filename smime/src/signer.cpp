@@ -1,8 +1,6 @@
 #include "smime/signer.hpp"
 
-#include <cerrno>
-
-#include <unistd.h>
+#include <algorithm>
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -50,7 +48,7 @@ std::string base64_lines(std::string_view der) {
 
 // multipart/signed body (RFC 1847 §2.1, RFC 8551 §3.5.3): part 1 is the
 // very file that was signed.
-SignedBody assemble_body(TempFile part, std::string_view boundary, std::string_view signature_der) {
+BodyStream assemble_body(TempFile part, std::string_view boundary, std::string_view signature_der) {
     const std::string delimiter = "--" + std::string(boundary);
     std::string head = std::string(k_preamble) + "\r\n" + delimiter + "\r\n";
     // SM-05: part 2, application/pkcs7-signature named smime.p7s.
@@ -61,50 +59,14 @@ SignedBody assemble_body(TempFile part, std::string_view boundary, std::string_v
                        "Content-Description: S/MIME Cryptographic Signature\r\n"
                        "\r\n" +
                        base64_lines(signature_der) + "\r\n" + delimiter + "--\r\n";
-    return SignedBody(std::move(head), std::move(part), std::move(tail));
+    BodyStream body;
+    body.append(std::move(head)).append(std::move(part)).append(std::move(tail));
+    return body;
 }
 
-std::string crlf_line_ends(std::string_view raw) {
-    std::string out;
-    out.reserve(raw.size() + 8);
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
-            out += '\r';
-        out += raw[i];
-    }
-    if (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0)
-        out += "\r\n";
-    return out;
-}
-
-// Folds "Name: a; b; c" after semicolons so lines stay near 78 characters.
-std::string fold_field(const NewHeaderField& field) {
-    std::string out = field.name + ":";
-    std::size_t line_length = out.size();
-    std::string_view rest = field.value;
-    bool first = true;
-    while (!rest.empty()) {
-        std::size_t cut = rest.find("; ");
-        std::string_view segment = rest.substr(0, cut == std::string_view::npos ? rest.size() : cut + 1);
-        rest.remove_prefix(cut == std::string_view::npos ? rest.size() : cut + 2);
-        if (!first && line_length + 1 + segment.size() > 78) {
-            out += "\r\n\t";
-            line_length = 1;
-        } else {
-            out += ' ';
-            ++line_length;
-        }
-        out += segment;
-        line_length += segment.size();
-        first = false;
-    }
-    return out + "\r\n";
-}
-
-} // namespace
-
-Result<SignOutcome> sign_message(const SpooledMessage& message, const SigningIdentity& identity,
-                                 const SignOptions& options) {
+// Signs a spooled message; the result is relative to `message`.
+Result<SignOutcome> sign_spooled(const SpooledMessage& message, const MimeEntity& entity,
+                                 const SigningIdentity& identity, const SignOptions& options) {
     auto document = MimeDocument::parse(message, options.max_parts);
     if (!document)
         return document.error();
@@ -149,72 +111,34 @@ Result<SignOutcome> sign_message(const SpooledMessage& message, const SigningIde
     auto signature = sign_detached(identity, part->fd());
     if (!signature)
         return signature.error();
-    SignedRewrite rewrite{{}, {}, assemble_body(std::move(*part), *boundary, *signature),
-                          std::move(sender).value(), cert.serial_hex()};
     // SM-04: the MIME header fields now live in part 1.
+    std::vector<std::string> removed;
     for (const auto& field : message.headers())
-        if (ascii::istarts_with(field.name, "Content-")) {
-            bool listed = false;
-            for (const auto& name : rewrite.removed_fields)
-                listed |= ascii::iequals(name, field.name);
-            if (!listed)
-                rewrite.removed_fields.push_back(field.name);
-        }
+        if (ascii::istarts_with(field.name, "Content-") &&
+            std::none_of(removed.begin(), removed.end(), [&](const std::string& n) { return ascii::iequals(n, field.name); }))
+            removed.push_back(field.name);
+    std::vector<NewHeaderField> added;
     if (message.fields_named("MIME-Version").empty())
-        rewrite.added_fields.push_back({"MIME-Version", "1.0"});
-    rewrite.added_fields.push_back(
+        added.push_back({"MIME-Version", "1.0"});
+    added.push_back(
         {"Content-Type", "multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"" +
                              *boundary + "\""});
-    return SignOutcome(std::move(rewrite));
+    return SignOutcome(SignedEntity{entity.rewritten(removed, std::move(added),
+                                                     assemble_body(std::move(*part), *boundary, *signature)),
+                                    std::move(sender).value(), cert.serial_hex()});
 }
 
-Result<void> write_signed_message(const SpooledMessage& message, SignedRewrite& rewrite, int out_fd) {
-    std::string header;
-    for (const auto& field : message.headers()) {
-        bool removed = false;
-        for (const auto& name : rewrite.removed_fields)
-            removed |= field.is_named(name);
-        if (!removed)
-            header += crlf_line_ends(field.raw);
-    }
-    for (const auto& field : rewrite.added_fields)
-        header += fold_field(field);
-    header += "\r\n";
-    if (auto w = write_fd(out_fd, header); !w)
-        return w;
-    return rewrite.body.stream(1 << 16, [out_fd](std::string_view piece) { return write_fd(out_fd, piece).has_value(); });
-}
+} // namespace
 
-Result<std::uint64_t> SignedBody::size() const {
-    auto part = m_part.size();
-    if (!part)
-        return part.error();
-    return m_head.size() + *part + m_tail.size();
-}
-
-Result<void> SignedBody::stream(std::size_t chunk_bytes, const std::function<bool(std::string_view)>& sink) {
-    const auto refused = [] { return make_error(ErrorKind::io_failure, "the body could not be handed over"); };
-    for (std::string_view rest = m_head; !rest.empty(); rest.remove_prefix(std::min(chunk_bytes, rest.size())))
-        if (!sink(rest.substr(0, chunk_bytes)))
-            return refused();
-    if (auto rewound = m_part.rewind(); !rewound)
-        return rewound;
-    std::string buffer(chunk_bytes, '\0');
-    for (;;) {
-        const ssize_t n = ::read(m_part.fd(), buffer.data(), buffer.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return make_error(ErrorKind::io_failure, "cannot read the signed part");
-        if (n == 0)
-            break;
-        if (!sink(std::string_view(buffer.data(), static_cast<std::size_t>(n))))
-            return refused();
-    }
-    for (std::string_view rest = m_tail; !rest.empty(); rest.remove_prefix(std::min(chunk_bytes, rest.size())))
-        if (!sink(rest.substr(0, chunk_bytes)))
-            return refused();
-    return {};
+Result<SignOutcome> sign(const MimeEntity& entity, const SigningIdentity& identity, const SignOptions& options) {
+    if (!entity.changed())
+        return sign_spooled(entity.origin(), entity, identity, options);
+    // The fields of the spool are the entity's current fields, so the
+    // rewrite made against it applies to the entity as it is.
+    auto spooled = entity.materialise(options.temp_dir);
+    if (!spooled)
+        return spooled.error();
+    return sign_spooled(*spooled, entity, identity, options);
 }
 
 } // namespace segel::smime

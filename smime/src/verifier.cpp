@@ -385,3 +385,16 @@ Result<VerificationReport> verify_message(const SpooledMessage& message, const T
 }
 
 } // namespace segel::smime
+
+namespace segel::smime {
+
+Result<VerificationReport> verify(const MimeEntity& entity, const TrustStore& anchors, const VerifyOptions& options) {
+    if (!entity.changed())
+        return verify_message(entity.origin(), anchors, options);
+    auto spooled = entity.materialise(options.temp_dir);
+    if (!spooled)
+        return spooled.error();
+    return verify_message(*spooled, anchors, options);
+}
+
+} // namespace segel::smime

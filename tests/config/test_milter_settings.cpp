@@ -115,3 +115,20 @@ TEST_CASE("verify.require_crl is on once a crl or crl_url is given, unless set o
     REQUIRE(turned_off.settings.has_value());
     CHECK_FALSE(turned_off.settings->verify_require_crl);
 }
+
+TEST_CASE("[routing] names Postfix services per direction, each once", "[config][milter][routing]") {
+    const auto set = parse_milter_with("[routing]\noutbound_service = submission\noutbound_service = smtps\n"
+                                       "inbound_service = smtp\nuntouched_service = relay-in\n");
+    INFO((set.problems.empty() ? std::string() : set.problems.front()));
+    REQUIRE(set.settings.has_value());
+    CHECK(set.settings->routing.outbound_services == std::vector<std::string>{"submission", "smtps"});
+    CHECK(set.settings->routing.inbound_services == std::vector<std::string>{"smtp"});
+    CHECK(set.settings->routing.untouched_services == std::vector<std::string>{"relay-in"});
+    CHECK_THAT(config::format_milter_settings(*set.settings),
+               Catch::Contains("[routing]\noutbound_service = submission\noutbound_service = smtps\n"
+                               "inbound_service = smtp\nuntouched_service = relay-in\n"));
+    const auto twice = parse_milter_with("[routing]\noutbound_service = smtp\ninbound_service = smtp\n");
+    CHECK_FALSE(twice.settings.has_value());
+    REQUIRE(twice.problems.size() == 1);
+    CHECK_THAT(twice.problems.front(), Catch::Contains("routing.inbound_service: \"smtp\" is given a direction twice"));
+}

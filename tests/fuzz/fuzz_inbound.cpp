@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!message)
         return 0;
     (void)segel::smime::verify_message(*message, *fixture.anchors);
-    (void)segel::smime::sign_message(*message, *fixture.identity);
+    (void)segel::smime::sign(segel::smime::MimeEntity::of(std::move(*message)), *fixture.identity);
     if (size > 0 && (data[0] & 1) != 0)
         verify_text(fixture, opaque_message(fixture, bytes));
     return 0;

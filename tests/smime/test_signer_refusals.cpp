@@ -53,7 +53,7 @@ TEST_CASE("a From address the certificate does not name is refused", "[smime][re
 TEST_CASE("CH-04: the From address matches the certificate case-insensitively", "[smime][refusal]") {
     auto outcome = sign_text(simple_message("Alice <ALICE@TangerangKota.go.id>"), demo_identity("alice"));
     REQUIRE(outcome.has_value());
-    CHECK(std::holds_alternative<segel::smime::SignedRewrite>(*outcome));
+    CHECK(std::holds_alternative<segel::smime::SignedEntity>(*outcome));
 }
 
 TEST_CASE("SEC-04: zero or several From fields or mailboxes are refused (ambiguous_sender)", "[smime][refusal]") {

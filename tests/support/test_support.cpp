@@ -169,7 +169,7 @@ smime::Result<smime::SignOutcome> sign_text(const std::string& message, const sm
     auto spooled = spool_text(message, chunking);
     if (!spooled)
         return spooled.error();
-    return smime::sign_message(*spooled, identity);
+    return smime::sign(smime::MimeEntity::of(std::move(spooled).value()), identity);
 }
 
 std::string sign_to_text(const std::string& message, const smime::SigningIdentity& identity, Chunking chunking,
@@ -177,16 +177,16 @@ std::string sign_to_text(const std::string& message, const smime::SigningIdentit
     auto spooled = spool_text(message, chunking);
     if (!spooled)
         throw std::runtime_error("refused: " + spooled.error().detail);
-    auto outcome = smime::sign_message(*spooled, identity, options);
+    auto outcome = smime::sign(smime::MimeEntity::of(std::move(spooled).value()), identity, options);
     if (!outcome)
         throw std::runtime_error("refused (" + std::string(smime::to_string(outcome.error().kind)) +
                                  "): " + outcome.error().detail);
-    auto* rewrite = std::get_if<smime::SignedRewrite>(&*outcome);
-    if (rewrite == nullptr)
+    auto* signed_entity = std::get_if<smime::SignedEntity>(&*outcome);
+    if (signed_entity == nullptr)
         throw std::runtime_error("left untouched: " + std::get<smime::LeftUntouched>(*outcome).reason);
     TempDir dir;
     const int fd = ::open((dir / "signed.eml").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    auto written = smime::write_signed_message(*spooled, *rewrite, fd);
+    auto written = signed_entity->entity.write_to(fd);
     ::close(fd);
     if (!written)
         throw std::runtime_error(written.error().detail);

@@ -30,6 +30,15 @@ struct FailurePolicy {
     FailureAction unauthenticated_internal_from = FailureAction::pass;
 };
 
+// [routing]: which Postfix services ({daemon_name}, set per service in
+// master.cf with -o milter_macro_daemon_name=NAME) carry which direction.
+// A service in no list: SMTP AUTH means outbound, none means inbound.
+struct RoutingSettings {
+    std::vector<std::string> outbound_services;  // signed (PF-03 still needs AUTH)
+    std::vector<std::string> inbound_services;   // verified and stamped, even with AUTH
+    std::vector<std::string> untouched_services; // passed on without reading the message
+};
+
 struct MilterSettings {
     // [milter]
     std::string socket = "unix:/run/segel/milter.sock"; // or inet:PORT@HOST
@@ -52,6 +61,8 @@ struct MilterSettings {
     std::string unsigned_header = "X-Segel-Unsigned"; // added when a policy says pass
     // [policy]
     FailurePolicy policy;
+    // [routing]
+    RoutingSettings routing;
     // [verify]: inbound verification of unauthenticated mail.
     bool verify = false;
     std::string verify_anchors;                     // PEM trust anchors (roots)

@@ -6,7 +6,7 @@
 // timeout and size cap (SEC-07), accepted only when signed by an anchor or
 // a [verify] crl_issuers certificate, current and not older than the kept
 // copy (smime/crl_acceptance.hpp), then a new store swapped into the
-// current service; a failed download keeps the last good copy until it is
+// current pipelines; a failed download keeps the last good copy until it is
 // stale, when verification says temperror. A CRL file put back older than
 // the one in use does not replace it at a reload either.
 #pragma once
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "config/milter_settings.hpp"
-#include "milter/signing_service.hpp"
+#include "milter/pipelines.hpp"
 #include "smime/crl_store.hpp"
 #include "smime/ocsp_checker.hpp"
 #include "smime/trust_store.hpp"
@@ -49,8 +49,8 @@ struct CrlRefreshReport {
     std::string problem;               // the new store could not be built; the old one stays
 };
 
-// One round: downloads every crl_url of the service's settings, one at a
-// time, and swaps a rebuilt store into the service.
-CrlRefreshReport refresh_crls(const SigningService& service);
+// One round: downloads every crl_url of the snapshot's settings, one at a
+// time, and swaps a rebuilt store into its inbound pipeline.
+CrlRefreshReport refresh_crls(const Pipelines& pipelines);
 
 } // namespace segel::milter

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -33,6 +34,7 @@
 #include "smime/certificate.hpp"
 #include "smime/error.hpp"
 #include "smime/message_spool.hpp"
+#include "smime/mime_entity.hpp"
 #include "smime/trust_store.hpp"
 
 namespace segel::smime {
@@ -133,9 +135,16 @@ struct VerifyOptions {
     std::size_t max_decoded_bytes = 64u << 20; // opaque content and signatures, decoded
     int max_rsa_bits = 4096;                  // a larger signer key is not worked on (SEC-07)
     RevocationCheck revocation;               // empty: revocation not checked
+    std::filesystem::path temp_dir = std::filesystem::temp_directory_path(); // for a changed entity
 };
 
 Result<VerificationReport> verify_message(const SpooledMessage& message, const TrustStore& anchors,
                                           const VerifyOptions& options = {});
+
+// The verify step on an entity: its spool when unchanged, else the entity
+// spooled again (what a decryption produced), so verification follows any
+// step that rewrites the message.
+Result<VerificationReport> verify(const MimeEntity& entity, const TrustStore& anchors,
+                                  const VerifyOptions& options = {});
 
 } // namespace segel::smime

@@ -1,6 +1,6 @@
-// SigningService and the policy chokepoint, driven through a fake MTA
-// (no libmilter): who gets signed, what each outcome answers, and the order
-// and shape of the edits (PF-07, PF-08, PF-09).
+// The outbound and inbound pipelines and the reply table, driven through a
+// fake MTA (no libmilter): who gets signed, what each outcome answers, and
+// the order and shape of the edits (PF-07, PF-08, PF-09).
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -12,11 +12,14 @@
 #include "milter/header_line.hpp"
 #include "milter/revocation_sources.hpp"
 #include "ocsp_responder.hpp"
-#include "milter/signing_service.hpp"
+#include "milter/message_rewrite.hpp"
+#include "milter/pipelines.hpp"
+#include "smime/signer.hpp"
 #include "test_support.hpp"
 
 using namespace segel;
-using milter::Outcome;
+using milter::InboundOutcome;
+using milter::OutboundOutcome;
 using milter::Verdict;
 
 namespace {
@@ -99,21 +102,36 @@ struct ServiceFixture {
         settings->temp_dir = dir.path().string();
     }
 
-    milter::SigningService service() const { return milter::SigningService(settings, store); }
+    milter::Pipelines service() const { return milter::Pipelines(settings, store); }
 };
 
 const std::string k_alice = "alice@tangerangkota.go.id";
+
+milter::SessionFacts facts(const std::string& queue_id, const std::string& login, const std::string& sender) {
+    milter::SessionFacts facts;
+    facts.queue_id = queue_id;
+    facts.auth_login = login;
+    facts.envelope_sender = sender;
+    facts.recipients = {"warga@example.com"};
+    return facts;
+}
+
+// The spool a test keeps to rebuild the delivered message from.
+std::shared_ptr<const smime::SpooledMessage> spool_shared(const std::string& text) {
+    auto spooled = test::spool_text(text);
+    return spooled ? std::make_shared<const smime::SpooledMessage>(std::move(spooled).value()) : nullptr;
+}
 
 std::string mail(const std::string& from, const std::string& extra = "") {
     return test::crlf("From: " + from + "\nTo: warga@example.com\nSubject: x\nMessage-ID: <m@x>\n" + extra +
                       "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nIsi \xc3\xa9.\n");
 }
 
-milter::MessageResult run(const milter::SigningService& service, const std::string& login, const std::string& text,
+milter::OutboundResult run(const milter::Pipelines& service, const std::string& login, const std::string& text,
                           FakeMta& mta, const std::string& sender = "alice@tangerangkota.go.id") {
-    auto spooled = test::spool_text(text);
-    REQUIRE(spooled.has_value());
-    return service.finish_message({"Q1", login, sender, 1}, *spooled, mta);
+    auto spooled = spool_shared(text);
+    REQUIRE(spooled != nullptr);
+    return service.outbound().finish(facts("Q1", login, sender), smime::MimeEntity(spooled), mta);
 }
 
 } // namespace
@@ -123,9 +141,9 @@ TEST_CASE("an authenticated owner is signed: header edits first, then one contig
     ServiceFixture f;
     FakeMta mta;
     const std::string text = mail(k_alice);
-    auto spooled = test::spool_text(text);
-    const auto result = f.service().finish_message({"Q1", k_alice, k_alice, 1}, *spooled, mta);
-    CHECK(result.outcome == Outcome::signed_message);
+    auto spooled = spool_shared(text);
+    const auto result = f.service().outbound().finish(facts("Q1", k_alice, k_alice), smime::MimeEntity(spooled), mta);
+    CHECK(result.outcome == OutboundOutcome::signed_message);
     CHECK(result.verdict == Verdict::accept);
     REQUIRE_FALSE(mta.edits.empty());
     bool body_started = false;
@@ -149,21 +167,21 @@ TEST_CASE("who is not signed, and what each refusal answers with the default pol
     struct Case {
         const char* name;
         std::string login, text, sender;
-        Outcome outcome;
+        OutboundOutcome outcome;
         Verdict verdict;
         const char* reply;
     };
     const std::vector<Case> cases = {
-        {"bounce", k_alice, mail(k_alice), "", Outcome::not_ours, Verdict::accept, ""},
-        {"external From", k_alice, mail("x@example.org"), k_alice, Outcome::not_ours, Verdict::accept, ""},
-        {"no AUTH", "", mail(k_alice), k_alice, Outcome::unauthenticated_internal_from, Verdict::accept, ""},
-        {"other login", "bambang@tangerangkota.go.id", mail(k_alice), k_alice, Outcome::not_authorised,
+        {"bounce", k_alice, mail(k_alice), "", OutboundOutcome::not_ours, Verdict::accept, ""},
+        {"external From", k_alice, mail("x@example.org"), k_alice, OutboundOutcome::not_ours, Verdict::accept, ""},
+        {"no AUTH", "", mail(k_alice), k_alice, OutboundOutcome::unauthenticated_internal_from, Verdict::accept, ""},
+        {"other login", "bambang@tangerangkota.go.id", mail(k_alice), k_alice, OutboundOutcome::not_authorised,
          Verdict::reject, "550 5.7.1"},
-        {"no certificate", "c@tangerangkota.go.id", mail("c@tangerangkota.go.id"), k_alice, Outcome::no_certificate,
+        {"no certificate", "c@tangerangkota.go.id", mail("c@tangerangkota.go.id"), k_alice, OutboundOutcome::no_certificate,
          Verdict::reject, "550 5.7.1 No electronic certificate"},
-        {"expired", "eko@tangerangkota.go.id", mail("eko@tangerangkota.go.id"), k_alice, Outcome::certificate_unusable,
+        {"expired", "eko@tangerangkota.go.id", mail("eko@tangerangkota.go.id"), k_alice, OutboundOutcome::certificate_unusable,
          Verdict::reject, "550 5.7.1 The sender's electronic certificate"},
-        {"two From", k_alice, mail(k_alice, "From: " + k_alice + "\n"), k_alice, Outcome::unsignable_message,
+        {"two From", k_alice, mail(k_alice, "From: " + k_alice + "\n"), k_alice, OutboundOutcome::unsignable_message,
          Verdict::reject, "550 5.7.1 This message cannot be signed"},
     };
     for (const auto& c : cases) {
@@ -176,7 +194,7 @@ TEST_CASE("who is not signed, and what each refusal answers with the default pol
             CHECK(mta.reply.empty()); // an accepted message sets no reply at all
         else
             CHECK_THAT(mta.reply, Catch::StartsWith(c.reply) && !Catch::Equals(""));
-        if (c.verdict != Verdict::accept || c.outcome != Outcome::signed_message)
+        if (c.verdict != Verdict::accept || c.outcome != OutboundOutcome::signed_message)
             CHECK(mta.body.empty()); // nothing signed, nothing half-applied
     }
 }
@@ -213,7 +231,7 @@ TEST_CASE("PF-09: a signed message over the size limit is refused before any edi
     f.settings->max_message_bytes = 2000;
     FakeMta mta;
     const auto result = run(f.service(), k_alice, mail(k_alice), mta);
-    CHECK(result.outcome == Outcome::unsignable_message);
+    CHECK(result.outcome == OutboundOutcome::unsignable_message);
     CHECK_THAT(result.reason, Catch::Contains("exceed the size limit"));
     CHECK(mta.edits.empty());
 }
@@ -223,7 +241,7 @@ TEST_CASE("an MTA that refuses an edit gives a tempfail, never a half-signed mes
     FakeMta mta;
     mta.refuse_body = true;
     const auto result = run(f.service(), k_alice, mail(k_alice), mta);
-    CHECK(result.outcome == Outcome::internal_error);
+    CHECK(result.outcome == OutboundOutcome::internal_error);
     CHECK(result.verdict == Verdict::tempfail);
     CHECK_THAT(mta.reply, Catch::StartsWith("451 4.7.0"));
 }
@@ -234,11 +252,11 @@ TEST_CASE("a directory without its master key tempfails (internal_error)", "[mil
     directory::SqliteOptions options;
     auto keyless = std::shared_ptr<directory::SqliteDirectory>(
         std::move(directory::SqliteDirectory::open((f.dir / "d.sqlite").string(), options)).value());
-    milter::SigningService service(f.settings, keyless);
+    milter::Pipelines service(f.settings, keyless);
     FakeMta mta;
     const auto result = run(service, k_alice, mail(k_alice), mta);
     CHECK(result.verdict == Verdict::tempfail);
-    CHECK(result.outcome == Outcome::internal_error);
+    CHECK(result.outcome == OutboundOutcome::internal_error);
 }
 
 TEST_CASE("signing.footer adds the art. 14 note before signing", "[milter]") {
@@ -246,9 +264,9 @@ TEST_CASE("signing.footer adds the art. 14 note before signing", "[milter]") {
     f.settings->footer = true;
     FakeMta mta;
     const std::string text = mail(k_alice);
-    auto spooled = test::spool_text(text);
-    const auto result = f.service().finish_message({"Q1", k_alice, k_alice, 1}, *spooled, mta);
-    REQUIRE(result.outcome == Outcome::signed_message);
+    auto spooled = spool_shared(text);
+    const auto result = f.service().outbound().finish(facts("Q1", k_alice, k_alice), smime::MimeEntity(spooled), mta);
+    REQUIRE(result.outcome == OutboundOutcome::signed_message);
     CHECK_THAT(mta.body, Catch::Contains("tersertifikasi oleh BSrE"));
     CHECK(test::verify_with_openssl(mta.rebuild(*spooled), k_alice).good);
 }
@@ -260,17 +278,17 @@ std::shared_ptr<config::MilterSettings> inbound_settings(ServiceFixture& f) {
     return f.settings;
 }
 
-milter::SigningService inbound_service(ServiceFixture& f) {
+milter::Pipelines inbound_service(ServiceFixture& f) {
     auto settings = inbound_settings(f);
     auto anchors = smime::TrustStore::load_pem_file(settings->verify_anchors);
     REQUIRE(anchors.has_value());
-    return milter::SigningService(settings, f.store, std::move(anchors).value());
+    return milter::Pipelines(settings, f.store, std::move(anchors).value());
 }
 
-milter::MessageResult run_inbound(const milter::SigningService& service, const std::string& text, FakeMta& mta) {
-    auto spooled = test::spool_text(text);
-    REQUIRE(spooled.has_value());
-    return service.finish_inbound({"Q2", "", "someone@example.org", 1}, *spooled, mta);
+milter::InboundResult run_inbound(const milter::Pipelines& service, const std::string& text, FakeMta& mta) {
+    auto spooled = spool_shared(text);
+    REQUIRE(spooled != nullptr);
+    return service.inbound().finish(facts("Q2", "", "someone@example.org"), smime::MimeEntity(spooled), mta);
 }
 
 std::string signed_inbound(const std::string& extra_headers = "") {
@@ -290,7 +308,7 @@ TEST_CASE("inbound: a valid signature is stamped pass, forged copies of our fiel
                        "Authentication-Results: mx.example.org; dkim=pass\r\n"
                        "X-Segel-Verifikasi: Tanda tangan sah (palsu)\r\n");
     const auto result = run_inbound(service, message, mta);
-    CHECK(result.outcome == Outcome::verified);
+    CHECK(result.outcome == InboundOutcome::verified);
     CHECK(result.verdict == Verdict::accept);
     std::vector<std::string> kinds;
     for (const auto& e : mta.edits)
@@ -322,7 +340,7 @@ TEST_CASE("inbound: an unsigned message is stamped none", "[milter][inbound]") {
     ServiceFixture f;
     FakeMta mta;
     const auto result = run_inbound(inbound_service(f), mail("x@example.org"), mta);
-    CHECK(result.outcome == Outcome::verified);
+    CHECK(result.outcome == InboundOutcome::verified);
     REQUIRE(mta.edits.size() == 2);
     CHECK(mta.edits[0].value == "tangerangkota.go.id; none");
 }
@@ -360,7 +378,7 @@ TEST_CASE("inbound: a CRL downloaded from crl_url revokes, and before the first 
     std::string problem;
     auto anchors = smime::TrustStore::load_pem_file(f.settings->verify_anchors);
     REQUIRE(anchors.has_value());
-    const milter::SigningService service(f.settings, f.store, std::move(anchors).value(), milter::load_crls(*f.settings, problem));
+    const milter::Pipelines service(f.settings, f.store, std::move(anchors).value(), milter::load_crls(*f.settings, problem));
     REQUIRE(problem.empty());
     {
         // Nothing downloaded yet (the CA's server is down): temperror, never pass.
@@ -439,14 +457,14 @@ TEST_CASE("inbound: a CRL file put back older than the one in use does not un-re
     CHECK(kept == std::vector<std::string>{test::demo_identity("alice").certificate().issuer()});
     auto anchors = smime::TrustStore::load_pem_file(f.settings->verify_anchors);
     REQUIRE(anchors.has_value());
-    const milter::SigningService service(f.settings, f.store, std::move(anchors).value(), std::move(reloaded));
+    const milter::Pipelines service(f.settings, f.store, std::move(anchors).value(), std::move(reloaded));
     FakeMta mta;
     CHECK_THAT(run_inbound(service, signed_inbound(), mta).reason,
                Catch::StartsWith("smime=fail") && Catch::Contains("key compromise"));
     // Loaded without the CRL in use (a restart), the old file is all there is.
     auto fresh_start = milter::load_crls(*f.settings, problem);
     auto anchors_again = smime::TrustStore::load_pem_file(f.settings->verify_anchors);
-    const milter::SigningService restarted(f.settings, f.store, std::move(anchors_again).value(), std::move(fresh_start));
+    const milter::Pipelines restarted(f.settings, f.store, std::move(anchors_again).value(), std::move(fresh_start));
     FakeMta after_restart;
     CHECK_THAT(run_inbound(restarted, signed_inbound(), after_restart).reason, Catch::StartsWith("smime=pass"));
 }
@@ -478,9 +496,9 @@ TEST_CASE("inbound: OCSP answers first, the CRL stands in when the responder can
         std::string problem;
         auto ocsp = milter::load_ocsp(*f.settings, *anchors, problem);
         REQUIRE(problem.empty());
-        return milter::SigningService(f.settings, f.store, std::move(anchors).value(), std::move(crls), std::move(ocsp));
+        return milter::Pipelines(f.settings, f.store, std::move(anchors).value(), std::move(crls), std::move(ocsp));
     };
-    const auto verdict = [&](const milter::SigningService& service) {
+    const auto verdict = [&](const milter::Pipelines& service) {
         FakeMta mta;
         return run_inbound(service, signed_inbound(), mta).reason;
     };
@@ -524,10 +542,9 @@ TEST_CASE("outbound: a quarantine policy holds the unsigned message with its exp
     ServiceFixture f;
     f.settings->policy.no_certificate = config::FailureAction::quarantine;
     FakeMta mta;
-    auto spooled = test::spool_text(mail("mallory@tangerangkota.go.id"));
-    REQUIRE(spooled.has_value());
-    const auto result = f.service().finish_message({"Q3", "mallory@tangerangkota.go.id", "mallory@tangerangkota.go.id", 1},
-                                                   *spooled, mta);
+    auto spooled = spool_shared(mail("mallory@tangerangkota.go.id"));
+    REQUIRE(spooled != nullptr);
+    const auto result = f.service().outbound().finish(facts("Q3", "mallory@tangerangkota.go.id", "mallory@tangerangkota.go.id"), smime::MimeEntity(spooled), mta);
     CHECK(result.verdict == Verdict::quarantine);
     CHECK_THAT(mta.quarantined, Catch::Contains("no_certificate"));
     REQUIRE_FALSE(mta.edits.empty());
@@ -553,8 +570,8 @@ const std::vector<std::string> k_forged_deleted = {"Authentication-Results:3", "
 
 milter::ClaimedVerdictFields claimed_in(const std::string& header_text) {
     milter::ClaimedVerdictFields claimed("tangerangkota.go.id", "X-Segel-Verifikasi");
-    auto spooled = test::spool_text(header_text + "\r\n");
-    REQUIRE(spooled.has_value());
+    auto spooled = spool_shared(header_text + "\r\n");
+    REQUIRE(spooled != nullptr);
     claimed.note_all(spooled->headers());
     return claimed;
 }
@@ -589,7 +606,7 @@ TEST_CASE("inbound header shapes the signing spool once disliked are stamped and
         INFO(name);
         FakeMta mta;
         const auto result = run_inbound(service, k_forged + field + "From: x@example.org\r\nSubject: s\r\n\r\nhi\r\n", mta);
-        CHECK(result.outcome == Outcome::verified);
+        CHECK(result.outcome == InboundOutcome::verified);
         CHECK(result.verdict == Verdict::accept);
         CHECK(mta.reply.empty());
         CHECK(deletions(mta) == k_forged_deleted);
@@ -605,8 +622,8 @@ TEST_CASE("inbound: a message the spool refused is stamped permerror with the re
     const auto problem = smime::make_error(smime::ErrorKind::malformed_message, "line 3 of the header has a NUL byte");
     SECTION("default policy: delivered stamped") {
         FakeMta mta;
-        const auto result = inbound_service(f).finish_unreadable_inbound({"Q4", "", "x@example.org", 1}, problem, claimed, mta);
-        CHECK(result.outcome == Outcome::verified);
+        const auto result = inbound_service(f).inbound().finish_unreadable(facts("Q4", "", "x@example.org"), problem, claimed, mta);
+        CHECK(result.outcome == InboundOutcome::signature_unreadable);
         CHECK(result.verdict == Verdict::accept);
         CHECK(mta.reply.empty());
         CHECK(deletions(mta) == k_forged_deleted);
@@ -619,15 +636,14 @@ TEST_CASE("inbound: a message the spool refused is stamped permerror with the re
     SECTION("on_fail = reject: an inbound refusal in inbound words") {
         f.settings->on_verify_fail = config::FailureAction::reject;
         FakeMta mta;
-        const auto result = inbound_service(f).finish_unreadable_inbound({"Q4", "", "x@example.org", 1}, problem, claimed, mta);
+        const auto result = inbound_service(f).inbound().finish_unreadable(facts("Q4", "", "x@example.org"), problem, claimed, mta);
         CHECK(result.verdict == Verdict::reject);
         CHECK_THAT(mta.reply, Catch::StartsWith("550 5.7.1 The message's S/MIME signature cannot be checked"));
     }
     SECTION("a failure of ours tempfails in inbound words") {
         FakeMta mta;
-        const auto result = inbound_service(f).finish_unreadable_inbound(
-            {"Q4", "", "x@example.org", 1}, smime::make_error(smime::ErrorKind::io_failure, "disk full"), claimed, mta);
-        CHECK(result.outcome == Outcome::verification_unavailable);
+        const auto result = inbound_service(f).inbound().finish_unreadable(facts("Q4", "", "x@example.org"), smime::make_error(smime::ErrorKind::io_failure, "disk full"), claimed, mta);
+        CHECK(result.outcome == InboundOutcome::verification_unavailable);
         CHECK(result.verdict == Verdict::tempfail);
         CHECK(mta.reply == "451 4.7.0 The message cannot be checked now, please try again later");
         CHECK(deletions(mta) == k_forged_deleted);
@@ -645,10 +661,10 @@ TEST_CASE("inbound: forged fields are removed under every action for an internal
         INFO("action " << static_cast<int>(action) << ": " << result.reason);
         CHECK(deletions(mta) == k_forged_deleted);
         if (action == config::FailureAction::pass) {
-            CHECK(result.outcome == Outcome::verified);
+            CHECK(result.outcome == InboundOutcome::verified);
             CHECK(mta.reply.empty());
         } else {
-            CHECK(result.outcome == Outcome::unauthenticated_internal_from);
+            CHECK(result.outcome == InboundOutcome::unauthenticated_internal_from);
         }
     }
 }
@@ -656,10 +672,10 @@ TEST_CASE("inbound: forged fields are removed under every action for an internal
 TEST_CASE("inbound: without trust anchors the message tempfails in inbound words, never 'signing'", "[milter][inbound]") {
     ServiceFixture f;
     inbound_settings(f);
-    const milter::SigningService service(f.settings, f.store); // no anchors loaded
+    const milter::Pipelines service(f.settings, f.store); // no anchors loaded
     FakeMta mta;
     const auto result = run_inbound(service, k_forged + mail("x@example.org"), mta);
-    CHECK(result.outcome == Outcome::verification_unavailable);
+    CHECK(result.outcome == InboundOutcome::verification_unavailable);
     CHECK(result.verdict == Verdict::tempfail);
     CHECK_THAT(mta.reply, Catch::Contains("cannot be checked now") && !Catch::Contains("Sign"));
     CHECK(deletions(mta) == k_forged_deleted);
@@ -670,4 +686,39 @@ TEST_CASE("a header field as libmilter passes it becomes a CRLF spool line, with
     CHECK(milter::spool_header_line("Subject", "Rapat\n\tkoordinasi", false) == "Subject: Rapat\r\n\tkoordinasi\r\n");
     CHECK(milter::spool_header_line("Subject", " Rapat\r\n\tkoordinasi", true) == "Subject: Rapat\r\n\tkoordinasi\r\n");
     CHECK(milter::spool_header_line("X-Empty", "", true) == "X-Empty:\r\n");
+}
+
+TEST_CASE("the generic rewrite: a signed entity through the MTA edits reads back and verifies (PF-07, PF-08)",
+          "[milter][entity]") {
+    const std::string text = test::crlf("Received: a\nReceived: b\nFrom: " + k_alice +
+                                        "\nTo: w@example.com\nContent-Type: text/plain\n"
+                                        "Subject: s\n\nbody\n");
+    auto spooled = spool_shared(text);
+    REQUIRE(spooled != nullptr);
+    auto outcome = smime::sign(smime::MimeEntity(spooled), test::demo_identity("alice"));
+    REQUIRE(outcome.has_value());
+    const auto& entity = std::get<smime::SignedEntity>(*outcome).entity;
+    FakeMta mta;
+    REQUIRE(milter::apply_rewrite(entity, mta, 100));
+    // Content-Type deleted, then the additions, then the body in one run of
+    // chunks.
+    REQUIRE(mta.edits.size() >= 4);
+    CHECK((mta.edits[0].kind == "delete" && mta.edits[0].name == "Content-Type" && mta.edits[1].kind == "add"));
+    std::size_t first_body = 0;
+    while (first_body < mta.edits.size() && mta.edits[first_body].kind != "body")
+        ++first_body;
+    for (std::size_t i = first_body; i < mta.edits.size(); ++i)
+        CHECK(mta.edits[i].kind == "body");
+    CHECK(mta.edits.size() - first_body > 1); // chunked at 100 bytes
+    CHECK(test::verify_with_openssl(mta.rebuild(*spooled), k_alice).good);
+
+    // Every field of a removed name goes, highest index first (PF-07); an
+    // entity whose body was not replaced sends no body at all.
+    FakeMta header_only;
+    REQUIRE(milter::apply_rewrite(smime::MimeEntity(spooled).rewritten({"received"}, {{"Subject", "t"}}), header_only,
+                                  100));
+    REQUIRE(header_only.edits.size() == 3);
+    CHECK((header_only.edits[0].kind == "delete" && header_only.edits[0].index == 2));
+    CHECK((header_only.edits[1].kind == "delete" && header_only.edits[1].index == 1));
+    CHECK(header_only.edits[2].kind == "add");
 }

@@ -1,0 +1,69 @@
+// The one place where an outcome becomes an action and an SMTP answer
+// (OpenDKIM's On-* settings and dkimf_libstatus idea). Each direction has
+// its closed set of outcomes; every outcome has one row: which setting
+// chooses its action (tempfail, reject, pass, quarantine) or that it is
+// always accepted, its reply text in plain words (no addresses, serials or
+// error details; inbound rows never speak of signing), whether a pass or
+// quarantine adds the explaining field (signing.unsigned_header), and the
+// reason given to the hold queue. No other code sets a reply: the session
+// answers (restarting, local trouble) are rows here too.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "config/milter_settings.hpp"
+#include "milter/mta_actions.hpp"
+
+namespace segel::milter {
+
+enum class OutboundOutcome {
+    signed_message,                // signed: continue with the edits made
+    not_ours,                      // external From, already S/MIME: untouched
+    no_certificate,
+    not_authorised,
+    certificate_unusable,
+    unsignable_message,
+    directory_unavailable,
+    internal_error,
+    unauthenticated_internal_from, // an outbound service without SMTP AUTH
+};
+
+enum class InboundOutcome {
+    verified,                      // stamped pass, none, neutral or policy
+    not_checked,                   // verification is off: passed as it came
+    signature_failed,              // stamped fail
+    signature_unreadable,          // stamped permerror
+    verification_temperror,        // stamped temperror
+    unauthenticated_internal_from, // an internal From without SMTP AUTH
+    verification_unavailable,      // could not be checked now (files, MTA, no anchors)
+};
+
+// Answers outside any message's outcome.
+enum class SessionEvent {
+    restarting,    // SIGTERM: messages in flight end, new ones wait
+    local_problem, // a callback failed or a spool could not be made
+};
+
+// The stable snake_case name, for the log's decision= field.
+const char* to_string(OutboundOutcome outcome) noexcept;
+const char* to_string(InboundOutcome outcome) noexcept;
+
+enum class Verdict { accept, quarantine, tempfail, reject };
+std::string_view to_string(Verdict verdict) noexcept;
+
+struct SmtpReply {
+    const char* rcode;
+    const char* xcode;
+    const char* text;
+};
+
+// Applies the row of `outcome` through `mta`: sets the reply (tempfail,
+// reject), adds the explaining field (pass), or holds the message with it
+// (quarantine; when the hold fails, a tempfail rather than letting it go).
+Verdict respond(OutboundOutcome outcome, const config::MilterSettings& settings, MtaActions& mta);
+Verdict respond(InboundOutcome outcome, const config::MilterSettings& settings, MtaActions& mta);
+
+SmtpReply session_reply(SessionEvent event) noexcept;
+
+} // namespace segel::milter

@@ -1,0 +1,188 @@
+#include "milter/inbound_pipeline.hpp"
+
+#include <exception>
+
+#include "smime/address.hpp"
+#include "smime/sender_address.hpp"
+#include "smime/verdict_headers.hpp"
+
+namespace segel::milter {
+
+namespace {
+
+// What a message that cannot be read at all gets stamped (RFC 7281 §3.1:
+// permerror, "cannot be processed").
+smime::VerificationReport unreadable_report(const std::string& from, const std::string& problem) {
+    smime::VerificationReport report;
+    report.verdict = smime::Verdict::permerror;
+    report.finding = smime::Finding::unreadable_message;
+    report.reason = "the message cannot be read: " + problem;
+    report.from = from;
+    return report;
+}
+
+// A message problem (malformed, unsupported, over a cap) is the message's;
+// a file or library failure is ours and temporary.
+bool message_problem(smime::ErrorKind kind) {
+    return kind != smime::ErrorKind::io_failure && kind != smime::ErrorKind::internal &&
+           kind != smime::ErrorKind::crypto_failure;
+}
+
+InboundOutcome outcome_for(smime::Verdict verdict) {
+    switch (verdict) {
+    case smime::Verdict::fail: return InboundOutcome::signature_failed;
+    case smime::Verdict::permerror: return InboundOutcome::signature_unreadable;
+    case smime::Verdict::temperror: return InboundOutcome::verification_temperror;
+    case smime::Verdict::none:
+    case smime::Verdict::pass:
+    case smime::Verdict::policy:
+    case smime::Verdict::neutral:
+        break;
+    }
+    return InboundOutcome::verified;
+}
+
+} // namespace
+
+InboundPipeline::InboundPipeline(std::shared_ptr<const config::MilterSettings> settings,
+                                 std::shared_ptr<directory::CertificateDirectory> directory,
+                                 std::optional<smime::TrustStore> anchors, std::shared_ptr<const smime::CrlStore> crls,
+                                 std::shared_ptr<const smime::OcspChecker> ocsp)
+    : m_settings(std::move(settings)), m_directory(std::move(directory)), m_anchors(std::move(anchors)),
+      m_ocsp(std::move(ocsp)), m_crls(std::move(crls)) {}
+
+std::shared_ptr<const smime::CrlStore> InboundPipeline::crls() const {
+    std::lock_guard lock(m_crls_mutex);
+    return m_crls;
+}
+
+void InboundPipeline::replace_crls(std::shared_ptr<const smime::CrlStore> crls) const {
+    std::lock_guard lock(m_crls_mutex);
+    m_crls = std::move(crls);
+}
+
+smime::RevocationAnswer InboundPipeline::revocation(const smime::Certificate& signer, const smime::Certificate& issuer,
+                                                    const smime::CrlStore* crls) const {
+    using Status = smime::RevocationAnswer::Status;
+    const auto now = std::chrono::system_clock::now();
+    // The RA's decision counts at once, before any CRL says so (REV-03).
+    if (auto record = m_directory->get_certificate(signer.sha256_fingerprint_hex());
+        record && record->status_at(now) == directory::CertificateStatus::revoked)
+        return smime::RevocationAnswer{
+            Status::revoked,
+            "RA: " + std::string(directory::to_string(record->reason.value_or(directory::RevocationReason::unspecified)))};
+    std::string ocsp_unknown;
+    if (m_ocsp) {
+        auto answer = m_ocsp->check(signer, issuer, now);
+        if (answer.status != Status::unknown)
+            return answer;
+        ocsp_unknown = answer.detail;
+    }
+    if (crls != nullptr && (crls->covers(signer) || !m_ocsp))
+        return crls->check(signer, issuer, now);
+    if (!ocsp_unknown.empty())
+        return smime::RevocationAnswer{Status::unknown, ocsp_unknown};
+    return m_settings->verify_require_crl ? smime::RevocationAnswer{Status::unknown, "no CRL is configured"}
+                                          : smime::RevocationAnswer{Status::good, "no CRL configured"};
+}
+
+smime::VerifyOptions InboundPipeline::verify_options() const {
+    smime::VerifyOptions options;
+    options.clock_skew = std::chrono::minutes(m_settings->verify_clock_skew_minutes);
+    options.eku_policy = smime::parse_eku_policy(m_settings->verify_eku_policy).value_or(smime::EkuPolicy::any_eku);
+    options.temp_dir = m_settings->temp_dir;
+    options.revocation = [this, crls = crls()](const smime::Certificate& signer, const smime::Certificate& issuer) {
+        return revocation(signer, issuer, crls.get());
+    };
+    return options;
+}
+
+InboundResult InboundPipeline::finish(const SessionFacts& facts, const smime::MimeEntity& message,
+                                      MtaActions& mta) const {
+    ClaimedVerdictFields claimed(m_settings->authserv_id, m_settings->verdict_header);
+    claimed.note_all(message.origin().headers());
+    return finish(facts, message, claimed, mta);
+}
+
+InboundResult InboundPipeline::finish(const SessionFacts& facts, const smime::MimeEntity& message,
+                                      const ClaimedVerdictFields& claimed, MtaActions& mta) const {
+    try {
+        return process(facts, message, claimed, mta);
+    } catch (const std::exception& e) {
+        return unavailable({}, std::string("exception: ") + e.what(), mta);
+    }
+}
+
+InboundResult InboundPipeline::process(const SessionFacts& facts, const smime::MimeEntity& message,
+                                       const ClaimedVerdictFields& claimed, MtaActions& mta) const {
+    InboundResult result;
+    std::optional<smime::Address> from;
+    if (auto text = smime::single_from_address(message.origin()))
+        if (auto parsed = smime::Address::parse(*text)) {
+            result.from = parsed->key();
+            from = std::move(parsed).value();
+        }
+    if (!claimed.remove(mta))
+        return unavailable(std::move(result), "the MTA refused a header edit", mta);
+    // An internal From without AUTH follows its own policy first.
+    if (facts.auth_login.empty() && from && from->domain().is_one_of(m_settings->domains) &&
+        m_settings->policy.unauthenticated_internal_from != config::FailureAction::pass) {
+        result.outcome = InboundOutcome::unauthenticated_internal_from;
+        result.reason = "internal From without SMTP AUTH";
+        result.verdict = respond(result.outcome, *m_settings, mta);
+        return result;
+    }
+    if (!m_settings->verify) {
+        result.outcome = InboundOutcome::not_checked;
+        result.reason = "verification is off";
+        result.verdict = respond(result.outcome, *m_settings, mta);
+        return result;
+    }
+    if (!m_anchors)
+        return unavailable(std::move(result), "verification is on but no trust anchors are loaded", mta);
+    // Decryption (of the cryptographic envelope only) will plug in here and
+    // hand its entity to verification.
+    auto report = smime::verify(message, *m_anchors, verify_options());
+    if (!report && !message_problem(report.error().kind))
+        return unavailable(std::move(result), report.error().detail, mta);
+    return stamp(report ? *report : unreadable_report(result.from, report.error().detail), std::move(result), mta);
+}
+
+InboundResult InboundPipeline::finish_unreadable(const SessionFacts&, const smime::Error& problem,
+                                                 const ClaimedVerdictFields& claimed, MtaActions& mta) const {
+    InboundResult result;
+    try {
+        if (!claimed.remove(mta))
+            return unavailable(std::move(result), "the MTA refused a header edit", mta);
+        if (!message_problem(problem.kind))
+            return unavailable(std::move(result), problem.detail, mta);
+        return stamp(unreadable_report("", problem.detail), std::move(result), mta);
+    } catch (const std::exception& e) {
+        return unavailable(std::move(result), std::string("exception: ") + e.what(), mta);
+    }
+}
+
+InboundResult InboundPipeline::unavailable(InboundResult result, std::string reason, MtaActions& mta) const {
+    result.outcome = InboundOutcome::verification_unavailable;
+    result.reason = std::move(reason);
+    result.verdict = respond(result.outcome, *m_settings, mta);
+    return result;
+}
+
+// Inserts Authentication-Results as a trace field (AR-04), adds the plain
+// field, then answers for the verdict.
+InboundResult InboundPipeline::stamp(const smime::VerificationReport& report, InboundResult result,
+                                     MtaActions& mta) const {
+    if (!mta.insert_header(1, "Authentication-Results",
+                           smime::authentication_results_value(report, m_settings->authserv_id)) ||
+        !mta.add_header(m_settings->verdict_header, smime::plain_verdict_value(report, m_settings->verdict_language)))
+        return unavailable(std::move(result), "the MTA refused a header edit", mta);
+    if (const auto* signer = report.deciding(); signer != nullptr && signer->certificate)
+        result.serial = signer->certificate->serial_hex();
+    result.outcome = outcome_for(report.verdict);
+    result.reason = "smime=" + std::string(smime::to_string(report.verdict)) + ": " + report.reason;
+    result.verdict = respond(result.outcome, *m_settings, mta);
+    return result;
+}
+
+} // namespace segel::milter

@@ -1,0 +1,163 @@
+#include "milter/outbound_pipeline.hpp"
+
+#include <exception>
+
+#include "milter/message_rewrite.hpp"
+#include "smime/address.hpp"
+#include "smime/sender_address.hpp"
+#include "smime/signer.hpp"
+
+namespace segel::milter {
+
+namespace {
+
+OutboundOutcome outcome_for(smime::ErrorKind kind) {
+    switch (kind) {
+    case smime::ErrorKind::malformed_message:
+    case smime::ErrorKind::ambiguous_sender:
+    case smime::ErrorKind::invalid_address:
+    case smime::ErrorKind::unsupported_message:
+    case smime::ErrorKind::message_too_large:
+        return OutboundOutcome::unsignable_message;
+    case smime::ErrorKind::certificate_expired:
+    case smime::ErrorKind::certificate_not_yet_valid:
+    case smime::ErrorKind::certificate_key_usage:
+    case smime::ErrorKind::certificate_extended_key_usage:
+    case smime::ErrorKind::certificate_address_mismatch:
+    case smime::ErrorKind::bad_credentials:
+        return OutboundOutcome::certificate_unusable;
+    case smime::ErrorKind::crypto_failure:
+    case smime::ErrorKind::io_failure:
+    case smime::ErrorKind::internal:
+        return OutboundOutcome::internal_error;
+    }
+    return OutboundOutcome::internal_error;
+}
+
+OutboundOutcome outcome_for(directory::Refusal refusal) {
+    switch (refusal) {
+    case directory::Refusal::no_certificate: return OutboundOutcome::no_certificate;
+    case directory::Refusal::not_authorised: return OutboundOutcome::not_authorised;
+    default: return OutboundOutcome::certificate_unusable;
+    }
+}
+
+OutboundOutcome outcome_for(const directory::Error& error) {
+    return error.kind == directory::ErrorKind::unavailable ? OutboundOutcome::directory_unavailable
+                                                           : OutboundOutcome::internal_error;
+}
+
+OutboundResult ended(OutboundResult result, OutboundOutcome outcome, std::string reason) {
+    result.outcome = outcome;
+    result.reason = std::move(reason);
+    return result;
+}
+
+std::string message_id_of(const smime::SpooledMessage& message) {
+    std::string id;
+    if (const auto ids = message.fields_named("Message-ID"); !ids.empty())
+        id = ids.front()->unfolded_value();
+    id.erase(0, id.find_first_not_of(" \t"));
+    return id;
+}
+
+} // namespace
+
+OutboundPipeline::OutboundPipeline(std::shared_ptr<const config::MilterSettings> settings,
+                                   std::shared_ptr<directory::CertificateDirectory> directory)
+    : m_settings(std::move(settings)), m_directory(std::move(directory)) {}
+
+OutboundResult OutboundPipeline::finish(const SessionFacts& facts, const smime::MimeEntity& message,
+                                        MtaActions& mta) const {
+    OutboundResult result;
+    try {
+        result = process(facts, message, mta);
+    } catch (const std::exception& e) {
+        result = ended(std::move(result), OutboundOutcome::internal_error, std::string("exception: ") + e.what());
+    }
+    result.verdict = respond(result.outcome, *m_settings, mta);
+    return result;
+}
+
+OutboundResult OutboundPipeline::finish_unreadable(const SessionFacts&, const smime::Error& problem,
+                                                   MtaActions& mta) const {
+    const bool ours = problem.kind == smime::ErrorKind::io_failure || problem.kind == smime::ErrorKind::internal;
+    OutboundResult result =
+        ended({}, ours ? OutboundOutcome::internal_error : OutboundOutcome::unsignable_message, problem.detail);
+    result.verdict = respond(result.outcome, *m_settings, mta);
+    return result;
+}
+
+OutboundResult OutboundPipeline::process(const SessionFacts& facts, const smime::MimeEntity& message,
+                                         MtaActions& mta) const {
+    OutboundResult result;
+    // PF-04: bounces are never signed (routing passes them; a direct caller may not).
+    if (facts.envelope_sender.empty())
+        return ended(std::move(result), OutboundOutcome::not_ours, "bounce (null sender)");
+    // SEC-04: an authenticated sender's ambiguous From is not signed and
+    // not passed silently; others' mail is not our business.
+    const OutboundOutcome not_signable =
+        facts.auth_login.empty() ? OutboundOutcome::not_ours : OutboundOutcome::unsignable_message;
+    auto from_text = smime::single_from_address(message.origin());
+    if (!from_text)
+        return ended(std::move(result), not_signable, from_text.error().detail);
+    auto from = smime::Address::parse(*from_text);
+    if (!from)
+        return ended(std::move(result), not_signable, "the From address " + from.error().detail);
+    result.from = from->key();
+    if (!from->domain().is_one_of(m_settings->domains))
+        return ended(std::move(result), OutboundOutcome::not_ours, "From is not in a signing domain");
+    // PF-03: only an authenticated session is ever signed, whatever its From.
+    if (facts.auth_login.empty())
+        return ended(std::move(result), OutboundOutcome::unauthenticated_internal_from, "internal From without SMTP AUTH");
+
+    auto choice = m_directory->choose_signing_certificate(facts.auth_login, result.from,
+                                                          std::chrono::system_clock::now(), {"segel-milter"});
+    if (!choice)
+        return ended(std::move(result), outcome_for(choice.error()), choice.error().detail);
+    if (choice->certificate)
+        result.serial = choice->certificate->serial;
+    if (!choice->identity)
+        return ended(std::move(result), outcome_for(choice->refusal.value_or(directory::Refusal::no_certificate)),
+                     choice->detail);
+
+    smime::SignOptions options;
+    options.temp_dir = m_settings->temp_dir;
+    if (m_settings->footer)
+        options.footer_text = m_settings->footer_text;
+    auto signed_outcome = smime::sign(message, *choice->identity, options);
+    if (!signed_outcome)
+        return ended(std::move(result), outcome_for(signed_outcome.error().kind), signed_outcome.error().detail);
+    if (auto* untouched = std::get_if<smime::LeftUntouched>(&*signed_outcome))
+        return ended(std::move(result), OutboundOutcome::not_ours, untouched->reason);
+    // Encryption (sign-then-encrypt) will take the signed entity here.
+    return deliver(facts, std::get<smime::SignedEntity>(*signed_outcome).entity, *choice->certificate,
+                   std::move(result), mta);
+}
+
+// PF-09, the generic rewrite, then the non-repudiation record (ID-08):
+// failing to record it fails the message.
+OutboundResult OutboundPipeline::deliver(const SessionFacts& facts, const smime::MimeEntity& final_entity,
+                                         const directory::CertificateRecord& certificate, OutboundResult result,
+                                         MtaActions& mta) const {
+    auto new_size = final_entity.size();
+    if (!new_size)
+        return ended(std::move(result), OutboundOutcome::internal_error, new_size.error().detail);
+    // Postfix refuses a queue file over message_size_limit: say so cleanly
+    // instead of failing mid-edit.
+    if (*new_size > static_cast<std::uint64_t>(m_settings->max_message_bytes))
+        return ended(std::move(result), OutboundOutcome::unsignable_message,
+                     "signed message of " + std::to_string(*new_size) + " bytes would exceed the size limit of " +
+                         std::to_string(m_settings->max_message_bytes));
+    if (!apply_rewrite(final_entity, mta, static_cast<std::size_t>(m_settings->body_chunk_bytes)))
+        return ended(std::move(result), OutboundOutcome::internal_error, "the MTA refused an edit");
+    if (auto recorded = m_directory->record_signing({facts.auth_login, certificate.serial, certificate.fingerprint,
+                                                     message_id_of(final_entity.origin()),
+                                                     std::chrono::system_clock::now()},
+                                                    {"segel-milter"});
+        !recorded)
+        return ended(std::move(result), outcome_for(recorded.error()), "signing not recorded: " + recorded.error().detail);
+    return ended(std::move(result), OutboundOutcome::signed_message, "signed");
+}
+
+} // namespace segel::milter
