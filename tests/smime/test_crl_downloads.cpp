@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "asn1_time.hpp"
 #include "crl_builder.hpp"
 #include "http_test_server.hpp"
 #include "smime/crl_downloads.hpp"
@@ -181,4 +182,13 @@ TEST_CASE("REV-01: while a configured CRL source has no CRL yet, an issuer witho
     REQUIRE(none_configured.has_value());
     CHECK(none_configured->check(alice, issuer, std::chrono::system_clock::now()).status ==
           segel::smime::RevocationAnswer::Status::good);
+}
+
+TEST_CASE("a CRL time beyond the clock's range is clamped, not overflowed (found by fuzz_revocation)", "[crl]") {
+    ASN1_TIME* far = ASN1_TIME_new();
+    REQUIRE(ASN1_TIME_set_string(far, "26120701200000Z") == 1);
+    CHECK(segel::smime::to_time_point(far) == std::chrono::system_clock::time_point::max());
+    REQUIRE(ASN1_TIME_set_string(far, "20260701200000Z") == 1);
+    CHECK(segel::smime::to_time_point(far) > std::chrono::system_clock::time_point{});
+    ASN1_TIME_free(far);
 }
