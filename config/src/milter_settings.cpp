@@ -1,5 +1,6 @@
 #include "config/milter_settings.hpp"
 
+#include "config/directory_location.hpp"
 #include "config_file.hpp"
 #include "eku_policy_names.hpp"
 
@@ -96,6 +97,7 @@ po::options_description file_options() {
         ("milter.body_chunk_bytes", po::value<int>())
         ("milter.syslog_ident", po::value<std::string>())
         ("directory.database", po::value<std::string>())
+        ("directory.url", po::value<std::string>())
         ("directory.master_key", po::value<std::string>())
         ("directory.domain", po::value<std::vector<std::string>>()->composing())
         ("signing.footer", po::value<std::string>())
@@ -164,8 +166,10 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
         problems.push_back(where + "milter.temp_dir: " + s.temp_dir + " is not a directory");
     else if ((st.st_mode & 002) != 0 && (st.st_mode & S_ISVTX) == 0)
         problems.push_back(where + "milter.temp_dir: " + s.temp_dir + " is writable by everyone without the sticky bit");
-    if (::access(s.database.c_str(), R_OK) != 0)
-        problems.push_back(where + "directory.database: " + s.database + " cannot be read (create it with `segel directory init`)");
+    if (const std::string path = sqlite_path_of(s.database); path.empty())
+        problems.push_back(where + "directory.url: \"" + s.database + "\" names a backend this build does not have (sqlite:PATH)");
+    else if (::access(path.c_str(), R_OK) != 0)
+        problems.push_back(where + "directory.database: " + path + " cannot be read (create it with `segel directory init`)");
     if (::stat(s.master_key_file.c_str(), &st) != 0)
         problems.push_back(where + "directory.master_key: " + s.master_key_file + " cannot be read");
     else if ((st.st_mode & 077) != 0)
@@ -307,6 +311,9 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         if (vm.count("milter.body_chunk_bytes"))
             s.body_chunk_bytes = vm["milter.body_chunk_bytes"].as<int>();
         text("directory.database", s.database);
+        if (vm.count("directory.url") && vm.count("directory.database"))
+            outcome.problems.push_back(path + ": directory.url: give url or database, not both");
+        text("directory.url", s.database);
         text("directory.master_key", s.master_key_file);
         if (vm.count("directory.domain"))
             s.domains = vm["directory.domain"].as<std::vector<std::string>>();
@@ -384,7 +391,7 @@ std::string format_milter_settings(const MilterSettings& s) {
     std::ostringstream out;
     out << "# effective settings (from " << s.source << ")\n[milter]\nsocket = " << s.socket << "\nuser = " << s.user
         << "\ngroup = " << s.group << "\ntemp_dir = " << s.temp_dir << "\nmax_message_bytes = " << s.max_message_bytes
-        << "\nbody_chunk_bytes = " << s.body_chunk_bytes << "\nsyslog_ident = " << s.syslog_ident << "\n\n[directory]\ndatabase = " << s.database
+        << "\nbody_chunk_bytes = " << s.body_chunk_bytes << "\nsyslog_ident = " << s.syslog_ident << "\n\n[directory]\n" << (sqlite_path_of(s.database) == s.database ? "database = " : "url = ") << s.database
         << "\nmaster_key = " << s.master_key_file << "\n";
     for (const auto& domain : s.domains)
         out << "domain = " << domain << "\n";

@@ -22,6 +22,7 @@ po::options_description file_options() {
     po::options_description options;
     options.add_options()
         ("directory.database", po::value<std::string>())
+        ("directory.url", po::value<std::string>())
         ("directory.master_key", po::value<std::string>())
         ("directory.domain", po::value<std::vector<std::string>>()->composing())
         ("crl.issuer", po::value<std::string>())
@@ -60,7 +61,8 @@ std::string example_tool_settings() {
 
 [directory]
 # The SQLite directory database. Its folder should belong to the daemon's
-# user and an admin group (mode 0750); files are created 0640.
+# user and an admin group (mode 0750); files are created 0640. Or give
+# url = sqlite:/var/lib/segel/directory.sqlite instead (not both).
 database = /var/lib/segel/directory.sqlite
 # The master key that seals private keys (64 hex digits, mode 0600, owned by
 # the daemon's user). Never store it next to copies of the database.
@@ -101,6 +103,10 @@ SettingsOutcome load_tool_settings(const SettingsOverrides& overrides) {
         const std::string where = path + ": ";
         if (vm.count("directory.database"))
             settings.database = vm["directory.database"].as<std::string>();
+        if (vm.count("directory.url") && vm.count("directory.database"))
+            problems.push_back(where + "directory.url: give url or database, not both");
+        if (vm.count("directory.url"))
+            settings.database = vm["directory.url"].as<std::string>();
         if (vm.count("directory.master_key"))
             settings.master_key_file = vm["directory.master_key"].as<std::string>();
         if (vm.count("directory.domain"))

@@ -8,6 +8,8 @@
 #include <sysexits.h>
 
 #include "commands.hpp"
+
+#include "config/directory_location.hpp"
 #include "directory/ra_sync.hpp"
 #include "directory_session.hpp"
 #include "exit_codes.hpp"
@@ -191,7 +193,8 @@ std::string common_name(const std::string& subject) {
 
 int run_directory_init(const config::DirectoryInit& command) {
     const auto& s = command.settings;
-    const auto folder = fs::path(s.database).parent_path();
+    const std::string path = config::sqlite_path_of(s.database);
+    const auto folder = fs::path(path).parent_path();
     std::error_code error;
     if (!folder.empty() && !fs::exists(folder)) {
         fs::create_directories(folder, error);
@@ -209,15 +212,15 @@ int run_directory_init(const config::DirectoryInit& command) {
         std::cout << "created master key " << s.master_key_file << " (0600, id " << (*created)->id()
                   << "); keep a copy offline, never beside database backups\n";
     }
-    const bool existed = fs::exists(s.database);
-    directory::SqliteOptions options;
+    const bool existed = !path.empty() && fs::exists(path);
+    directory::DirectoryOptions options;
     options.create = true;
     options.domains = s.domains;
-    auto opened = directory::SqliteDirectory::open(s.database, options);
+    auto opened = directory::open_directory(s.database, options);
     if (!opened)
         return report_error(opened.error(), "cannot create the directory");
-    std::cout << (existed ? "directory database " + s.database + " is ready (schema up to date)\n"
-                          : "created directory database " + s.database + " (0640)\n");
+    std::cout << (existed ? "directory database " + path + " is ready (schema up to date)\n"
+                          : "created directory database " + path + " (0640)\n");
     return EX_OK;
 }
 

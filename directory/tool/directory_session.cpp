@@ -1,5 +1,7 @@
 #include "directory_session.hpp"
 
+#include "config/directory_location.hpp"
+
 #include <filesystem>
 #include <iostream>
 
@@ -35,20 +37,20 @@ directory::Actor current_actor() {
 }
 
 std::optional<Session> open_session(const config::ToolSettings& settings, KeyNeed key, Access access, int& exit_code) {
-    if (access == Access::write) {
+    if (const std::string path = config::sqlite_path_of(settings.database); access == Access::write && !path.empty()) {
         // SQLite writes the database and creates -wal/-shm beside it: say so
         // now rather than half-way through a change.
-        const auto folder = std::filesystem::path(settings.database).parent_path();
+        const auto folder = std::filesystem::path(path).parent_path();
         const std::string dir = folder.empty() ? "." : folder.string();
-        if (::access(settings.database.c_str(), F_OK) == 0 &&
-            (::access(settings.database.c_str(), W_OK) != 0 || ::access(dir.c_str(), W_OK) != 0)) {
-            std::cerr << "segel: cannot write the directory database " << settings.database
+        if (::access(path.c_str(), F_OK) == 0 &&
+            (::access(path.c_str(), W_OK) != 0 || ::access(dir.c_str(), W_OK) != 0)) {
+            std::cerr << "segel: cannot write the directory database " << path
                       << " (or its folder); run as the daemon's user or a member of its admin group\n";
             exit_code = EX_NOPERM;
             return std::nullopt;
         }
     }
-    directory::SqliteOptions options;
+    directory::DirectoryOptions options;
     options.domains = settings.domains;
     if (key == KeyNeed::required) {
         auto master = directory::load_master_key_file(settings.master_key_file);
@@ -58,7 +60,7 @@ std::optional<Session> open_session(const config::ToolSettings& settings, KeyNee
         }
         options.master_key = *master;
     }
-    auto opened = directory::SqliteDirectory::open(settings.database, options);
+    auto opened = directory::open_directory(settings.database, options);
     if (!opened) {
         exit_code = report_error(opened.error(), "cannot open the directory");
         return std::nullopt;

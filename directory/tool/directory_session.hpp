@@ -1,5 +1,5 @@
 // Opening the certificate directory for one tool command: settings to a
-// SqliteDirectory, with the master key when the command needs it, a check
+// DirectoryService, with the master key when the command needs it, a check
 // that a writing command can write, the actor for the audit log, and the
 // sysexits code for each directory error.
 #pragma once
@@ -8,7 +8,7 @@
 #include <string>
 
 #include "config/tool_settings.hpp"
-#include "directory/sqlite_directory.hpp"
+#include "directory/directory_service.hpp"
 
 namespace segel::tool {
 
@@ -16,7 +16,7 @@ enum class KeyNeed { none, required };
 enum class Access { read, write };
 
 struct Session {
-    std::unique_ptr<directory::SqliteDirectory> directory;
+    std::unique_ptr<directory::DirectoryService> directory;
     directory::Actor actor;
 };
 

@@ -12,7 +12,7 @@
 
 #include <libmilter/mfapi.h>
 
-#include "directory/sqlite_directory.hpp"
+#include "directory/directory_service.hpp"
 #include "milter/revocation_sources.hpp"
 
 // libmilter's signal thread sigwait()s on SIGHUP, SIGTERM and SIGINT: SIGHUP
@@ -51,11 +51,11 @@ std::shared_ptr<const Pipelines> build_pipelines(std::shared_ptr<const config::M
         problem = key.error().detail;
         return nullptr;
     }
-    directory::SqliteOptions options;
+    directory::DirectoryOptions options;
     options.master_key = *key;
     options.domains = settings->domains;
     options.on_reopen = [](const std::string& why) { log_info(why); };
-    auto opened = directory::SqliteDirectory::open(settings->database, options);
+    auto opened = directory::open_directory(settings->database, options);
     if (!opened) {
         problem = opened.error().detail;
         return nullptr;

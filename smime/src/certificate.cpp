@@ -6,6 +6,7 @@
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "openssl_error.hpp"
 #include "smime/digest.hpp"
@@ -91,6 +92,20 @@ std::string Certificate::serial_hex() const {
 }
 
 std::string Certificate::sha256_fingerprint_hex() const { return sha256_hex(der()); }
+
+std::string Certificate::subject_key_identifier_hex() const {
+    const ASN1_OCTET_STRING* id = X509_get0_subject_key_id(m_cert.get());
+    std::string hex;
+    if (id == nullptr)
+        return hex;
+    static constexpr char k_digits[] = "0123456789abcdef";
+    const unsigned char* bytes = ASN1_STRING_get0_data(id);
+    for (int i = 0; i < ASN1_STRING_length(id); ++i) {
+        hex += k_digits[bytes[i] >> 4];
+        hex += k_digits[bytes[i] & 0xf];
+    }
+    return hex;
+}
 
 std::string Certificate::der() const {
     unsigned char* buffer = nullptr;

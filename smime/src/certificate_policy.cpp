@@ -1,5 +1,6 @@
 #include "smime/certificate_policy.hpp"
 
+#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include "ascii.hpp"
@@ -39,6 +40,26 @@ Result<void> check_signing_certificate(const Certificate& cert, Certificate::Tim
         return make_error(ErrorKind::certificate_extended_key_usage,
                           "the certificate's extended key usage extension cannot be parsed");
     }
+    return {};
+}
+
+Result<void> check_encryption_certificate(const Certificate& cert, Certificate::TimePoint now) {
+    if (now < cert.not_before())
+        return make_error(ErrorKind::certificate_not_yet_valid,
+                          "the certificate is not valid before " + format_utc(cert.not_before()));
+    if (now > cert.not_after())
+        return make_error(ErrorKind::certificate_expired, "the certificate expired on " + format_utc(cert.not_after()));
+    const uint32_t usage = X509_get_key_usage(cert.handle());
+    if (usage == UINT32_MAX)
+        return {};
+    const EVP_PKEY* key = X509_get0_pubkey(cert.handle());
+    const bool agreement = key != nullptr && (EVP_PKEY_is_a(key, "EC") || EVP_PKEY_is_a(key, "X25519") ||
+                                              EVP_PKEY_is_a(key, "X448"));
+    const uint32_t needed = agreement ? KU_KEY_AGREEMENT : KU_KEY_ENCIPHERMENT;
+    if ((usage & needed) == 0)
+        return make_error(ErrorKind::certificate_key_usage,
+                          std::string("the certificate's key usage does not allow ") +
+                              (agreement ? "keyAgreement" : "keyEncipherment") + ": it is not for encryption");
     return {};
 }
 

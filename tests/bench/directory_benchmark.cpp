@@ -29,7 +29,7 @@
 
 #include "directory/crl_sync.hpp"
 #include "directory/ra_sync.hpp"
-#include "directory/sqlite_directory.hpp"
+#include "directory/directory_service.hpp"
 
 using namespace segel;
 using Clock = std::chrono::steady_clock;
@@ -110,11 +110,11 @@ int main(int argc, char** argv) {
     std::printf("issue %ld certificates (setup):       %8.2f s\n", count, seconds_since(start));
 
     auto key = directory::create_master_key_file((dir / "master.key").string());
-    directory::SqliteOptions options;
+    directory::DirectoryOptions options;
     options.create = true;
     options.master_key = *key;
     options.domains = {"tangerangkota.go.id"};
-    auto store = std::move(directory::SqliteDirectory::open((dir / "directory.sqlite").string(), options)).value();
+    auto store = std::move(directory::open_directory((dir / "directory.sqlite").string(), options)).value();
     const directory::Actor actor{"bench"};
 
     start = Clock::now();

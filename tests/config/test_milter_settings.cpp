@@ -116,7 +116,7 @@ TEST_CASE("verify.require_crl is on once a crl or crl_url is given, unless set o
     CHECK_FALSE(turned_off.settings->verify_require_crl);
 }
 
-TEST_CASE("[routing] names Postfix services per direction, each once", "[config][milter][routing]") {
+TEST_CASE("routing settings name Postfix services per direction, each once", "[config][milter][routing]") {
     const auto set = parse_milter_with("[routing]\noutbound_service = submission\noutbound_service = smtps\n"
                                        "inbound_service = smtp\nuntouched_service = relay-in\n");
     INFO((set.problems.empty() ? std::string() : set.problems.front()));
@@ -131,4 +131,36 @@ TEST_CASE("[routing] names Postfix services per direction, each once", "[config]
     CHECK_FALSE(twice.settings.has_value());
     REQUIRE(twice.problems.size() == 1);
     CHECK_THAT(twice.problems.front(), Catch::Contains("routing.inbound_service: \"smtp\" is given a direction twice"));
+}
+
+TEST_CASE("directory.url names the directory as sqlite:PATH, database still works, never both", "[config][milter]") {
+    test::TempDir dir;
+    test::write_file(dir / "directory.sqlite", "");
+    test::write_file(dir / "master.key", "");
+    ::chmod((dir / "master.key").c_str(), 0600);
+    const auto parse = [&](const std::string& directory_lines) {
+        const auto path = dir / "segel-milter.conf";
+        test::write_file(path, "[milter]\ntemp_dir = " + dir.path().string() + "\n[directory]\n" + directory_lines +
+                                   "master_key = " + (dir / "master.key").string() + "\n");
+        const std::string config = path.string();
+        const char* argv[] = {"segel-milter", "--config", config.c_str()};
+        return config::parse_milter_command_line(3, argv);
+    };
+    const std::string file = (dir / "directory.sqlite").string();
+    const auto by_url = parse("url = sqlite:" + file + "\n");
+    INFO((by_url.problems.empty() ? std::string() : by_url.problems.front()));
+    REQUIRE(by_url.settings.has_value());
+    CHECK(by_url.settings->database == "sqlite:" + file);
+    CHECK_THAT(config::format_milter_settings(*by_url.settings), Catch::Contains("url = sqlite:" + file + "\n"));
+    const auto by_path = parse("database = " + file + "\n");
+    REQUIRE(by_path.settings.has_value());
+    CHECK(by_path.settings->database == file);
+    const auto both = parse("database = " + file + "\nurl = sqlite:" + file + "\n");
+    CHECK_FALSE(both.settings.has_value());
+    const auto missing = parse("url = sqlite:" + (dir / "none.sqlite").string() + "\n");
+    REQUIRE_FALSE(missing.settings.has_value());
+    CHECK_THAT(missing.problems.front(), Catch::Contains("none.sqlite cannot be read"));
+    const auto other = parse("url = postgresql://segel@localhost/segel\n");
+    REQUIRE_FALSE(other.settings.has_value());
+    CHECK_THAT(other.problems.front(), Catch::Contains("names a backend this build does not have"));
 }

@@ -2,29 +2,45 @@
 
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+
 namespace segel::test {
 
-DirectoryFixture::DirectoryFixture(std::vector<std::string> domains) {
+std::vector<std::string> directory_backends() { return {"sqlite"}; }
+
+DirectoryFixture::DirectoryFixture(std::vector<std::string> domains, std::optional<std::string> chosen) {
+    backend = chosen ? *chosen : GENERATE(from_range(directory_backends()));
     auto key = directory::create_master_key_file((dir / "master.key").string());
     REQUIRE(key.has_value());
     master_key = *key;
-    directory::SqliteOptions options;
+    directory::DirectoryOptions options;
     options.create = true;
     options.master_key = master_key;
     options.domains = std::move(domains);
-    auto opened = directory::SqliteDirectory::open(database_path(), options);
+    auto opened = directory::open_directory(url(), options);
     INFO((opened ? std::string() : opened.error().detail));
     REQUIRE(opened.has_value());
     store = std::move(opened).value();
 }
 
-std::unique_ptr<directory::SqliteDirectory> DirectoryFixture::open_again() const {
-    directory::SqliteOptions options;
-    options.master_key = master_key;
+std::string DirectoryFixture::url() const { return "sqlite:" + database_path(); }
+
+std::unique_ptr<directory::DirectoryService> DirectoryFixture::open_again(
+    std::shared_ptr<const smime::MasterKey> key) const {
+    directory::DirectoryOptions options;
+    options.master_key = key ? std::move(key) : master_key;
     options.domains = {"tangerangkota.go.id"};
-    auto opened = directory::SqliteDirectory::open(database_path(), options);
+    auto opened = directory::open_directory(url(), options);
     REQUIRE(opened.has_value());
     return std::move(opened).value();
+}
+
+void DirectoryFixture::execute_raw(const std::string& statement) const {
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(database_path().c_str(), &raw) == SQLITE_OK);
+    const int rc = sqlite3_exec(raw, statement.c_str(), nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    REQUIRE(rc == SQLITE_OK);
 }
 
 directory::ImportOutcome DirectoryFixture::import_user(const std::string& user, directory::CertificateKind kind,

@@ -1,25 +1,43 @@
-// A directory on a temp file with a master key, and demo users to import.
+// A directory with a master key, on one of the storage backends this build
+// has, and demo users to import. The directory contract suite: a test that
+// constructs DirectoryFixture without naming a backend runs once per
+// backend (Catch2 GENERATE), so every backend is proven by the same tests.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
-#include "directory/sqlite_directory.hpp"
+#include "directory/directory_service.hpp"
 #include "test_support.hpp"
 
 namespace segel::test {
 
 inline const directory::Actor k_test_actor{"test"};
 
+// The backends this build has: "sqlite".
+std::vector<std::string> directory_backends();
+
 struct DirectoryFixture {
     TempDir dir;
+    std::string backend;
     std::shared_ptr<const smime::MasterKey> master_key;
-    std::unique_ptr<directory::SqliteDirectory> store;
+    std::unique_ptr<directory::DirectoryService> store;
 
-    explicit DirectoryFixture(std::vector<std::string> domains = {"tangerangkota.go.id"});
+    // Without a backend: each backend in turn (one run of the test each).
+    explicit DirectoryFixture(std::vector<std::string> domains = {"tangerangkota.go.id"},
+                              std::optional<std::string> backend = std::nullopt);
+    // What open_directory() takes for this store.
+    std::string url() const;
+    // The SQLite backend's file.
     std::string database_path() const { return (dir / "directory.sqlite").string(); }
-    // Another connection to the same file (as another process would have).
-    std::unique_ptr<directory::SqliteDirectory> open_again() const;
+    // Another connection to the same store (as another process would have),
+    // with the fixture's master key unless another is given.
+    std::unique_ptr<directory::DirectoryService> open_again(std::shared_ptr<const smime::MasterKey> key = nullptr) const;
+    // One SQL statement run on the store behind the service's back (the
+    // audit tampering tests).
+    void execute_raw(const std::string& statement) const;
 
     // Imports a demo user's PKCS#12 (certificate, key, chain).
     directory::ImportOutcome import_user(const std::string& user,

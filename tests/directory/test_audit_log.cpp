@@ -2,8 +2,6 @@
 // entry (Tangerang art. 22).
 #include <catch2/catch.hpp>
 
-#include <sqlite3.h>
-
 #include "directory_fixture.hpp"
 
 using namespace segel;
@@ -22,12 +20,7 @@ void make_history(DirectoryFixture& f) {
     REQUIRE(f.store->unauthorise(f.fingerprint_of("alice"), "sekretaris", k_test_actor));
 }
 
-void tamper(const DirectoryFixture& f, const char* statement) {
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(f.database_path().c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw, statement, nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(raw);
-}
+void tamper(const DirectoryFixture& f, const char* statement) { f.execute_raw(statement); }
 
 directory::AuditVerification verify(DirectoryFixture& f) {
     auto result = f.store->verify_audit_log();

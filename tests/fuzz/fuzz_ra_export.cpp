@@ -10,14 +10,14 @@
 #include <string>
 
 #include "directory/ra_sync.hpp"
-#include "directory/sqlite_directory.hpp"
+#include "directory/directory_service.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const std::unique_ptr<segel::directory::SqliteDirectory> directory = [] {
-        segel::directory::SqliteOptions options;
+    static const std::unique_ptr<segel::directory::DirectoryService> directory = [] {
+        segel::directory::DirectoryOptions options;
         options.create = true;
         options.domains = {"tangerangkota.go.id"};
-        return std::move(segel::directory::SqliteDirectory::open(":memory:", options)).value();
+        return std::move(segel::directory::open_directory(":memory:", options)).value();
     }();
     std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
     auto rows = segel::directory::parse_ra_export(in, "fuzz.csv");

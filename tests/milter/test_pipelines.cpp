@@ -6,7 +6,7 @@
 #include <map>
 
 #include "crl_builder.hpp"
-#include "directory/sqlite_directory.hpp"
+#include "directory/directory_service.hpp"
 #include "external_verifiers.hpp"
 #include "http_test_server.hpp"
 #include "milter/header_line.hpp"
@@ -82,16 +82,16 @@ public:
 
 struct ServiceFixture {
     test::TempDir dir;
-    std::shared_ptr<directory::SqliteDirectory> store;
+    std::shared_ptr<directory::DirectoryService> store;
     std::shared_ptr<config::MilterSettings> settings = std::make_shared<config::MilterSettings>();
 
     ServiceFixture() {
         auto key = directory::create_master_key_file((dir / "master.key").string());
-        directory::SqliteOptions options;
+        directory::DirectoryOptions options;
         options.create = true;
         options.master_key = *key;
         options.domains = {"tangerangkota.go.id"};
-        store = std::move(directory::SqliteDirectory::open((dir / "d.sqlite").string(), options)).value();
+        store = std::move(directory::open_directory((dir / "d.sqlite").string(), options)).value();
         for (const char* user : {"alice", "bambang", "eko"}) {
             const auto& id = test::demo_identity(user);
             directory::ImportRequest request{id.certificate(), id.shared_private_key(), id.chain(),
@@ -249,9 +249,9 @@ TEST_CASE("an MTA that refuses an edit gives a tempfail, never a half-signed mes
 TEST_CASE("a directory without its master key tempfails (internal_error)", "[milter]") {
     ServiceFixture f;
     // A directory without its master key cannot open keys.
-    directory::SqliteOptions options;
-    auto keyless = std::shared_ptr<directory::SqliteDirectory>(
-        std::move(directory::SqliteDirectory::open((f.dir / "d.sqlite").string(), options)).value());
+    directory::DirectoryOptions options;
+    auto keyless = std::shared_ptr<directory::DirectoryService>(
+        std::move(directory::open_directory((f.dir / "d.sqlite").string(), options)).value());
     milter::Pipelines service(f.settings, keyless);
     FakeMta mta;
     const auto result = run(service, k_alice, mail(k_alice), mta);

@@ -50,6 +50,8 @@ struct MilterSettings {
     std::string syslog_ident = "segel-milter";
     bool log_to_stderr = false;
     // [directory]
+    // [directory] url, or the older [directory] database (a path): see
+    // config/directory_location.hpp.
     std::string database = "/var/lib/segel/directory.sqlite";
     std::string master_key_file = "/etc/segel/master.key";
     std::vector<std::string> domains = {"tangerangkota.go.id"}; // signing domains

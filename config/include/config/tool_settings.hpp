@@ -11,6 +11,8 @@ namespace segel::config {
 
 struct ToolSettings {
     // [directory]
+    // [directory] url, or the older [directory] database (a path): see
+    // config/directory_location.hpp.
     std::string database = "/var/lib/segel/directory.sqlite";
     std::string master_key_file = "/etc/segel/master.key";
     std::vector<std::string> domains = {"tangerangkota.go.id"};

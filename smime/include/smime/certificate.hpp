@@ -38,6 +38,7 @@ public:
     std::string issuer() const;
     std::string serial_hex() const;  // upper-case hex, no separators or leading zeros
     std::string sha256_fingerprint_hex() const; // lower-case hex of the DER's SHA-256
+    std::string subject_key_identifier_hex() const; // lower-case hex; empty when the extension is absent
     std::string der() const;
     bool is_self_signed() const;
 

@@ -1,0 +1,19 @@
+// Where the directory is: [directory] url (sqlite:PATH; other backends
+// later) or, as before, [directory] database (a plain SQLite path). Both
+// settings land in one location string, which open_directory() reads.
+#pragma once
+
+#include <string>
+
+namespace segel::config {
+
+// The SQLite file a location names (sqlite:PATH or a plain path), or empty
+// when it names another backend.
+inline std::string sqlite_path_of(const std::string& location) {
+    constexpr const char* k_prefix = "sqlite:";
+    if (location.rfind(k_prefix, 0) == 0)
+        return location.substr(7);
+    return location.find("://") == std::string::npos ? location : std::string();
+}
+
+} // namespace segel::config

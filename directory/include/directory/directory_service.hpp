@@ -1,0 +1,96 @@
+// DirectoryService: the directory's rules over any storage backend
+// (storage.hpp). Here, once for every backend: which certificate a login
+// may sign with for an address (art. 20-21), renewal supersedes (art. 9,
+// 18), the internal-domain check (art. 15 c), addresses compared by the
+// address type's rules, key sealing under the master key and the audit of
+// every key use, the hash-chained audit entries of every change, and the
+// caches of parsed certificates, unsealed keys and issuing chains (never of
+// a status: that is read from the store on every lookup, so a revocation
+// recorded by another process or node applies to the very next message).
+//
+// Beside the signing choice sit the narrow lookups of the next features:
+// certificates to encrypt to (recipient_certificates.hpp) and keys to
+// decrypt with (decryption_keys.hpp). Thread-safe.
+//
+// open_directory() is the one factory the daemon and `segel` use.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "directory/certificate_directory.hpp"
+#include "directory/decryption_keys.hpp"
+#include "directory/recipient_certificates.hpp"
+#include "directory/storage.hpp"
+#include "smime/key_sealing.hpp"
+
+namespace segel::directory {
+
+struct DirectoryOptions {
+    bool create = false;                                // create the store when missing
+    std::shared_ptr<const smime::MasterKey> master_key; // to store keys and to open them; may be empty
+    std::vector<std::string> domains;                   // internal domains (art. 15 c); empty: any
+    std::chrono::milliseconds busy_timeout{5000};
+    // Called when the store was found replaced and was reopened, with a
+    // sentence for the log; may be empty.
+    std::function<void(const std::string&)> on_reopen;
+};
+
+class DirectoryService final : public CertificateDirectory, public RecipientCertificates, public DecryptionKeys {
+public:
+    DirectoryService(std::unique_ptr<DirectoryStorage> storage, DirectoryOptions options);
+    ~DirectoryService() override;
+
+    Result<ImportOutcome> import_certificate(const ImportRequest& request, const Actor& actor) override;
+    Result<std::optional<Person>> find_person(std::string_view email) override;
+    Result<std::vector<Person>> list_people() override;
+    Result<std::vector<CertificateRecord>> find_certificates(const CertificateQuery& query) override;
+    Result<CertificateRecord> get_certificate(std::string_view reference) override;
+    Result<void> authorise(std::string_view reference, std::string_view login, const Actor& actor) override;
+    Result<void> unauthorise(std::string_view reference, std::string_view login, const Actor& actor) override;
+    Result<void> apply(const ChangeSet& changes, const Actor& actor) override;
+    Result<SigningChoice> choose_signing_certificate(std::string_view login, std::string_view from, TimePoint now,
+                                                     const Actor& actor) override;
+    Result<void> record_signing(const SigningEvent& event, const Actor& actor) override;
+    Result<bool> reminder_sent(std::string_view fingerprint, int threshold_days) override;
+    Result<void> record_reminder(std::string_view fingerprint, int threshold_days, const Actor& actor) override;
+    Result<std::vector<AuditEntry>> audit_entries() override;
+    Result<AuditVerification> verify_audit_log() override;
+
+    Result<std::vector<EncryptionCandidate>> encryption_certificates(const smime::Address& recipient,
+                                                                     TimePoint now) override;
+    Result<std::vector<DecryptionKey>> decryption_keys(const RecipientIdentifier& recipient,
+                                                       const Actor& actor) override;
+
+    // Re-seals every private key under new_key in one transaction (master key
+    // rotation); afterwards only new_key opens them.
+    Result<int> reseal_keys(std::shared_ptr<const smime::MasterKey> new_key, const Actor& actor);
+
+    struct Caches; // parsed certificates, unsealed keys, issuing chains
+
+private:
+    Result<std::unique_ptr<StorageSession>> session();
+    Result<std::unique_ptr<StorageSession>> write_session(); // a session in a write transaction
+    Result<void> check_domain(std::string_view email) const;
+    Result<std::shared_ptr<EVP_PKEY>> unsealed_key(StorageSession& session, const CertificateRecord& record);
+
+    std::unique_ptr<DirectoryStorage> m_storage;
+    DirectoryOptions m_options;
+    std::unique_ptr<Caches> m_caches;
+};
+
+// Opens the directory named by `url`: "sqlite:PATH", "sqlite::memory:" (a
+// private in-memory store, for tests), or a plain PATH (the [directory]
+// database setting, read as an SQLite file).
+Result<std::unique_ptr<DirectoryService>> open_directory(const std::string& url, DirectoryOptions options);
+
+// Master key files: 64 hex digits, mode 0600 (or 0400), never in the database.
+Result<std::shared_ptr<const smime::MasterKey>> load_master_key_file(const std::string& path);
+// Creates a new key file (fails if it exists) with mode 0600.
+Result<std::shared_ptr<const smime::MasterKey>> create_master_key_file(const std::string& path);
+
+} // namespace segel::directory
