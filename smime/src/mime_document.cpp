@@ -359,7 +359,8 @@ Result<void> check_structure(const SpooledMessage& message, std::size_t max_part
     const SpoolView view(message);
     if (!view.ok())
         return message.size() == 0 ? Result<void>{} : make_error(ErrorKind::io_failure, "cannot map the spooled message");
-    const StructureCount count = count_structure(view.bytes(), max_parts);
+    const StructureCount count =
+        count_structure(view.bytes(), max_parts, [&view](std::size_t offset) { view.release_before(offset); });
     if (count.delimiter_lines > max_parts || count.content_type_lines > max_parts)
         return make_error(ErrorKind::message_too_large,
                           "more than " + std::to_string(max_parts) + " MIME parts (counted before parsing: over " +

@@ -1,6 +1,9 @@
 #include "spool_view.hpp"
 
+#include <algorithm>
+
 #include <sys/mman.h>
+#include <unistd.h>
 
 namespace segel::smime {
 
@@ -10,6 +13,13 @@ SpoolView::SpoolView(const SpooledMessage& message) : m_size(message.size()) {
         ::madvise(map, m_size, MADV_SEQUENTIAL);
         m_data = static_cast<const char*>(map);
     }
+}
+
+void SpoolView::release_before(std::size_t offset) const {
+    static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::size_t whole_pages = std::min(offset, m_size) / page * page;
+    if (m_data != nullptr && whole_pages > 0)
+        ::madvise(const_cast<char*>(m_data), whole_pages, MADV_DONTNEED);
 }
 
 SpoolView::~SpoolView() {

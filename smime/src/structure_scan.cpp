@@ -93,13 +93,21 @@ bool starts_content_type(std::string_view line) {
 
 } // namespace
 
-StructureCount count_structure(std::string_view message, std::size_t cap) {
+StructureCount count_structure(std::string_view message, std::size_t cap,
+                               const std::function<void(std::size_t)>& done_before) {
+    constexpr std::size_t k_report_every = 4 << 20;
     StructureCount count;
     DeclaredBoundaries boundaries(cap);
+    const std::size_t total = message.size();
+    std::size_t next_report = k_report_every;
     while (!message.empty() && count.delimiter_lines <= cap && count.content_type_lines <= cap) {
         const std::size_t end = message.find('\n');
         const std::string_view line = message.substr(0, end);
         message.remove_prefix(end == std::string_view::npos ? message.size() : end + 1);
+        if (done_before && total - message.size() >= next_report) {
+            done_before(total - message.size());
+            next_report = total - message.size() + k_report_every;
+        }
         if (boundaries.is_delimiter(line))
             ++count.delimiter_lines;
         else if (starts_content_type(line))

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string_view>
 
 namespace segel::smime {
@@ -17,7 +18,10 @@ struct StructureCount {
     std::size_t content_type_lines = 0; // lines starting "Content-Type" (any case)
 };
 
-// Counts up to `cap` + 1 of each, then stops reading.
-StructureCount count_structure(std::string_view message, std::size_t cap);
+// Counts up to `cap` + 1 of each, then stops reading. When given,
+// `done_before(offset)` is called every few MiB with the offset of the first
+// byte not yet read, so a caller can let go of what lies before it.
+StructureCount count_structure(std::string_view message, std::size_t cap,
+                               const std::function<void(std::size_t)>& done_before = {});
 
 } // namespace segel::smime

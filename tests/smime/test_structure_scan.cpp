@@ -3,6 +3,8 @@
 // (SM-16, SEC-07): a part-count bomb is refused before any tree is built.
 #include <catch2/catch.hpp>
 
+#include <vector>
+
 #include "smime/signer.hpp"
 #include "smime/verifier.hpp"
 #include "structure_scan.hpp"
@@ -45,6 +47,19 @@ TEST_CASE("structure scan: stops counting past the cap", "[smime][scan]") {
                                             repeated("--B\n\n", 5000)),
                                        10);
     CHECK(count.delimiter_lines == 11);
+}
+
+TEST_CASE("structure scan: reports its progress every few MiB, counting the same", "[smime][scan]") {
+    const std::string message = crlf(k_head + "Content-Type: multipart/mixed; boundary=B\n\n" +
+                                     repeated("--B\n\n" + std::string(100000, 'x') + "\n", 100) + "--B--\n");
+    std::vector<std::size_t> offsets;
+    const auto count = count_structure(message, 1000, [&offsets](std::size_t at) { offsets.push_back(at); });
+    CHECK(count.delimiter_lines == count_structure(message, 1000).delimiter_lines);
+    REQUIRE(offsets.size() == message.size() / (4 << 20));
+    for (std::size_t i = 0; i < offsets.size(); ++i) {
+        CHECK(offsets[i] >= (i + 1) * (4 << 20));
+        CHECK(message[offsets[i] - 1] == '\n'); // always at a line's start
+    }
 }
 
 TEST_CASE("part-count bomb: verify gives permerror and sign refuses before parsing (SM-16, SEC-07)",
