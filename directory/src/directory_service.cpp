@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "audit_chain.hpp"
+#include "directory/directory_url.hpp"
 #include "service_caches.hpp"
 #include "smime/address.hpp"
 #include "sqlite_storage.hpp"
@@ -455,12 +456,16 @@ Result<int> DirectoryService::reseal_keys(std::shared_ptr<const smime::MasterKey
     return static_cast<int>(keys->size());
 }
 
-Result<std::unique_ptr<DirectoryService>> open_directory(const std::string& url, DirectoryOptions options) {
+std::string sqlite_file_of(const std::string& url) {
     constexpr std::string_view k_sqlite = "sqlite:";
-    std::string path = url;
     if (url.compare(0, k_sqlite.size(), k_sqlite) == 0)
-        path = url.substr(k_sqlite.size());
-    else if (url.find("://") != std::string::npos)
+        return url.substr(k_sqlite.size());
+    return url.find("://") == std::string::npos ? url : std::string();
+}
+
+Result<std::unique_ptr<DirectoryService>> open_directory(const std::string& url, DirectoryOptions options) {
+    const std::string path = sqlite_file_of(url);
+    if (path.empty() && url.find("://") != std::string::npos)
         return make_error(ErrorKind::invalid_input, "the directory URL " + url +
                                                         " names a backend this build does not have (sqlite:PATH)");
     if (path.empty())

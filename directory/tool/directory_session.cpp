@@ -1,8 +1,5 @@
 #include "directory_session.hpp"
 
-#include "config/directory_location.hpp"
-
-#include <filesystem>
 #include <iostream>
 
 #include <pwd.h>
@@ -11,61 +8,61 @@
 
 namespace segel::tool {
 
-int report_error(const directory::Error& error, const std::string& what) {
-    std::cerr << "segel: " << what << " (" << directory::to_string(error.kind) << "): " << error.detail << "\n";
-    switch (error.kind) {
-    case directory::ErrorKind::invalid_input:
-    case directory::ErrorKind::not_found:
-    case directory::ErrorKind::conflict:
+using directory::admin::FailureKind;
+
+directory::admin::DirectoryLocation location_of(const config::ToolSettings& settings) {
+    return {settings.database, settings.master_key_file, settings.domains};
+}
+
+namespace {
+std::string login_name() {
+    if (const char* sudo_user = std::getenv("SUDO_USER"); sudo_user != nullptr && *sudo_user != '\0')
+        return sudo_user;
+    if (const struct passwd* pw = ::getpwuid(::getuid()))
+        return pw->pw_name;
+    return "uid" + std::to_string(::getuid());
+}
+} // namespace
+
+directory::admin::Operator current_operator() {
+    using directory::admin::Role;
+    return {login_name(), {Role::ra_operator, Role::auditor, Role::administrator}, directory::admin::Channel::cli};
+}
+
+int report_failure(const directory::admin::Failure& failure) {
+    std::cerr << "segel: " << failure.message << "\n";
+    switch (failure.kind) {
+    case FailureKind::invalid_request:
+        return EX_USAGE;
+    case FailureKind::input_unreadable:
+        return EX_NOINPUT;
+    case FailureKind::invalid_input:
         return EX_DATAERR;
-    case directory::ErrorKind::unavailable:
-        return EX_UNAVAILABLE;
-    case directory::ErrorKind::key_unavailable:
+    case FailureKind::not_permitted:
         return EX_NOPERM;
-    case directory::ErrorKind::internal:
+    case FailureKind::misconfigured:
+        return EX_CONFIG;
+    case FailureKind::cannot_create:
+        return EX_CANTCREAT;
+    case FailureKind::unavailable:
+        return EX_UNAVAILABLE;
+    case FailureKind::io_failure:
+        return EX_IOERR;
+    case FailureKind::internal:
         return EX_SOFTWARE;
     }
     return EX_SOFTWARE;
 }
 
-directory::Actor current_actor() {
-    if (const char* sudo_user = std::getenv("SUDO_USER"); sudo_user != nullptr && *sudo_user != '\0')
-        return {std::string("admin:") + sudo_user};
-    if (const struct passwd* pw = ::getpwuid(::getuid()))
-        return {std::string("admin:") + pw->pw_name};
-    return {"admin:uid" + std::to_string(::getuid())};
-}
-
-std::optional<Session> open_session(const config::ToolSettings& settings, KeyNeed key, Access access, int& exit_code) {
-    if (const std::string path = config::sqlite_path_of(settings.database); access == Access::write && !path.empty()) {
-        // SQLite writes the database and creates -wal/-shm beside it: say so
-        // now rather than half-way through a change.
-        const auto folder = std::filesystem::path(path).parent_path();
-        const std::string dir = folder.empty() ? "." : folder.string();
-        if (::access(path.c_str(), F_OK) == 0 &&
-            (::access(path.c_str(), W_OK) != 0 || ::access(dir.c_str(), W_OK) != 0)) {
-            std::cerr << "segel: cannot write the directory database " << path
-                      << " (or its folder); run as the daemon's user or a member of its admin group\n";
-            exit_code = EX_NOPERM;
-            return std::nullopt;
-        }
-    }
-    directory::DirectoryOptions options;
-    options.domains = settings.domains;
-    if (key == KeyNeed::required) {
-        auto master = directory::load_master_key_file(settings.master_key_file);
-        if (!master) {
-            exit_code = report_error(master.error(), "cannot load the master key");
-            return std::nullopt;
-        }
-        options.master_key = *master;
-    }
-    auto opened = directory::open_directory(settings.database, options);
+std::unique_ptr<directory::DirectoryService> open_directory_for(const config::ToolSettings& settings,
+                                                                directory::admin::KeyNeed key,
+                                                                directory::admin::Access access, int& exit_code) {
+    auto opened = directory::admin::open_for(location_of(settings), key, access);
     if (!opened) {
-        exit_code = report_error(opened.error(), "cannot open the directory");
-        return std::nullopt;
+        exit_code = report_failure(opened.error());
+        return nullptr;
     }
-    return Session{std::move(opened).value(), current_actor()};
+    return std::move(opened).value();
 }
 
 } // namespace segel::tool

@@ -1,32 +1,30 @@
-// Opening the certificate directory for one tool command: settings to a
-// DirectoryService, with the master key when the command needs it, a check
-// that a writing command can write, the actor for the audit log, and the
-// sysexits code for each directory error.
+// The segel tool's side of the admin operations library
+// (directory/admin/*.hpp): where the directory is (from the settings), who
+// acts (the shell user, with every role: the files' permissions decide what
+// they may touch), and one mapping from a Failure to a line on standard
+// error and a sysexits(3) code.
 #pragma once
 
 #include <memory>
-#include <string>
 
 #include "config/tool_settings.hpp"
-#include "directory/directory_service.hpp"
+#include "directory/admin/directory_access.hpp"
+#include "directory/admin/operator.hpp"
 
 namespace segel::tool {
 
-enum class KeyNeed { none, required };
-enum class Access { read, write };
+directory::admin::DirectoryLocation location_of(const config::ToolSettings& settings);
 
-struct Session {
-    std::unique_ptr<directory::DirectoryService> directory;
-    directory::Actor actor;
-};
+// "admin:<user>" in the audit log, from SUDO_USER or the real user.
+directory::admin::Operator current_operator();
 
-// On failure prints one line and sets exit_code.
-std::optional<Session> open_session(const config::ToolSettings& settings, KeyNeed key, Access access, int& exit_code);
+// Prints "segel: MESSAGE" and returns the sysexits code for the kind.
+int report_failure(const directory::admin::Failure& failure);
 
-// Prints "segel: WHAT: detail" and returns the sysexits code for the kind.
-int report_error(const directory::Error& error, const std::string& what);
-
-// "admin:<user>" from SUDO_USER or the real user.
-directory::Actor current_actor();
+// Opens the directory for one command; on failure prints one line, sets
+// exit_code and returns nothing.
+std::unique_ptr<directory::DirectoryService> open_directory_for(const config::ToolSettings& settings,
+                                                                directory::admin::KeyNeed key,
+                                                                directory::admin::Access access, int& exit_code);
 
 } // namespace segel::tool

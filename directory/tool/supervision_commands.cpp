@@ -1,39 +1,38 @@
 // `segel sync ra|crl`, `segel audit verify|list`, `segel report`,
-// `segel remind`, `segel config show`.
+// `segel remind`, `segel config show`: reading the named files and
+// presenting the outcomes of directory/admin/supervision_operations.hpp.
 #include <fstream>
 #include <iostream>
 
 #include <sysexits.h>
 
 #include "commands.hpp"
-#include "directory/crl_sync.hpp"
-#include "directory/ra_sync.hpp"
-#include "directory/reminders.hpp"
-#include "directory/report.hpp"
+#include "directory/admin/supervision_operations.hpp"
 #include "directory_session.hpp"
 #include "output.hpp"
 #include "smime/crl.hpp"
 
 namespace segel::tool {
 
+namespace admin = directory::admin;
+
 namespace {
 
-int apply_plan(Session& session, const directory::SyncPlan& plan, bool dry_run) {
-    for (const auto& line : plan.descriptions)
+int print_sync(const admin::SyncOutcome& outcome, bool dry_run) {
+    for (const auto& line : outcome.changes)
         std::cout << (dry_run ? "would change: " : "change: ") << line << "\n";
-    if (plan.empty()) {
+    if (outcome.stopped)
+        return report_failure(*outcome.stopped);
+    if (outcome.changes.empty())
         std::cout << "no changes: the directory already matches\n";
-        return EX_OK;
-    }
-    if (dry_run) {
-        std::cout << plan.descriptions.size() << " changes (dry run: nothing was written)\n";
-        return EX_OK;
-    }
-    if (auto applied = session.directory->apply(plan.changes, session.actor); !applied)
-        return report_error(applied.error(), "nothing was changed");
-    std::cout << plan.descriptions.size() << " changes applied\n";
+    else if (dry_run)
+        std::cout << outcome.changes.size() << " changes (dry run: nothing was written)\n";
+    else
+        std::cout << outcome.changes.size() << " changes applied\n";
     return EX_OK;
 }
+
+admin::Access access_for(bool dry_run) { return dry_run ? admin::Access::read : admin::Access::write; }
 
 } // namespace
 
@@ -43,18 +42,17 @@ int run_sync_ra(const config::SyncRa& command) {
         std::cerr << "segel: cannot read " << command.file << "\n";
         return EX_NOINPUT;
     }
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     int exit_code = EX_OK;
-    auto session = open_session(command.settings, KeyNeed::none, command.dry_run ? Access::read : Access::write, exit_code);
-    if (!session)
+    auto directory = open_directory_for(command.settings, admin::KeyNeed::none, access_for(command.dry_run), exit_code);
+    if (!directory)
         return exit_code;
-    auto rows = directory::parse_ra_export(in, command.file);
-    if (!rows)
-        return report_error(rows.error(), "the RA file was rejected; nothing was changed");
-    auto plan = directory::plan_ra_sync(*session->directory, *rows, command.settings.domains,
-                                        std::chrono::system_clock::now(), command.file);
-    if (!plan)
-        return report_error(plan.error(), "the RA file was rejected; nothing was changed");
-    return apply_plan(*session, *plan, command.dry_run);
+    auto outcome = admin::sync_ra(*directory, current_operator(),
+                                  {command.file, std::move(content), command.settings.domains, command.dry_run,
+                                   std::chrono::system_clock::now()});
+    if (!outcome)
+        return report_failure(outcome.error());
+    return print_sync(*outcome, command.dry_run);
 }
 
 int run_sync_crl(const config::SyncCrl& command) {
@@ -69,30 +67,31 @@ int run_sync_crl(const config::SyncCrl& command) {
         return EX_DATAERR;
     }
     int exit_code = EX_OK;
-    auto session = open_session(command.settings, KeyNeed::none, command.dry_run ? Access::read : Access::write, exit_code);
-    if (!session)
+    auto directory = open_directory_for(command.settings, admin::KeyNeed::none, access_for(command.dry_run), exit_code);
+    if (!directory)
         return exit_code;
     directory::CrlFreshness freshness;
     freshness.max_age = std::chrono::hours(command.settings.crl_max_age_hours);
-    auto plan = directory::plan_crl_sync(*session->directory, *crls, issuer->front(), std::chrono::system_clock::now(),
-                                         freshness, command.file);
-    if (!plan)
-        return report_error(plan.error(), "the CRL was rejected; nothing was changed");
-    for (const auto& skipped : plan->skipped)
+    auto outcome = admin::sync_crl(*directory, current_operator(),
+                                   {command.file, std::move(crls).value(), issuer->front(), freshness, command.dry_run,
+                                    std::chrono::system_clock::now()});
+    if (!outcome)
+        return report_failure(outcome.error());
+    for (const auto& skipped : outcome->skipped)
         std::cout << "skipped: " << skipped << "\n";
-    std::cout << "CRLs of " << issuer->front().subject() << ": " << plan->entries << " revoked serials, "
-              << plan->known << " of them in the directory\n";
-    return apply_plan(*session, *plan, command.dry_run);
+    std::cout << "CRLs of " << issuer->front().subject() << ": " << outcome->entries << " revoked serials, "
+              << outcome->known << " of them in the directory\n";
+    return print_sync(*outcome, command.dry_run);
 }
 
 int run_audit_verify(const config::AuditVerify& command) {
     int exit_code = EX_OK;
-    auto session = open_session(command.settings, KeyNeed::none, Access::read, exit_code);
-    if (!session)
+    auto directory = open_directory_for(command.settings, admin::KeyNeed::none, admin::Access::read, exit_code);
+    if (!directory)
         return exit_code;
-    auto result = session->directory->verify_audit_log();
+    auto result = admin::verify_audit_log(*directory, current_operator());
     if (!result)
-        return report_error(result.error(), "cannot read the audit log");
+        return report_failure(result.error());
     if (command.json) {
         std::cout << "{\"intact\": " << (result->intact ? "true" : "false") << ", \"entries\": " << result->entries
                   << ", \"first_bad_entry\": " << (result->first_bad_seq ? std::to_string(*result->first_bad_seq) : "null")
@@ -109,12 +108,12 @@ int run_audit_verify(const config::AuditVerify& command) {
 
 int run_audit_list(const config::AuditList& command) {
     int exit_code = EX_OK;
-    auto session = open_session(command.settings, KeyNeed::none, Access::read, exit_code);
-    if (!session)
+    auto directory = open_directory_for(command.settings, admin::KeyNeed::none, admin::Access::read, exit_code);
+    if (!directory)
         return exit_code;
-    auto entries = session->directory->audit_entries();
+    auto entries = admin::audit_entries(*directory, current_operator());
     if (!entries)
-        return report_error(entries.error(), "cannot read the audit log");
+        return report_failure(entries.error());
     if (command.json) {
         std::cout << "[";
         for (std::size_t i = 0; i < entries->size(); ++i) {
@@ -135,12 +134,12 @@ int run_audit_list(const config::AuditList& command) {
 
 int run_report(const config::ReportCommand& command) {
     int exit_code = EX_OK;
-    auto session = open_session(command.settings, KeyNeed::none, Access::read, exit_code);
-    if (!session)
+    auto directory = open_directory_for(command.settings, admin::KeyNeed::none, admin::Access::read, exit_code);
+    if (!directory)
         return exit_code;
-    auto report = directory::build_report(*session->directory, std::chrono::system_clock::now(), command.days);
+    auto report = admin::supervision_report(*directory, current_operator(), std::chrono::system_clock::now(), command.days);
     if (!report)
-        return report_error(report.error(), "cannot build the report");
+        return report_failure(report.error());
     const auto reasons = [](const directory::UnitReport& unit) {
         std::string text;
         for (const auto& [reason, count] : unit.revoked_by_reason)
@@ -187,41 +186,21 @@ int run_report(const config::ReportCommand& command) {
 
 int run_remind(const config::RemindCommand& command) {
     int exit_code = EX_OK;
-    auto session = open_session(command.settings, KeyNeed::none, command.dry_run ? Access::read : Access::write, exit_code);
-    if (!session)
+    auto directory = open_directory_for(command.settings, admin::KeyNeed::none, access_for(command.dry_run), exit_code);
+    if (!directory)
         return exit_code;
-    directory::ReminderSettings settings{command.settings.remind_days, command.settings.remind_admin,
-                                         command.settings.remind_from, command.settings.sendmail,
-                                         command.settings.language};
-    const auto now = std::chrono::system_clock::now();
-    auto due = directory::due_reminders(*session->directory, settings, now);
-    if (!due)
-        return report_error(due.error(), "cannot find the reminders due");
-    int sent = 0;
-    for (const auto& reminder : *due) {
-        const std::string what = reminder.owner.email + " about " + reminder.certificate.serial + " (" +
-                                 std::to_string(reminder.days_left) + " days left, " +
-                                 std::to_string(reminder.threshold_days) + "-day reminder)";
-        if (command.dry_run) {
-            std::cout << "would remind " << what << "\n";
-            continue;
-        }
-        std::vector<std::string> recipients = {reminder.owner.email};
-        if (!settings.admin.empty())
-            recipients.push_back(settings.admin);
-        if (auto delivered = directory::send_with_sendmail(directory::compose_reminder(reminder, settings, now), settings,
-                                                           recipients);
-            !delivered)
-            return report_error(delivered.error(), "reminder to " + reminder.owner.email + " not sent (" +
-                                                       std::to_string(sent) + " sent before it)");
-        if (auto recorded = session->directory->record_reminder(reminder.certificate.fingerprint, reminder.threshold_days,
-                                                                session->actor);
-            !recorded)
-            return report_error(recorded.error(), "reminder sent but not recorded");
-        std::cout << "reminded " << what << "\n";
-        ++sent;
-    }
-    if (due->empty())
+    const auto& s = command.settings;
+    admin::Remind request{{s.remind_days, s.remind_admin, s.remind_from, s.sendmail, s.language},
+                          command.dry_run,
+                          std::chrono::system_clock::now()};
+    auto outcome = admin::remind(*directory, current_operator(), request);
+    if (!outcome)
+        return report_failure(outcome.error());
+    for (const auto& reminder : outcome->reminders)
+        std::cout << (reminder.sent ? "reminded " : "would remind ") << reminder.about << "\n";
+    if (outcome->stopped)
+        return report_failure(*outcome->stopped);
+    if (outcome->reminders.empty())
         std::cout << "no reminders are due\n";
     return EX_OK;
 }

@@ -1,6 +1,8 @@
 // Where the directory is: [directory] url (sqlite:PATH; other backends
 // later) or, as before, [directory] database (a plain SQLite path). Both
 // settings land in one location string, which open_directory() reads.
+// The settings check reads it with the same grammar as the directory
+// module's directory/directory_url.hpp (config depends on no other module).
 #pragma once
 
 #include <string>
