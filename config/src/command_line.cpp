@@ -417,10 +417,10 @@ ParseOutcome parse_directory_or_other(const std::string& group, const std::strin
         require_positional(vm, "file", outcome);
         if (outcome.error.empty())
             outcome.error = check_readable("file", file);
-        if (!ra && outcome.error.empty() && settings->crl_issuer.empty())
+        if (!ra && outcome.error.empty() && settings->crl.issuer.empty())
             outcome.error = settings->source + ": crl.issuer: not set; `sync crl` needs the CA certificate to check against";
-        if (!ra && outcome.error.empty() && ::access(settings->crl_issuer.c_str(), R_OK) != 0)
-            outcome.error = settings->source + ": crl.issuer: " + settings->crl_issuer + " cannot be read";
+        if (!ra && outcome.error.empty() && ::access(settings->crl.issuer.c_str(), R_OK) != 0)
+            outcome.error = settings->source + ": crl.issuer: " + settings->crl.issuer + " cannot be read";
         if (ra)
             return finish(outcome, SyncRa{*settings, file, dry_run});
         return finish(outcome, SyncCrl{*settings, file, dry_run});

@@ -155,81 +155,81 @@ void validate_routing(const MilterSettings& s, std::vector<std::string>& problem
 
 void validate(MilterSettings& s, std::vector<std::string>& problems) {
     const std::string where = s.source + ": ";
-    if (!valid_socket(s.socket))
-        problems.push_back(where + "milter.socket: \"" + s.socket + "\" is not unix:/path or inet:PORT@HOST");
-    if (s.max_message_bytes < 1024 || s.max_message_bytes > (1LL << 34))
+    if (!valid_socket(s.milter.socket))
+        problems.push_back(where + "milter.socket: \"" + s.milter.socket + "\" is not unix:/path or inet:PORT@HOST");
+    if (s.milter.max_message_bytes < 1024 || s.milter.max_message_bytes > (1LL << 34))
         problems.push_back(where + "milter.max_message_bytes: must be from 1024 to 17179869184");
-    if (s.body_chunk_bytes < 256 || s.body_chunk_bytes > 65535)
+    if (s.milter.body_chunk_bytes < 256 || s.milter.body_chunk_bytes > 65535)
         problems.push_back(where + "milter.body_chunk_bytes: must be from 256 to 65535");
     struct stat st {};
-    if (::stat(s.temp_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-        problems.push_back(where + "milter.temp_dir: " + s.temp_dir + " is not a directory");
+    if (::stat(s.milter.temp_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        problems.push_back(where + "milter.temp_dir: " + s.milter.temp_dir + " is not a directory");
     else if ((st.st_mode & 002) != 0 && (st.st_mode & S_ISVTX) == 0)
-        problems.push_back(where + "milter.temp_dir: " + s.temp_dir + " is writable by everyone without the sticky bit");
-    if (const std::string path = sqlite_path_of(s.database); path.empty())
-        problems.push_back(where + "directory.url: \"" + s.database + "\" names a backend this build does not have (sqlite:PATH)");
+        problems.push_back(where + "milter.temp_dir: " + s.milter.temp_dir + " is writable by everyone without the sticky bit");
+    if (const std::string path = sqlite_path_of(s.directory.database); path.empty())
+        problems.push_back(where + "directory.url: \"" + s.directory.database + "\" names a backend this build does not have (sqlite:PATH)");
     else if (::access(path.c_str(), R_OK) != 0)
         problems.push_back(where + "directory.database: " + path + " cannot be read (create it with `segel directory init`)");
-    if (::stat(s.master_key_file.c_str(), &st) != 0)
-        problems.push_back(where + "directory.master_key: " + s.master_key_file + " cannot be read");
+    if (::stat(s.directory.master_key_file.c_str(), &st) != 0)
+        problems.push_back(where + "directory.master_key: " + s.directory.master_key_file + " cannot be read");
     else if ((st.st_mode & 077) != 0)
-        problems.push_back(where + "directory.master_key: " + s.master_key_file + " is readable by others; chmod 600 it");
-    for (auto& domain : s.domains) {
+        problems.push_back(where + "directory.master_key: " + s.directory.master_key_file + " is readable by others; chmod 600 it");
+    for (auto& domain : s.directory.domains) {
         std::transform(domain.begin(), domain.end(), domain.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         if (!valid_domain(domain))
             problems.push_back(where + "directory.domain: \"" + domain + "\" is not a domain name");
     }
-    if (s.domains.empty())
+    if (s.directory.domains.empty())
         problems.push_back(where + "directory.domain: at least one signing domain is needed");
-    if (s.unsigned_header.empty() || !std::all_of(s.unsigned_header.begin(), s.unsigned_header.end(), [](char c) {
+    if (s.signing.unsigned_header.empty() || !std::all_of(s.signing.unsigned_header.begin(), s.signing.unsigned_header.end(), [](char c) {
             return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
         }))
-        problems.push_back(where + "signing.unsigned_header: \"" + s.unsigned_header + "\" is not a header field name");
-    if (s.verify && ::access(s.verify_anchors.c_str(), R_OK) != 0)
-        problems.push_back(where + "verify.anchors: \"" + s.verify_anchors + "\" cannot be read (needed when verify.enabled is on)");
-    for (const auto& crl : s.verify_crls)
+        problems.push_back(where + "signing.unsigned_header: \"" + s.signing.unsigned_header + "\" is not a header field name");
+    if (s.verify.enabled && ::access(s.verify.anchors.c_str(), R_OK) != 0)
+        problems.push_back(where + "verify.anchors: \"" + s.verify.anchors + "\" cannot be read (needed when verify.enabled is on)");
+    for (const auto& crl : s.verify.crls)
         if (::access(crl.c_str(), R_OK) != 0)
             problems.push_back(where + "verify.crl: " + crl + " cannot be read");
-    if (s.verify_crl_max_age_hours < 1 || s.verify_crl_max_age_hours > 24 * 366)
+    if (s.verify.crl_max_age_hours < 1 || s.verify.crl_max_age_hours > 24 * 366)
         problems.push_back(where + "verify.crl_max_age_hours: must be from 1 to 8784");
-    if (s.verify_clock_skew_minutes < 0 || s.verify_clock_skew_minutes > 24 * 60)
+    if (s.verify.clock_skew_minutes < 0 || s.verify.clock_skew_minutes > 24 * 60)
         problems.push_back(where + "verify.clock_skew_minutes: must be from 0 to 1440");
-    for (const auto& url : s.verify_crl_urls)
+    for (const auto& url : s.verify.crl_urls)
         if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
             problems.push_back(where + "verify.crl_url: \"" + url + "\" is not an http:// or https:// URL");
-    if (s.verify && !s.verify_crl_issuers.empty() && ::access(s.verify_crl_issuers.c_str(), R_OK) != 0)
-        problems.push_back(where + "verify.crl_issuers: \"" + s.verify_crl_issuers + "\" cannot be read");
-    if (s.verify && !s.verify_crl_urls.empty() && ::access(s.verify_crl_cache_dir.c_str(), W_OK | X_OK) != 0)
-        problems.push_back(where + "verify.crl_cache_dir: \"" + s.verify_crl_cache_dir +
+    if (s.verify.enabled && !s.verify.crl_issuers.empty() && ::access(s.verify.crl_issuers.c_str(), R_OK) != 0)
+        problems.push_back(where + "verify.crl_issuers: \"" + s.verify.crl_issuers + "\" cannot be read");
+    if (s.verify.enabled && !s.verify.crl_urls.empty() && ::access(s.verify.crl_cache_dir.c_str(), W_OK | X_OK) != 0)
+        problems.push_back(where + "verify.crl_cache_dir: \"" + s.verify.crl_cache_dir +
                            "\" is not a writable directory (needed for verify.crl_url)");
-    if (s.verify_crl_refresh_minutes < 1 || s.verify_crl_refresh_minutes > 24 * 60)
+    if (s.verify.crl_refresh_minutes < 1 || s.verify.crl_refresh_minutes > 24 * 60)
         problems.push_back(where + "verify.crl_refresh_minutes: must be from 1 to 1440");
-    if (s.verify_crl_fetch_timeout_seconds < 1 || s.verify_crl_fetch_timeout_seconds > 300)
+    if (s.verify.crl_fetch_timeout_seconds < 1 || s.verify.crl_fetch_timeout_seconds > 300)
         problems.push_back(where + "verify.crl_fetch_timeout_seconds: must be from 1 to 300");
-    if (s.verify_crl_max_kilobytes < 1 || s.verify_crl_max_kilobytes > 1024 * 1024)
+    if (s.verify.crl_max_kilobytes < 1 || s.verify.crl_max_kilobytes > 1024 * 1024)
         problems.push_back(where + "verify.crl_max_kilobytes: must be from 1 to 1048576");
-    if (!s.verify_ocsp_url.empty() && s.verify_ocsp_url.rfind("http://", 0) != 0 && s.verify_ocsp_url.rfind("https://", 0) != 0)
-        problems.push_back(where + "verify.ocsp_url: \"" + s.verify_ocsp_url + "\" is not an http:// or https:// URL");
-    if (!s.verify_ocsp_responder_cert.empty() && ::access(s.verify_ocsp_responder_cert.c_str(), R_OK) != 0)
-        problems.push_back(where + "verify.ocsp_responder_cert: \"" + s.verify_ocsp_responder_cert + "\" cannot be read");
-    if (s.verify_ocsp_timeout_seconds < 1 || s.verify_ocsp_timeout_seconds > 60)
+    if (!s.verify.ocsp_url.empty() && s.verify.ocsp_url.rfind("http://", 0) != 0 && s.verify.ocsp_url.rfind("https://", 0) != 0)
+        problems.push_back(where + "verify.ocsp_url: \"" + s.verify.ocsp_url + "\" is not an http:// or https:// URL");
+    if (!s.verify.ocsp_responder_cert.empty() && ::access(s.verify.ocsp_responder_cert.c_str(), R_OK) != 0)
+        problems.push_back(where + "verify.ocsp_responder_cert: \"" + s.verify.ocsp_responder_cert + "\" cannot be read");
+    if (s.verify.ocsp_timeout_seconds < 1 || s.verify.ocsp_timeout_seconds > 60)
         problems.push_back(where + "verify.ocsp_timeout_seconds: must be from 1 to 60");
-    if (s.verify_ocsp_failure_backoff_seconds < 0 || s.verify_ocsp_failure_backoff_seconds > 3600)
+    if (s.verify.ocsp_failure_backoff_seconds < 0 || s.verify.ocsp_failure_backoff_seconds > 3600)
         problems.push_back(where + "verify.ocsp_failure_backoff_seconds: must be from 0 to 3600");
-    if (!is_eku_policy_name(s.verify_eku_policy))
-        problems.push_back(where + "verify.eku_policy: \"" + s.verify_eku_policy +
+    if (!is_eku_policy_name(s.verify.eku_policy))
+        problems.push_back(where + "verify.eku_policy: \"" + s.verify.eku_policy +
                            "\" is none of any-eku, absent-ok, email-protection");
-    if (!valid_domain(s.authserv_id))
-        problems.push_back(where + "verify.authserv_id: \"" + s.authserv_id + "\" is not a domain name");
-    if (s.verdict_header.empty() || !std::all_of(s.verdict_header.begin(), s.verdict_header.end(), [](char c) {
+    if (!valid_domain(s.verify.authserv_id))
+        problems.push_back(where + "verify.authserv_id: \"" + s.verify.authserv_id + "\" is not a domain name");
+    if (s.verify.verdict_header.empty() || !std::all_of(s.verify.verdict_header.begin(), s.verify.verdict_header.end(), [](char c) {
             return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
         }))
-        problems.push_back(where + "verify.header: \"" + s.verdict_header + "\" is not a header field name");
-    if (s.verdict_language != "id" && s.verdict_language != "en")
-        problems.push_back(where + "verify.language: \"" + s.verdict_language + "\" is neither id nor en");
-    if (s.footer && s.footer_text.empty())
+        problems.push_back(where + "verify.header: \"" + s.verify.verdict_header + "\" is not a header field name");
+    if (s.verify.verdict_language != "id" && s.verify.verdict_language != "en")
+        problems.push_back(where + "verify.language: \"" + s.verify.verdict_language + "\" is neither id nor en");
+    if (s.signing.footer && s.signing.footer_text.empty())
         problems.push_back(where + "signing.footer_text: is empty while signing.footer is on");
-    if (s.footer_text.find_first_of("\r\n") != std::string::npos)
+    if (s.signing.footer_text.find_first_of("\r\n") != std::string::npos)
         problems.push_back(where + "signing.footer_text: must be one line (it is folded when added)");
     validate_routing(s, problems);
 }
@@ -301,61 +301,61 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
             else
                 outcome.problems.push_back(path + ": " + key + ": \"" + value + "\" is not tempfail, reject, pass or quarantine");
         };
-        text("milter.socket", s.socket);
-        text("milter.user", s.user);
-        text("milter.group", s.group);
-        text("milter.temp_dir", s.temp_dir);
-        text("milter.syslog_ident", s.syslog_ident);
+        text("milter.socket", s.milter.socket);
+        text("milter.user", s.milter.user);
+        text("milter.group", s.milter.group);
+        text("milter.temp_dir", s.milter.temp_dir);
+        text("milter.syslog_ident", s.milter.syslog_ident);
         if (vm.count("milter.max_message_bytes"))
-            s.max_message_bytes = vm["milter.max_message_bytes"].as<long long>();
+            s.milter.max_message_bytes = vm["milter.max_message_bytes"].as<long long>();
         if (vm.count("milter.body_chunk_bytes"))
-            s.body_chunk_bytes = vm["milter.body_chunk_bytes"].as<int>();
-        text("directory.database", s.database);
+            s.milter.body_chunk_bytes = vm["milter.body_chunk_bytes"].as<int>();
+        text("directory.database", s.directory.database);
         if (vm.count("directory.url") && vm.count("directory.database"))
             outcome.problems.push_back(path + ": directory.url: give url or database, not both");
-        text("directory.url", s.database);
-        text("directory.master_key", s.master_key_file);
+        text("directory.url", s.directory.database);
+        text("directory.master_key", s.directory.master_key_file);
         if (vm.count("directory.domain"))
-            s.domains = vm["directory.domain"].as<std::vector<std::string>>();
-        on_off("signing.footer", s.footer);
-        text("signing.footer_text", s.footer_text);
-        on_off("verify.enabled", s.verify);
-        text("verify.anchors", s.verify_anchors);
+            s.directory.domains = vm["directory.domain"].as<std::vector<std::string>>();
+        on_off("signing.footer", s.signing.footer);
+        text("signing.footer_text", s.signing.footer_text);
+        on_off("verify.enabled", s.verify.enabled);
+        text("verify.anchors", s.verify.anchors);
         if (vm.count("verify.crl"))
-            s.verify_crls = vm["verify.crl"].as<std::vector<std::string>>();
+            s.verify.crls = vm["verify.crl"].as<std::vector<std::string>>();
         if (vm.count("verify.crl_max_age_hours"))
-            s.verify_crl_max_age_hours = vm["verify.crl_max_age_hours"].as<long>();
-        on_off("verify.require_crl", s.verify_require_crl);
+            s.verify.crl_max_age_hours = vm["verify.crl_max_age_hours"].as<long>();
+        on_off("verify.require_crl", s.verify.require_crl);
         if (vm.count("verify.clock_skew_minutes"))
-            s.verify_clock_skew_minutes = vm["verify.clock_skew_minutes"].as<long>();
-        text("verify.eku_policy", s.verify_eku_policy);
+            s.verify.clock_skew_minutes = vm["verify.clock_skew_minutes"].as<long>();
+        text("verify.eku_policy", s.verify.eku_policy);
         if (vm.count("verify.crl_url"))
-            s.verify_crl_urls = vm["verify.crl_url"].as<std::vector<std::string>>();
-        text("verify.crl_cache_dir", s.verify_crl_cache_dir);
-        text("verify.crl_issuers", s.verify_crl_issuers);
+            s.verify.crl_urls = vm["verify.crl_url"].as<std::vector<std::string>>();
+        text("verify.crl_cache_dir", s.verify.crl_cache_dir);
+        text("verify.crl_issuers", s.verify.crl_issuers);
         if (vm.count("verify.crl_refresh_minutes"))
-            s.verify_crl_refresh_minutes = vm["verify.crl_refresh_minutes"].as<long>();
+            s.verify.crl_refresh_minutes = vm["verify.crl_refresh_minutes"].as<long>();
         if (vm.count("verify.crl_fetch_timeout_seconds"))
-            s.verify_crl_fetch_timeout_seconds = vm["verify.crl_fetch_timeout_seconds"].as<long>();
+            s.verify.crl_fetch_timeout_seconds = vm["verify.crl_fetch_timeout_seconds"].as<long>();
         if (vm.count("verify.crl_max_kilobytes"))
-            s.verify_crl_max_kilobytes = vm["verify.crl_max_kilobytes"].as<long>();
+            s.verify.crl_max_kilobytes = vm["verify.crl_max_kilobytes"].as<long>();
         // REV-01: once CRLs are configured, an issuer without one is a
         // missing CRL (temperror) unless require_crl = off says otherwise.
         if (!vm.count("verify.require_crl"))
-            s.verify_require_crl = !s.verify_crls.empty() || !s.verify_crl_urls.empty();
-        text("verify.ocsp_url", s.verify_ocsp_url);
-        on_off("verify.ocsp_nonce", s.verify_ocsp_nonce);
-        text("verify.ocsp_responder_cert", s.verify_ocsp_responder_cert);
+            s.verify.require_crl = !s.verify.crls.empty() || !s.verify.crl_urls.empty();
+        text("verify.ocsp_url", s.verify.ocsp_url);
+        on_off("verify.ocsp_nonce", s.verify.ocsp_nonce);
+        text("verify.ocsp_responder_cert", s.verify.ocsp_responder_cert);
         if (vm.count("verify.ocsp_timeout_seconds"))
-            s.verify_ocsp_timeout_seconds = vm["verify.ocsp_timeout_seconds"].as<long>();
+            s.verify.ocsp_timeout_seconds = vm["verify.ocsp_timeout_seconds"].as<long>();
         if (vm.count("verify.ocsp_failure_backoff_seconds"))
-            s.verify_ocsp_failure_backoff_seconds = vm["verify.ocsp_failure_backoff_seconds"].as<long>();
-        text("verify.authserv_id", s.authserv_id);
-        text("verify.header", s.verdict_header);
-        text("verify.language", s.verdict_language);
-        action("verify.on_fail", s.on_verify_fail);
-        action("verify.on_temperror", s.on_verify_temperror);
-        text("signing.unsigned_header", s.unsigned_header);
+            s.verify.ocsp_failure_backoff_seconds = vm["verify.ocsp_failure_backoff_seconds"].as<long>();
+        text("verify.authserv_id", s.verify.authserv_id);
+        text("verify.header", s.verify.verdict_header);
+        text("verify.language", s.verify.verdict_language);
+        action("verify.on_fail", s.verify.on_fail);
+        action("verify.on_temperror", s.verify.on_temperror);
+        text("signing.unsigned_header", s.signing.unsigned_header);
         for (const char* key : k_policy_keys)
             action(std::string("policy.on_") + key, *policy_slot(s.policy, key));
         const auto names = [&](const char* key, std::vector<std::string>& into) {
@@ -366,14 +366,14 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         names("routing.inbound_service", s.routing.inbound_services);
         names("routing.untouched_service", s.routing.untouched_services);
     }
-    if (!o.socket.empty()) s.socket = o.socket;
-    if (!o.user.empty()) s.user = o.user == "-" ? std::string() : o.user;
-    if (!o.group.empty()) s.group = o.group;
-    if (!o.temp_dir.empty()) s.temp_dir = o.temp_dir;
-    if (!o.database.empty()) s.database = o.database;
-    if (!o.master_key.empty()) s.master_key_file = o.master_key;
-    if (!o.domains.empty()) s.domains = o.domains;
-    s.log_to_stderr = o.log_to_stderr;
+    if (!o.socket.empty()) s.milter.socket = o.socket;
+    if (!o.user.empty()) s.milter.user = o.user == "-" ? std::string() : o.user;
+    if (!o.group.empty()) s.milter.group = o.group;
+    if (!o.temp_dir.empty()) s.milter.temp_dir = o.temp_dir;
+    if (!o.database.empty()) s.directory.database = o.database;
+    if (!o.master_key.empty()) s.directory.master_key_file = o.master_key;
+    if (!o.domains.empty()) s.directory.domains = o.domains;
+    s.milter.log_to_stderr = o.log_to_stderr;
     validate(s, outcome.problems);
     if (outcome.problems.empty())
         outcome.settings = std::move(s);
@@ -389,33 +389,33 @@ MilterSettingsOutcome reload_milter_settings(const MilterSettings& current) {
 
 std::string format_milter_settings(const MilterSettings& s) {
     std::ostringstream out;
-    out << "# effective settings (from " << s.source << ")\n[milter]\nsocket = " << s.socket << "\nuser = " << s.user
-        << "\ngroup = " << s.group << "\ntemp_dir = " << s.temp_dir << "\nmax_message_bytes = " << s.max_message_bytes
-        << "\nbody_chunk_bytes = " << s.body_chunk_bytes << "\nsyslog_ident = " << s.syslog_ident << "\n\n[directory]\n" << (sqlite_path_of(s.database) == s.database ? "database = " : "url = ") << s.database
-        << "\nmaster_key = " << s.master_key_file << "\n";
-    for (const auto& domain : s.domains)
+    out << "# effective settings (from " << s.source << ")\n[milter]\nsocket = " << s.milter.socket << "\nuser = " << s.milter.user
+        << "\ngroup = " << s.milter.group << "\ntemp_dir = " << s.milter.temp_dir << "\nmax_message_bytes = " << s.milter.max_message_bytes
+        << "\nbody_chunk_bytes = " << s.milter.body_chunk_bytes << "\nsyslog_ident = " << s.milter.syslog_ident << "\n\n[directory]\n" << (sqlite_path_of(s.directory.database) == s.directory.database ? "database = " : "url = ") << s.directory.database
+        << "\nmaster_key = " << s.directory.master_key_file << "\n";
+    for (const auto& domain : s.directory.domains)
         out << "domain = " << domain << "\n";
-    out << "\n[signing]\nfooter = " << (s.footer ? "on" : "off") << "\nfooter_text = " << s.footer_text
-        << "\nunsigned_header = " << s.unsigned_header << "\n\n[policy]\n";
+    out << "\n[signing]\nfooter = " << (s.signing.footer ? "on" : "off") << "\nfooter_text = " << s.signing.footer_text
+        << "\nunsigned_header = " << s.signing.unsigned_header << "\n\n[policy]\n";
     FailurePolicy policy = s.policy;
     for (const char* key : k_policy_keys)
         out << "on_" << key << " = " << to_string(*policy_slot(policy, key)) << "\n";
-    out << "\n[verify]\nenabled = " << (s.verify ? "on" : "off") << "\nanchors = " << s.verify_anchors
-        << "\nauthserv_id = " << s.authserv_id << "\nheader = " << s.verdict_header << "\nlanguage = "
-        << s.verdict_language << "\non_fail = " << to_string(s.on_verify_fail)
-        << "\non_temperror = " << to_string(s.on_verify_temperror) << "\n";
-    for (const auto& crl : s.verify_crls)
+    out << "\n[verify]\nenabled = " << (s.verify.enabled ? "on" : "off") << "\nanchors = " << s.verify.anchors
+        << "\nauthserv_id = " << s.verify.authserv_id << "\nheader = " << s.verify.verdict_header << "\nlanguage = "
+        << s.verify.verdict_language << "\non_fail = " << to_string(s.verify.on_fail)
+        << "\non_temperror = " << to_string(s.verify.on_temperror) << "\n";
+    for (const auto& crl : s.verify.crls)
         out << "crl = " << crl << "\n";
-    out << "crl_max_age_hours = " << s.verify_crl_max_age_hours << "\nrequire_crl = " << (s.verify_require_crl ? "on" : "off")
-        << "\nclock_skew_minutes = " << s.verify_clock_skew_minutes << "\neku_policy = " << s.verify_eku_policy << "\n";
-    for (const auto& url : s.verify_crl_urls)
+    out << "crl_max_age_hours = " << s.verify.crl_max_age_hours << "\nrequire_crl = " << (s.verify.require_crl ? "on" : "off")
+        << "\nclock_skew_minutes = " << s.verify.clock_skew_minutes << "\neku_policy = " << s.verify.eku_policy << "\n";
+    for (const auto& url : s.verify.crl_urls)
         out << "crl_url = " << url << "\n";
-    out << "crl_issuers = " << s.verify_crl_issuers << "\ncrl_cache_dir = " << s.verify_crl_cache_dir << "\ncrl_refresh_minutes = " << s.verify_crl_refresh_minutes
-        << "\ncrl_fetch_timeout_seconds = " << s.verify_crl_fetch_timeout_seconds
-        << "\ncrl_max_kilobytes = " << s.verify_crl_max_kilobytes << "\nocsp_url = " << s.verify_ocsp_url
-        << "\nocsp_nonce = " << (s.verify_ocsp_nonce ? "on" : "off") << "\nocsp_responder_cert = " << s.verify_ocsp_responder_cert
-        << "\nocsp_timeout_seconds = " << s.verify_ocsp_timeout_seconds
-        << "\nocsp_failure_backoff_seconds = " << s.verify_ocsp_failure_backoff_seconds << "\n";
+    out << "crl_issuers = " << s.verify.crl_issuers << "\ncrl_cache_dir = " << s.verify.crl_cache_dir << "\ncrl_refresh_minutes = " << s.verify.crl_refresh_minutes
+        << "\ncrl_fetch_timeout_seconds = " << s.verify.crl_fetch_timeout_seconds
+        << "\ncrl_max_kilobytes = " << s.verify.crl_max_kilobytes << "\nocsp_url = " << s.verify.ocsp_url
+        << "\nocsp_nonce = " << (s.verify.ocsp_nonce ? "on" : "off") << "\nocsp_responder_cert = " << s.verify.ocsp_responder_cert
+        << "\nocsp_timeout_seconds = " << s.verify.ocsp_timeout_seconds
+        << "\nocsp_failure_backoff_seconds = " << s.verify.ocsp_failure_backoff_seconds << "\n";
     out << "\n[routing]\n";
     for (const auto& name : s.routing.outbound_services)
         out << "outbound_service = " << name << "\n";

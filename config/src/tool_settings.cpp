@@ -102,61 +102,61 @@ SettingsOutcome load_tool_settings(const SettingsOverrides& overrides) {
             return outcome;
         const std::string where = path + ": ";
         if (vm.count("directory.database"))
-            settings.database = vm["directory.database"].as<std::string>();
+            settings.directory.database = vm["directory.database"].as<std::string>();
         if (vm.count("directory.url") && vm.count("directory.database"))
             problems.push_back(where + "directory.url: give url or database, not both");
         if (vm.count("directory.url"))
-            settings.database = vm["directory.url"].as<std::string>();
+            settings.directory.database = vm["directory.url"].as<std::string>();
         if (vm.count("directory.master_key"))
-            settings.master_key_file = vm["directory.master_key"].as<std::string>();
+            settings.directory.master_key_file = vm["directory.master_key"].as<std::string>();
         if (vm.count("directory.domain"))
-            settings.domains = vm["directory.domain"].as<std::vector<std::string>>();
+            settings.directory.domains = vm["directory.domain"].as<std::vector<std::string>>();
         if (vm.count("crl.issuer"))
-            settings.crl_issuer = vm["crl.issuer"].as<std::string>();
+            settings.crl.issuer = vm["crl.issuer"].as<std::string>();
         if (vm.count("crl.max_age_hours")) {
-            settings.crl_max_age_hours = vm["crl.max_age_hours"].as<long>();
-            if (settings.crl_max_age_hours < 1 || settings.crl_max_age_hours > 24 * 366)
+            settings.crl.max_age_hours = vm["crl.max_age_hours"].as<long>();
+            if (settings.crl.max_age_hours < 1 || settings.crl.max_age_hours > 24 * 366)
                 problems.push_back(where + "crl.max_age_hours: must be from 1 to 8784");
         }
         if (vm.count("remind.days"))
-            settings.remind_days = parse_days(vm["remind.days"].as<std::string>(), problems, where);
+            settings.remind.days = parse_days(vm["remind.days"].as<std::string>(), problems, where);
         if (vm.count("remind.admin"))
-            settings.remind_admin = vm["remind.admin"].as<std::string>();
+            settings.remind.admin = vm["remind.admin"].as<std::string>();
         if (vm.count("remind.from"))
-            settings.remind_from = vm["remind.from"].as<std::string>();
+            settings.remind.from = vm["remind.from"].as<std::string>();
         if (vm.count("remind.sendmail"))
-            settings.sendmail = vm["remind.sendmail"].as<std::string>();
+            settings.remind.sendmail = vm["remind.sendmail"].as<std::string>();
         if (vm.count("remind.language"))
-            settings.language = vm["remind.language"].as<std::string>();
+            settings.remind.language = vm["remind.language"].as<std::string>();
     }
     if (!overrides.database.empty())
-        settings.database = overrides.database;
+        settings.directory.database = overrides.database;
     if (!overrides.master_key_file.empty())
-        settings.master_key_file = overrides.master_key_file;
+        settings.directory.master_key_file = overrides.master_key_file;
     if (!overrides.domains.empty())
-        settings.domains = overrides.domains;
+        settings.directory.domains = overrides.domains;
 
     const std::string where = (path.empty() ? std::string("command line") : path) + ": ";
-    for (auto& domain : settings.domains) {
+    for (auto& domain : settings.directory.domains) {
         std::transform(domain.begin(), domain.end(), domain.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         if (!valid_domain(domain))
             problems.push_back(where + "directory.domain: \"" + domain + "\" is not a domain name");
     }
-    if (settings.domains.empty())
+    if (settings.directory.domains.empty())
         problems.push_back(where + "directory.domain: at least one internal domain is needed");
-    if (settings.database.empty())
+    if (settings.directory.database.empty())
         problems.push_back(where + "directory.database: is empty");
-    if (settings.master_key_file.empty())
+    if (settings.directory.master_key_file.empty())
         problems.push_back(where + "directory.master_key: is empty");
-    if (settings.remind_days.empty())
+    if (settings.remind.days.empty())
         problems.push_back(where + "remind.days: at least one threshold is needed");
-    if (!settings.remind_admin.empty() && !valid_address(settings.remind_admin))
-        problems.push_back(where + "remind.admin: \"" + settings.remind_admin + "\" is not an email address");
-    if (!valid_address(settings.remind_from))
-        problems.push_back(where + "remind.from: \"" + settings.remind_from + "\" is not an email address");
-    if (settings.language != "id" && settings.language != "en")
-        problems.push_back(where + "remind.language: \"" + settings.language + "\" is neither id nor en");
+    if (!settings.remind.admin.empty() && !valid_address(settings.remind.admin))
+        problems.push_back(where + "remind.admin: \"" + settings.remind.admin + "\" is not an email address");
+    if (!valid_address(settings.remind.from))
+        problems.push_back(where + "remind.from: \"" + settings.remind.from + "\" is not an email address");
+    if (settings.remind.language != "id" && settings.remind.language != "en")
+        problems.push_back(where + "remind.language: \"" + settings.remind.language + "\" is neither id nor en");
     return outcome;
 }
 

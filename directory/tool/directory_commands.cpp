@@ -118,7 +118,7 @@ int run_directory_init(const config::DirectoryInit& command) {
     if (!done->created_folder.empty())
         std::cout << "created folder " << done->created_folder << " (0750)\n";
     if (!done->created_key_id.empty())
-        std::cout << "created master key " << command.settings.master_key_file << " (0600, id " << done->created_key_id
+        std::cout << "created master key " << command.settings.directory.master_key_file << " (0600, id " << done->created_key_id
                   << "); keep a copy offline, never beside database backups\n";
     std::cout << (done->existed ? "directory database " + done->database_path + " is ready (schema up to date)\n"
                                 : "created directory database " + done->database_path + " (0640)\n");
@@ -140,7 +140,7 @@ int run_directory_import(const config::DirectoryImport& command) {
         return exit_code;
     admin::ImportCertificates request{std::move(items).value(), *directory::parse_certificate_kind(command.kind),
                                       command.owner, command.name, command.nip, command.unit, command.login,
-                                      command.settings.domains};
+                                      command.settings.directory.domains};
     auto outcome = admin::import_certificates(*directory, current_operator(), request);
     if (!outcome)
         return report_failure(outcome.error());
@@ -250,7 +250,7 @@ int run_directory_rotate_key(const config::DirectoryRotateKey& command) {
         return report_failure(rotated.error());
     std::cout << "re-sealed " << rotated->resealed << " private keys under master key " << rotated->key_id << " ("
               << command.new_key_file << ").\nNow set directory.master_key = " << command.new_key_file
-              << " in the settings, restart segel-milter, and destroy " << command.settings.master_key_file << ".\n";
+              << " in the settings, restart segel-milter, and destroy " << command.settings.directory.master_key_file << ".\n";
     return EX_OK;
 }
 

@@ -11,7 +11,7 @@ namespace segel::tool {
 using directory::admin::FailureKind;
 
 directory::admin::DirectoryLocation location_of(const config::ToolSettings& settings) {
-    return {settings.database, settings.master_key_file, settings.domains};
+    return {settings.directory.database, settings.directory.master_key_file, settings.directory.domains};
 }
 
 namespace {

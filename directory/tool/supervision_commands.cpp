@@ -48,7 +48,7 @@ int run_sync_ra(const config::SyncRa& command) {
     if (!directory)
         return exit_code;
     auto outcome = admin::sync_ra(*directory, current_operator(),
-                                  {command.file, std::move(content), command.settings.domains, command.dry_run,
+                                  {command.file, std::move(content), command.settings.directory.domains, command.dry_run,
                                    std::chrono::system_clock::now()});
     if (!outcome)
         return report_failure(outcome.error());
@@ -56,7 +56,7 @@ int run_sync_ra(const config::SyncRa& command) {
 }
 
 int run_sync_crl(const config::SyncCrl& command) {
-    auto issuer = smime::Certificate::load_pem_file(command.settings.crl_issuer);
+    auto issuer = smime::Certificate::load_pem_file(command.settings.crl.issuer);
     if (!issuer) {
         std::cerr << "segel: crl.issuer: " << issuer.error().detail << "\n";
         return EX_CONFIG;
@@ -71,7 +71,7 @@ int run_sync_crl(const config::SyncCrl& command) {
     if (!directory)
         return exit_code;
     directory::CrlFreshness freshness;
-    freshness.max_age = std::chrono::hours(command.settings.crl_max_age_hours);
+    freshness.max_age = std::chrono::hours(command.settings.crl.max_age_hours);
     auto outcome = admin::sync_crl(*directory, current_operator(),
                                    {command.file, std::move(crls).value(), issuer->front(), freshness, command.dry_run,
                                     std::chrono::system_clock::now()});
@@ -190,7 +190,7 @@ int run_remind(const config::RemindCommand& command) {
     if (!directory)
         return exit_code;
     const auto& s = command.settings;
-    admin::Remind request{{s.remind_days, s.remind_admin, s.remind_from, s.sendmail, s.language},
+    admin::Remind request{{s.remind.days, s.remind.admin, s.remind.from, s.remind.sendmail, s.remind.language},
                           command.dry_run,
                           std::chrono::system_clock::now()};
     auto outcome = admin::remind(*directory, current_operator(), request);
@@ -208,16 +208,16 @@ int run_remind(const config::RemindCommand& command) {
 int run_config_show(const config::ConfigShow& command) {
     const auto& s = command.settings;
     std::string domains, days;
-    for (const auto& d : s.domains)
+    for (const auto& d : s.directory.domains)
         domains += (domains.empty() ? "" : ", ") + d;
-    for (int d : s.remind_days)
+    for (int d : s.remind.days)
         days += (days.empty() ? "" : ", ") + std::to_string(d);
     std::cout << "# effective settings (from " << s.source << ")\n"
-              << "[directory]\ndatabase = " << s.database << "\nmaster_key = " << s.master_key_file
-              << "\ndomain = " << domains << "\n\n[crl]\nissuer = " << s.crl_issuer
-              << "\nmax_age_hours = " << s.crl_max_age_hours << "\n\n[remind]\ndays = " << days
-              << "\nadmin = " << s.remind_admin << "\nfrom = " << s.remind_from << "\nsendmail = " << s.sendmail
-              << "\nlanguage = " << s.language << "\n";
+              << "[directory]\ndatabase = " << s.directory.database << "\nmaster_key = " << s.directory.master_key_file
+              << "\ndomain = " << domains << "\n\n[crl]\nissuer = " << s.crl.issuer
+              << "\nmax_age_hours = " << s.crl.max_age_hours << "\n\n[remind]\ndays = " << days
+              << "\nadmin = " << s.remind.admin << "\nfrom = " << s.remind.from << "\nsendmail = " << s.remind.sendmail
+              << "\nlanguage = " << s.remind.language << "\n";
     return EX_OK;
 }
 

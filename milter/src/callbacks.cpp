@@ -220,7 +220,7 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
             connection->message.reset();
             return SMFIS_ACCEPT;
         }
-        auto spool = smime::MessageSpool::create(settings.temp_dir, connection->pipelines->spool_limits());
+        auto spool = smime::MessageSpool::create(settings.milter.temp_dir, connection->pipelines->spool_limits());
         if (!spool) {
             log_error("cannot spool a message: " + spool.error().detail);
             connection->message.reset();
@@ -228,8 +228,8 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
             return SMFIS_TEMPFAIL;
         }
         message.spool.emplace(std::move(spool).value());
-        if (message.route.direction == Direction::inbound && settings.verify)
-            message.claimed.emplace(settings.authserv_id, settings.verdict_header);
+        if (message.route.direction == Direction::inbound && settings.verify.enabled)
+            message.claimed.emplace(settings.verify.authserv_id, settings.verify.verdict_header);
         return SMFIS_CONTINUE;
     });
 }
@@ -315,7 +315,7 @@ Decision finish(Message& message, const Pipelines& pipelines, MtaActions& mta) {
     }
     if (message.route.direction == Direction::inbound) {
         const auto& inbound = pipelines.inbound();
-        const ClaimedVerdictFields none(pipelines.settings().authserv_id, pipelines.settings().verdict_header);
+        const ClaimedVerdictFields none(pipelines.settings().verify.authserv_id, pipelines.settings().verify.verdict_header);
         const ClaimedVerdictFields& claimed = message.claimed ? *message.claimed : none;
         return decision_of(entity ? inbound.finish(message.facts, *entity, claimed, mta)
                                   : inbound.finish_unreadable(message.facts, *problem, claimed, mta));

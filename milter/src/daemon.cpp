@@ -46,24 +46,24 @@ bool g_log_to_stderr = false;
 
 std::shared_ptr<const Pipelines> build_pipelines(std::shared_ptr<const config::MilterSettings> settings,
                                                     std::string& problem, const smime::CrlStore* crls_in_use) {
-    auto key = directory::load_master_key_file(settings->master_key_file);
+    auto key = directory::load_master_key_file(settings->directory.master_key_file);
     if (!key) {
         problem = key.error().detail;
         return nullptr;
     }
     directory::DirectoryOptions options;
     options.master_key = *key;
-    options.domains = settings->domains;
+    options.domains = settings->directory.domains;
     options.on_reopen = [](const std::string& why) { log_info(why); };
-    auto opened = directory::open_directory(settings->database, options);
+    auto opened = directory::open_directory(settings->directory.database, options);
     if (!opened) {
         problem = opened.error().detail;
         return nullptr;
     }
     std::shared_ptr<directory::CertificateDirectory> store(std::move(opened).value());
     std::optional<smime::TrustStore> anchors;
-    if (settings->verify) {
-        auto loaded = smime::TrustStore::load_pem_file(settings->verify_anchors);
+    if (settings->verify.enabled) {
+        auto loaded = smime::TrustStore::load_pem_file(settings->verify.anchors);
         if (!loaded) {
             problem = "verify.anchors: " + loaded.error().detail;
             return nullptr;
@@ -74,7 +74,7 @@ std::shared_ptr<const Pipelines> build_pipelines(std::shared_ptr<const config::M
     auto crls = load_crls(*settings, problem, crls_in_use, &kept);
     for (const auto& issuer : kept)
         log_error("crl: a loaded CRL of " + issuer + " is older than the one in use, which stays");
-    if (settings->verify && !settings->verify_crl_urls.empty() && problem.empty())
+    if (settings->verify.enabled && !settings->verify.crl_urls.empty() && problem.empty())
         load_crl_issuers(*settings, problem);
     auto ocsp = anchors && problem.empty() ? load_ocsp(*settings, *anchors, problem) : nullptr;
     if (!problem.empty())
@@ -106,7 +106,7 @@ void Daemon::reload() {
             log_error("reload refused, keeping the running settings: " + problem);
         return;
     }
-    if (outcome.settings->socket != current->settings().socket || outcome.settings->user != current->settings().user)
+    if (outcome.settings->milter.socket != current->settings().milter.socket || outcome.settings->milter.user != current->settings().milter.user)
         log_error("reload: milter.socket and milter.user take effect only after a restart");
     std::string problem;
     const auto crls_in_use = current->inbound().crls();
@@ -122,9 +122,9 @@ void Daemon::reload() {
 
 void open_log(const config::MilterSettings& settings) {
     static std::string ident; // openlog keeps the pointer
-    ident = settings.syslog_ident;
+    ident = settings.milter.syslog_ident;
     openlog(ident.c_str(), LOG_PID | LOG_NDELAY, LOG_MAIL);
-    g_log_to_stderr = settings.log_to_stderr;
+    g_log_to_stderr = settings.milter.log_to_stderr;
 }
 
 namespace {
@@ -199,7 +199,7 @@ void start_crl_refresh_thread() {
         for (;;) {
             const auto pipelines = Daemon::instance().pipelines();
             const auto& settings = pipelines->settings();
-            if (settings.verify && !settings.verify_crl_urls.empty()) {
+            if (settings.verify.enabled && !settings.verify.crl_urls.empty()) {
                 const auto report = refresh_crls(*pipelines);
                 for (const auto& url : report.replaced)
                     log_info("crl: new CRL from " + url);
@@ -211,7 +211,7 @@ void start_crl_refresh_thread() {
                     log_error("crl: keeping the CRLs in use: " + report.problem);
             }
             // Until the next round; a reload (new pipelines) starts one at once.
-            const auto next = std::chrono::steady_clock::now() + std::chrono::minutes(settings.verify_crl_refresh_minutes);
+            const auto next = std::chrono::steady_clock::now() + std::chrono::minutes(settings.verify.crl_refresh_minutes);
             while (std::chrono::steady_clock::now() < next && Daemon::instance().pipelines() == pipelines)
                 std::this_thread::sleep_for(std::chrono::seconds(1));
         }
@@ -219,18 +219,18 @@ void start_crl_refresh_thread() {
 }
 
 bool drop_privileges(const config::MilterSettings& settings, std::string& problem) {
-    if (settings.user.empty())
+    if (settings.milter.user.empty())
         return true;
-    const struct passwd* pw = ::getpwnam(settings.user.c_str());
+    const struct passwd* pw = ::getpwnam(settings.milter.user.c_str());
     if (pw == nullptr) {
-        problem = "milter.user: no user " + settings.user;
+        problem = "milter.user: no user " + settings.milter.user;
         return false;
     }
     gid_t gid = pw->pw_gid;
-    if (!settings.group.empty()) {
-        const struct group* gr = ::getgrnam(settings.group.c_str());
+    if (!settings.milter.group.empty()) {
+        const struct group* gr = ::getgrnam(settings.milter.group.c_str());
         if (gr == nullptr) {
-            problem = "milter.group: no group " + settings.group;
+            problem = "milter.group: no group " + settings.milter.group;
             return false;
         }
         gid = gr->gr_gid;
@@ -238,7 +238,7 @@ bool drop_privileges(const config::MilterSettings& settings, std::string& proble
     if (::getuid() == pw->pw_uid && ::geteuid() == pw->pw_uid)
         return true; // already that user
     if (::setgid(gid) != 0 || ::initgroups(pw->pw_name, gid) != 0 || ::setuid(pw->pw_uid) != 0) {
-        problem = std::string("cannot switch to ") + settings.user + ": " + std::strerror(errno);
+        problem = std::string("cannot switch to ") + settings.milter.user + ": " + std::strerror(errno);
         return false;
     }
     if (::setuid(0) == 0) {

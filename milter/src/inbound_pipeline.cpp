@@ -82,15 +82,15 @@ smime::RevocationAnswer InboundPipeline::revocation(const smime::Certificate& si
         return crls->check(signer, issuer, now);
     if (!ocsp_unknown.empty())
         return smime::RevocationAnswer{Status::unknown, ocsp_unknown};
-    return m_settings->verify_require_crl ? smime::RevocationAnswer{Status::unknown, "no CRL is configured"}
+    return m_settings->verify.require_crl ? smime::RevocationAnswer{Status::unknown, "no CRL is configured"}
                                           : smime::RevocationAnswer{Status::good, "no CRL configured"};
 }
 
 smime::VerifyOptions InboundPipeline::verify_options() const {
     smime::VerifyOptions options;
-    options.clock_skew = std::chrono::minutes(m_settings->verify_clock_skew_minutes);
-    options.eku_policy = smime::parse_eku_policy(m_settings->verify_eku_policy).value_or(smime::EkuPolicy::any_eku);
-    options.temp_dir = m_settings->temp_dir;
+    options.clock_skew = std::chrono::minutes(m_settings->verify.clock_skew_minutes);
+    options.eku_policy = smime::parse_eku_policy(m_settings->verify.eku_policy).value_or(smime::EkuPolicy::any_eku);
+    options.temp_dir = m_settings->milter.temp_dir;
     options.revocation = [this, crls = crls()](const smime::Certificate& signer, const smime::Certificate& issuer) {
         return revocation(signer, issuer, crls.get());
     };
@@ -99,7 +99,7 @@ smime::VerifyOptions InboundPipeline::verify_options() const {
 
 InboundResult InboundPipeline::finish(const SessionFacts& facts, const smime::MimeEntity& message,
                                       MtaActions& mta) const {
-    ClaimedVerdictFields claimed(m_settings->authserv_id, m_settings->verdict_header);
+    ClaimedVerdictFields claimed(m_settings->verify.authserv_id, m_settings->verify.verdict_header);
     claimed.note_all(message.origin().headers());
     return finish(facts, message, claimed, mta);
 }
@@ -125,14 +125,14 @@ InboundResult InboundPipeline::process(const SessionFacts& facts, const smime::M
     if (!claimed.remove(mta))
         return unavailable(std::move(result), "the MTA refused a header edit", mta);
     // An internal From without AUTH follows its own policy first.
-    if (facts.auth_login.empty() && from && from->domain().is_one_of(m_settings->domains) &&
+    if (facts.auth_login.empty() && from && from->domain().is_one_of(m_settings->directory.domains) &&
         m_settings->policy.unauthenticated_internal_from != config::FailureAction::pass) {
         result.outcome = InboundOutcome::unauthenticated_internal_from;
         result.reason = "internal From without SMTP AUTH";
         result.verdict = respond(result.outcome, *m_settings, mta);
         return result;
     }
-    if (!m_settings->verify) {
+    if (!m_settings->verify.enabled) {
         result.outcome = InboundOutcome::not_checked;
         result.reason = "verification is off";
         result.verdict = respond(result.outcome, *m_settings, mta);
@@ -174,8 +174,8 @@ InboundResult InboundPipeline::unavailable(InboundResult result, std::string rea
 InboundResult InboundPipeline::stamp(const smime::VerificationReport& report, InboundResult result,
                                      MtaActions& mta) const {
     if (!mta.insert_header(1, "Authentication-Results",
-                           smime::authentication_results_value(report, m_settings->authserv_id)) ||
-        !mta.add_header(m_settings->verdict_header, smime::plain_verdict_value(report, m_settings->verdict_language)))
+                           smime::authentication_results_value(report, m_settings->verify.authserv_id)) ||
+        !mta.add_header(m_settings->verify.verdict_header, smime::plain_verdict_value(report, m_settings->verify.verdict_language)))
         return unavailable(std::move(result), "the MTA refused a header edit", mta);
     if (const auto* signer = report.deciding(); signer != nullptr && signer->certificate)
         result.serial = signer->certificate->serial_hex();

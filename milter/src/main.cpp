@@ -57,14 +57,14 @@ int main(int argc, char** argv) {
     // MLT-06: register, set the socket and open it before dropping
     // privileges; umask 007 lets the socket's group (Postfix) connect.
     if (smfi_register(milter::filter_description()) != MI_SUCCESS ||
-        smfi_setconn(const_cast<char*>(settings->socket.c_str())) != MI_SUCCESS) {
+        smfi_setconn(const_cast<char*>(settings->milter.socket.c_str())) != MI_SUCCESS) {
         std::cerr << "segel-milter: cannot register with libmilter\n";
         return EX_SOFTWARE;
     }
     smfi_setbacklog(128);
     ::umask(007);
     if (smfi_opensocket(true) != MI_SUCCESS) {
-        std::cerr << "segel-milter: cannot open " << settings->socket << "\n";
+        std::cerr << "segel-milter: cannot open " << settings->milter.socket << "\n";
         return EX_UNAVAILABLE;
     }
     if (!milter::drop_privileges(*settings, problem)) {
@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
     milter::Daemon::instance().install(pipelines);
     milter::start_signal_thread();
     milter::start_crl_refresh_thread();
-    milter::log_info("started: socket=" + settings->socket + " settings=" + settings->source);
+    milter::log_info("started: socket=" + settings->milter.socket + " settings=" + settings->source);
 
     const int status = smfi_main();
 

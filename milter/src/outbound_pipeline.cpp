@@ -105,7 +105,7 @@ OutboundResult OutboundPipeline::process(const SessionFacts& facts, const smime:
     if (!from)
         return ended(std::move(result), not_signable, "the From address " + from.error().detail);
     result.from = from->key();
-    if (!from->domain().is_one_of(m_settings->domains))
+    if (!from->domain().is_one_of(m_settings->directory.domains))
         return ended(std::move(result), OutboundOutcome::not_ours, "From is not in a signing domain");
     // PF-03: only an authenticated session is ever signed, whatever its From.
     if (facts.auth_login.empty())
@@ -122,9 +122,9 @@ OutboundResult OutboundPipeline::process(const SessionFacts& facts, const smime:
                      choice->detail);
 
     smime::SignOptions options;
-    options.temp_dir = m_settings->temp_dir;
-    if (m_settings->footer)
-        options.footer_text = m_settings->footer_text;
+    options.temp_dir = m_settings->milter.temp_dir;
+    if (m_settings->signing.footer)
+        options.footer_text = m_settings->signing.footer_text;
     auto signed_outcome = smime::sign(message, *choice->identity, options);
     if (!signed_outcome)
         return ended(std::move(result), outcome_for(signed_outcome.error().kind), signed_outcome.error().detail);
@@ -145,11 +145,11 @@ OutboundResult OutboundPipeline::deliver(const SessionFacts& facts, const smime:
         return ended(std::move(result), OutboundOutcome::internal_error, new_size.error().detail);
     // Postfix refuses a queue file over message_size_limit: say so cleanly
     // instead of failing mid-edit.
-    if (*new_size > static_cast<std::uint64_t>(m_settings->max_message_bytes))
+    if (*new_size > static_cast<std::uint64_t>(m_settings->milter.max_message_bytes))
         return ended(std::move(result), OutboundOutcome::unsignable_message,
                      "signed message of " + std::to_string(*new_size) + " bytes would exceed the size limit of " +
-                         std::to_string(m_settings->max_message_bytes));
-    if (!apply_rewrite(final_entity, mta, static_cast<std::size_t>(m_settings->body_chunk_bytes)))
+                         std::to_string(m_settings->milter.max_message_bytes));
+    if (!apply_rewrite(final_entity, mta, static_cast<std::size_t>(m_settings->milter.body_chunk_bytes)))
         return ended(std::move(result), OutboundOutcome::internal_error, "the MTA refused an edit");
     if (auto recorded = m_directory->record_signing({facts.auth_login, certificate.serial, certificate.fingerprint,
                                                      message_id_of(final_entity.origin()),

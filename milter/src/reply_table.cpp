@@ -49,12 +49,12 @@ constexpr Row k_outbound[] = {
 constexpr Row k_inbound[] = {
     {"verified", nullptr, "", nullptr, nullptr, false, ""},
     {"not_checked", nullptr, "", nullptr, nullptr, false, ""},
-    {"signature_failed", [](const MilterSettings& s) { return s.on_verify_fail; },
+    {"signature_failed", [](const MilterSettings& s) { return s.verify.on_fail; },
      "The message's S/MIME signature is not valid", k_signature_later, k_not_held, false, "Segel: smime=fail"},
-    {"signature_unreadable", [](const MilterSettings& s) { return s.on_verify_fail; },
+    {"signature_unreadable", [](const MilterSettings& s) { return s.verify.on_fail; },
      "The message's S/MIME signature cannot be checked (malformed or over a limit)", k_signature_later, k_not_held,
      false, "Segel: smime=permerror"},
-    {"verification_temperror", [](const MilterSettings& s) { return s.on_verify_temperror; },
+    {"verification_temperror", [](const MilterSettings& s) { return s.verify.on_temperror; },
      "The message's S/MIME signature could not be checked", k_signature_later, k_not_held, false,
      "Segel: smime=temperror"},
     {"unauthenticated_internal_from", [](const MilterSettings& s) { return s.policy.unauthenticated_internal_from; },
@@ -80,11 +80,11 @@ Verdict apply(const Row& row, const MilterSettings& settings, MtaActions& mta) {
     case FailureAction::pass:
         // The explaining field; if even that fails, the message still goes.
         if (row.explain)
-            mta.add_header(settings.unsigned_header, row.name);
+            mta.add_header(settings.signing.unsigned_header, row.name);
         return Verdict::accept;
     case FailureAction::quarantine:
         if (row.explain)
-            mta.add_header(settings.unsigned_header, row.name);
+            mta.add_header(settings.signing.unsigned_header, row.name);
         if (mta.quarantine(row.hold_reason))
             return Verdict::quarantine;
         mta.set_reply("451", "4.7.0", row.not_held != nullptr ? row.not_held : later);

@@ -12,7 +12,7 @@ bool listed(const std::vector<std::string>& services, const std::string& name) {
 Route inbound(const SessionFacts& facts, const config::MilterSettings& settings, std::string reason) {
     const bool internal_from_rule = facts.auth_login.empty() &&
                                     settings.policy.unauthenticated_internal_from != config::FailureAction::pass;
-    if (!settings.verify && !internal_from_rule)
+    if (!settings.verify.enabled && !internal_from_rule)
         return {Direction::untouched, reason + ", nothing to check (verification is off)"};
     return {Direction::inbound, std::move(reason)};
 }

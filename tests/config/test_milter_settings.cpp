@@ -29,10 +29,10 @@ TEST_CASE("verify.clock_skew_minutes defaults to 5 and is read from the file (CH
     const auto defaults = parse_milter_with("");
     INFO((defaults.problems.empty() ? std::string() : defaults.problems.front()));
     REQUIRE(defaults.settings.has_value());
-    CHECK(defaults.settings->verify_clock_skew_minutes == 5);
+    CHECK(defaults.settings->verify.clock_skew_minutes == 5);
     const auto set = parse_milter_with("clock_skew_minutes = 30\n");
     REQUIRE(set.settings.has_value());
-    CHECK(set.settings->verify_clock_skew_minutes == 30);
+    CHECK(set.settings->verify.clock_skew_minutes == 30);
     CHECK_THAT(config::format_milter_settings(*set.settings), Catch::Contains("clock_skew_minutes = 30\n"));
 }
 
@@ -47,11 +47,11 @@ TEST_CASE("verify.clock_skew_minutes out of range is named with its file (CH-10)
 TEST_CASE("verify.eku_policy defaults to RFC 8550's any-eku and takes the other two names (CH-07, ID-07)", "[config][milter]") {
     const auto defaults = parse_milter_with("");
     REQUIRE(defaults.settings.has_value());
-    CHECK(defaults.settings->verify_eku_policy == "any-eku");
+    CHECK(defaults.settings->verify.eku_policy == "any-eku");
     for (const std::string name : {"absent-ok", "email-protection"}) {
         const auto set = parse_milter_with("eku_policy = " + name + "\n");
         REQUIRE(set.settings.has_value());
-        CHECK(set.settings->verify_eku_policy == name);
+        CHECK(set.settings->verify.eku_policy == name);
         CHECK_THAT(config::format_milter_settings(*set.settings), Catch::Contains("eku_policy = " + name + "\n"));
     }
     const auto bad = parse_milter_with("eku_policy = anyEKU\n");
@@ -69,8 +69,8 @@ TEST_CASE("verify.crl_url takes http and https URLs only and needs a writable ca
                                         "\ncrl_refresh_minutes = 30\ncrl_max_kilobytes = 2048\n");
     INFO((good.problems.empty() ? std::string() : good.problems.front()));
     REQUIRE(good.settings.has_value());
-    CHECK(good.settings->verify_crl_urls.size() == 2);
-    CHECK(good.settings->verify_crl_refresh_minutes == 30);
+    CHECK(good.settings->verify.crl_urls.size() == 2);
+    CHECK(good.settings->verify.crl_refresh_minutes == 30);
     CHECK_THAT(config::format_milter_settings(*good.settings),
                Catch::Contains("crl_url = https://crl.example/ca2.crl\n") && Catch::Contains("crl_max_kilobytes = 2048\n") &&
                    Catch::Contains("crl_issuers = /etc/hostname\n"));
@@ -88,12 +88,12 @@ TEST_CASE("verify.crl_url takes http and https URLs only and needs a writable ca
 TEST_CASE("verify.ocsp_url, ocsp_nonce and ocsp_responder_cert are read and checked (REV-02, ID-07)", "[config][milter]") {
     const auto defaults = parse_milter_with("");
     REQUIRE(defaults.settings.has_value());
-    CHECK(defaults.settings->verify_ocsp_url.empty());
-    CHECK(defaults.settings->verify_ocsp_nonce);
+    CHECK(defaults.settings->verify.ocsp_url.empty());
+    CHECK(defaults.settings->verify.ocsp_nonce);
     const auto set = parse_milter_with("ocsp_url = http://ocsp.example/\nocsp_nonce = off\nocsp_timeout_seconds = 5\n");
     REQUIRE(set.settings.has_value());
-    CHECK(set.settings->verify_ocsp_url == "http://ocsp.example/");
-    CHECK_FALSE(set.settings->verify_ocsp_nonce);
+    CHECK(set.settings->verify.ocsp_url == "http://ocsp.example/");
+    CHECK_FALSE(set.settings->verify.ocsp_nonce);
     CHECK_THAT(config::format_milter_settings(*set.settings), Catch::Contains("ocsp_nonce = off\n"));
     const auto bad = parse_milter_with("ocsp_url = ftp://ocsp.example/\nocsp_responder_cert = /nonexistent.pem\n");
     CHECK_FALSE(bad.settings.has_value());
@@ -107,13 +107,13 @@ TEST_CASE("verify.require_crl is on once a crl or crl_url is given, unless set o
     const std::string prefix = "enabled = on\nanchors = /etc/hostname\ncrl_cache_dir = " + cache.path().string() + "\n";
     const auto none = parse_milter_with(prefix);
     REQUIRE(none.settings.has_value());
-    CHECK_FALSE(none.settings->verify_require_crl);
+    CHECK_FALSE(none.settings->verify.require_crl);
     const auto with_url = parse_milter_with(prefix + "crl_url = http://crl.example/ca.crl\n");
     REQUIRE(with_url.settings.has_value());
-    CHECK(with_url.settings->verify_require_crl);
+    CHECK(with_url.settings->verify.require_crl);
     const auto turned_off = parse_milter_with(prefix + "crl_url = http://crl.example/ca.crl\nrequire_crl = off\n");
     REQUIRE(turned_off.settings.has_value());
-    CHECK_FALSE(turned_off.settings->verify_require_crl);
+    CHECK_FALSE(turned_off.settings->verify.require_crl);
 }
 
 TEST_CASE("routing settings name Postfix services per direction, each once", "[config][milter][routing]") {
@@ -150,11 +150,11 @@ TEST_CASE("directory.url names the directory as sqlite:PATH, database still work
     const auto by_url = parse("url = sqlite:" + file + "\n");
     INFO((by_url.problems.empty() ? std::string() : by_url.problems.front()));
     REQUIRE(by_url.settings.has_value());
-    CHECK(by_url.settings->database == "sqlite:" + file);
+    CHECK(by_url.settings->directory.database == "sqlite:" + file);
     CHECK_THAT(config::format_milter_settings(*by_url.settings), Catch::Contains("url = sqlite:" + file + "\n"));
     const auto by_path = parse("database = " + file + "\n");
     REQUIRE(by_path.settings.has_value());
-    CHECK(by_path.settings->database == file);
+    CHECK(by_path.settings->directory.database == file);
     const auto both = parse("database = " + file + "\nurl = sqlite:" + file + "\n");
     CHECK_FALSE(both.settings.has_value());
     const auto missing = parse("url = sqlite:" + (dir / "none.sqlite").string() + "\n");

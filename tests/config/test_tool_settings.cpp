@@ -25,18 +25,18 @@ TEST_CASE("an empty settings file gives the documented defaults", "[config]") {
     const auto outcome = parse_with("");
     REQUIRE(outcome.command.has_value());
     const auto& s = std::get<config::ConfigShow>(*outcome.command).settings;
-    CHECK(s.database == "/var/lib/segel/directory.sqlite");
-    CHECK(s.master_key_file == "/etc/segel/master.key");
-    CHECK(s.domains == std::vector<std::string>{"tangerangkota.go.id"});
-    CHECK(s.remind_days == std::vector<int>{30, 14, 3});
-    CHECK(s.language == "id");
-    CHECK(s.crl_max_age_hours == 168);
+    CHECK(s.directory.database == "/var/lib/segel/directory.sqlite");
+    CHECK(s.directory.master_key_file == "/etc/segel/master.key");
+    CHECK(s.directory.domains == std::vector<std::string>{"tangerangkota.go.id"});
+    CHECK(s.remind.days == std::vector<int>{30, 14, 3});
+    CHECK(s.remind.language == "id");
+    CHECK(s.crl.max_age_hours == 168);
 }
 
 TEST_CASE("the example settings file parses to the defaults", "[config]") {
     const auto outcome = parse_with(config::example_tool_settings());
     REQUIRE(outcome.command.has_value());
-    CHECK(std::get<config::ConfigShow>(*outcome.command).settings.remind_days == std::vector<int>{30, 14, 3});
+    CHECK(std::get<config::ConfigShow>(*outcome.command).settings.remind.days == std::vector<int>{30, 14, 3});
 }
 
 TEST_CASE("command-line options override the file", "[config]") {
@@ -44,8 +44,8 @@ TEST_CASE("command-line options override the file", "[config]") {
                                     {"--database", "/b.sqlite", "--domain", "B.go.id", "--domain", "c.go.id"});
     REQUIRE(outcome.command.has_value());
     const auto& s = std::get<config::ConfigShow>(*outcome.command).settings;
-    CHECK(s.database == "/b.sqlite");
-    CHECK(s.domains == std::vector<std::string>{"b.go.id", "c.go.id"});
+    CHECK(s.directory.database == "/b.sqlite");
+    CHECK(s.directory.domains == std::vector<std::string>{"b.go.id", "c.go.id"});
 }
 
 TEST_CASE("each invalid setting is named with file and option", "[config]") {

@@ -99,7 +99,7 @@ struct ServiceFixture {
             request.owner.email = id.certificate().email_addresses().front();
             REQUIRE(store->import_certificate(request, {"test"}));
         }
-        settings->temp_dir = dir.path().string();
+        settings->milter.temp_dir = dir.path().string();
     }
 
     milter::Pipelines service() const { return milter::Pipelines(settings, store); }
@@ -228,7 +228,7 @@ TEST_CASE("each failure action is applied as configured", "[milter][policy]") {
 
 TEST_CASE("PF-09: a signed message over the size limit is refused before any edit", "[milter]") {
     ServiceFixture f;
-    f.settings->max_message_bytes = 2000;
+    f.settings->milter.max_message_bytes = 2000;
     FakeMta mta;
     const auto result = run(f.service(), k_alice, mail(k_alice), mta);
     CHECK(result.outcome == OutboundOutcome::unsignable_message);
@@ -261,7 +261,7 @@ TEST_CASE("a directory without its master key tempfails (internal_error)", "[mil
 
 TEST_CASE("signing.footer adds the art. 14 note before signing", "[milter]") {
     ServiceFixture f;
-    f.settings->footer = true;
+    f.settings->signing.footer = true;
     FakeMta mta;
     const std::string text = mail(k_alice);
     auto spooled = spool_shared(text);
@@ -273,14 +273,14 @@ TEST_CASE("signing.footer adds the art. 14 note before signing", "[milter]") {
 
 namespace {
 std::shared_ptr<config::MilterSettings> inbound_settings(ServiceFixture& f) {
-    f.settings->verify = true;
-    f.settings->verify_anchors = test::pki_file("root.pem").string();
+    f.settings->verify.enabled = true;
+    f.settings->verify.anchors = test::pki_file("root.pem").string();
     return f.settings;
 }
 
 milter::Pipelines inbound_service(ServiceFixture& f) {
     auto settings = inbound_settings(f);
-    auto anchors = smime::TrustStore::load_pem_file(settings->verify_anchors);
+    auto anchors = smime::TrustStore::load_pem_file(settings->verify.anchors);
     REQUIRE(anchors.has_value());
     return milter::Pipelines(settings, f.store, std::move(anchors).value());
 }
@@ -329,7 +329,7 @@ TEST_CASE("inbound: a changed message is stamped fail and accepted, or refused w
         CHECK(result.verdict == Verdict::accept);
         CHECK_THAT(result.reason, Catch::StartsWith("smime=fail"));
     }
-    f.settings->on_verify_fail = config::FailureAction::reject;
+    f.settings->verify.on_fail = config::FailureAction::reject;
     FakeMta mta;
     const auto result = run_inbound(inbound_service(f), message, mta);
     CHECK(result.verdict == Verdict::reject);
@@ -359,7 +359,7 @@ TEST_CASE("inbound: a certificate the RA revoked in the directory fails before a
 
 TEST_CASE("inbound: require_crl without a CRL gives temperror, never pass", "[milter][inbound]") {
     ServiceFixture f;
-    f.settings->verify_require_crl = true;
+    f.settings->verify.require_crl = true;
     FakeMta mta;
     const auto result = run_inbound(inbound_service(f), signed_inbound(), mta);
     CHECK_THAT(result.reason, Catch::StartsWith("smime=temperror"));
@@ -371,12 +371,12 @@ TEST_CASE("inbound: a CRL downloaded from crl_url revokes, and before the first 
     ServiceFixture f;
     test::HttpTestServer server;
     inbound_settings(f);
-    f.settings->verify_crl_urls = {server.url("/bsre-ca.crl")};
-    f.settings->verify_crl_issuers = test::pki_file("issuing.pem").string();
-    f.settings->verify_crl_cache_dir = f.dir.path().string();
-    f.settings->verify_crl_fetch_timeout_seconds = 2;
+    f.settings->verify.crl_urls = {server.url("/bsre-ca.crl")};
+    f.settings->verify.crl_issuers = test::pki_file("issuing.pem").string();
+    f.settings->verify.crl_cache_dir = f.dir.path().string();
+    f.settings->verify.crl_fetch_timeout_seconds = 2;
     std::string problem;
-    auto anchors = smime::TrustStore::load_pem_file(f.settings->verify_anchors);
+    auto anchors = smime::TrustStore::load_pem_file(f.settings->verify.anchors);
     REQUIRE(anchors.has_value());
     const milter::Pipelines service(f.settings, f.store, std::move(anchors).value(), milter::load_crls(*f.settings, problem));
     REQUIRE(problem.empty());
@@ -438,7 +438,7 @@ TEST_CASE("inbound: a CRL file put back older than the one in use does not un-re
     ServiceFixture f;
     inbound_settings(f);
     const std::string file = (f.dir / "local-ca.crl").string();
-    f.settings->verify_crls = {file};
+    f.settings->verify.crls = {file};
     test::CrlSpec revoking;
     revoking.revoked = {{test::demo_identity("alice").certificate().serial_hex(), 1}};
     revoking.issuer_cert_pem = test::pki_file("issuing.pem").string();
@@ -455,7 +455,7 @@ TEST_CASE("inbound: a CRL file put back older than the one in use does not un-re
     auto reloaded = milter::load_crls(*f.settings, problem, in_use.get(), &kept);
     REQUIRE(problem.empty());
     CHECK(kept == std::vector<std::string>{test::demo_identity("alice").certificate().issuer()});
-    auto anchors = smime::TrustStore::load_pem_file(f.settings->verify_anchors);
+    auto anchors = smime::TrustStore::load_pem_file(f.settings->verify.anchors);
     REQUIRE(anchors.has_value());
     const milter::Pipelines service(f.settings, f.store, std::move(anchors).value(), std::move(reloaded));
     FakeMta mta;
@@ -463,7 +463,7 @@ TEST_CASE("inbound: a CRL file put back older than the one in use does not un-re
                Catch::StartsWith("smime=fail") && Catch::Contains("key compromise"));
     // Loaded without the CRL in use (a restart), the old file is all there is.
     auto fresh_start = milter::load_crls(*f.settings, problem);
-    auto anchors_again = smime::TrustStore::load_pem_file(f.settings->verify_anchors);
+    auto anchors_again = smime::TrustStore::load_pem_file(f.settings->verify.anchors);
     const milter::Pipelines restarted(f.settings, f.store, std::move(anchors_again).value(), std::move(fresh_start));
     FakeMta after_restart;
     CHECK_THAT(run_inbound(restarted, signed_inbound(), after_restart).reason, Catch::StartsWith("smime=pass"));
@@ -474,11 +474,11 @@ TEST_CASE("verify.crl_issuers must chain to an anchor (REV-01)", "[milter][revoc
     inbound_settings(f);
     std::string problem;
     CHECK(milter::load_crl_issuers(*f.settings, problem).size() == 1); // the root alone
-    f.settings->verify_crl_issuers = test::pki_file("issuing.pem").string();
+    f.settings->verify.crl_issuers = test::pki_file("issuing.pem").string();
     CHECK(milter::load_crl_issuers(*f.settings, problem).size() == 2);
     CHECK(problem.empty());
-    f.settings->verify_anchors = test::pki_file("issuing.pem").string(); // the issuing CA as anchor
-    f.settings->verify_crl_issuers = test::pki_file("root.pem").string(); // a root does not chain to it
+    f.settings->verify.anchors = test::pki_file("issuing.pem").string(); // the issuing CA as anchor
+    f.settings->verify.crl_issuers = test::pki_file("root.pem").string(); // a root does not chain to it
     CHECK(milter::load_crl_issuers(*f.settings, problem).empty());
     CHECK_THAT(problem, Catch::StartsWith("verify.crl_issuers:") && Catch::Contains("does not chain"));
 }
@@ -488,10 +488,10 @@ TEST_CASE("inbound: OCSP answers first, the CRL stands in when the responder can
     ServiceFixture f;
     test::HttpTestServer server;
     inbound_settings(f);
-    f.settings->verify_ocsp_url = server.url("/ocsp");
-    f.settings->verify_ocsp_timeout_seconds = 5;
+    f.settings->verify.ocsp_url = server.url("/ocsp");
+    f.settings->verify.ocsp_timeout_seconds = 5;
     const auto service_with = [&](std::shared_ptr<const smime::CrlStore> crls) {
-        auto anchors = smime::TrustStore::load_pem_file(f.settings->verify_anchors);
+        auto anchors = smime::TrustStore::load_pem_file(f.settings->verify.anchors);
         REQUIRE(anchors.has_value());
         std::string problem;
         auto ocsp = milter::load_ocsp(*f.settings, *anchors, problem);
@@ -523,7 +523,7 @@ TEST_CASE("inbound: on_fail = quarantine holds a failed message stamped, and del
           "[milter][inbound]") {
     ServiceFixture f;
     inbound_settings(f);
-    f.settings->on_verify_fail = config::FailureAction::quarantine;
+    f.settings->verify.on_fail = config::FailureAction::quarantine;
     std::string tampered = signed_inbound();
     tampered.replace(tampered.find("Isi surat."), 10, "Isi palsu.");
     FakeMta held;
@@ -634,7 +634,7 @@ TEST_CASE("inbound: a message the spool refused is stamped permerror with the re
         CHECK_THAT(result.reason, Catch::StartsWith("smime=permerror: the message cannot be read"));
     }
     SECTION("on_fail = reject: an inbound refusal in inbound words") {
-        f.settings->on_verify_fail = config::FailureAction::reject;
+        f.settings->verify.on_fail = config::FailureAction::reject;
         FakeMta mta;
         const auto result = inbound_service(f).inbound().finish_unreadable(facts("Q4", "", "x@example.org"), problem, claimed, mta);
         CHECK(result.verdict == Verdict::reject);

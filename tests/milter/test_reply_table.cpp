@@ -102,8 +102,8 @@ TEST_CASE("outbound and inbound success outcomes accept and set nothing", "[repl
         CHECK((mta.reply.empty() && mta.added.empty() && mta.held.empty()));
     }
     for (const auto outcome : {InboundOutcome::verified, InboundOutcome::not_checked}) {
-        settings.on_verify_fail = FailureAction::reject;
-        settings.on_verify_temperror = FailureAction::reject;
+        settings.verify.on_fail = FailureAction::reject;
+        settings.verify.on_temperror = FailureAction::reject;
         RecordingMta mta;
         CHECK(milter::respond(outcome, settings, mta) == Verdict::accept);
         CHECK((mta.reply.empty() && mta.added.empty() && mta.held.empty()));
@@ -113,37 +113,37 @@ TEST_CASE("outbound and inbound success outcomes accept and set nothing", "[repl
 TEST_CASE("inbound: stamped verdicts follow on_fail and on_temperror in inbound words", "[reply][inbound]") {
     struct Row {
         InboundOutcome outcome;
-        FailureAction config::MilterSettings::*setting;
+        FailureAction config::VerifySettings::*setting;
         const char* refusal;
         const char* held;
     };
     const Row rows[] = {
-        {InboundOutcome::signature_failed, &config::MilterSettings::on_verify_fail,
+        {InboundOutcome::signature_failed, &config::VerifySettings::on_fail,
          "550 5.7.1 The message's S/MIME signature is not valid", "Segel: smime=fail"},
-        {InboundOutcome::signature_unreadable, &config::MilterSettings::on_verify_fail,
+        {InboundOutcome::signature_unreadable, &config::VerifySettings::on_fail,
          "550 5.7.1 The message's S/MIME signature cannot be checked", "Segel: smime=permerror"},
-        {InboundOutcome::verification_temperror, &config::MilterSettings::on_verify_temperror,
+        {InboundOutcome::verification_temperror, &config::VerifySettings::on_temperror,
          "550 5.7.1 The message's S/MIME signature could not be checked", "Segel: smime=temperror"},
     };
     for (const auto& row : rows) {
         INFO(milter::to_string(row.outcome));
         config::MilterSettings settings;
-        settings.on_verify_fail = settings.on_verify_temperror = FailureAction::pass;
+        settings.verify.on_fail = settings.verify.on_temperror = FailureAction::pass;
         RecordingMta passed;
         CHECK(milter::respond(row.outcome, settings, passed) == Verdict::accept);
         CHECK((passed.reply.empty() && passed.added.empty()));
 
-        settings.*row.setting = FailureAction::reject;
+        settings.verify.*row.setting = FailureAction::reject;
         RecordingMta rejected;
         CHECK(milter::respond(row.outcome, settings, rejected) == Verdict::reject);
         CHECK_THAT(rejected.reply, Catch::StartsWith(row.refusal));
 
-        settings.*row.setting = FailureAction::tempfail;
+        settings.verify.*row.setting = FailureAction::tempfail;
         RecordingMta deferred;
         CHECK(milter::respond(row.outcome, settings, deferred) == Verdict::tempfail);
         CHECK(deferred.reply == "451 4.7.0 The message's S/MIME signature cannot be checked now, please try again later");
 
-        settings.*row.setting = FailureAction::quarantine;
+        settings.verify.*row.setting = FailureAction::quarantine;
         RecordingMta held;
         CHECK(milter::respond(row.outcome, settings, held) == Verdict::quarantine);
         CHECK(held.held == row.held);
@@ -173,7 +173,7 @@ TEST_CASE("inbound failures of ours and the internal-From rule answer in inbound
     CHECK(refused.reply == "550 5.7.1 Mail from this domain must be sent with authentication");
     for (const auto outcome : {InboundOutcome::signature_failed, InboundOutcome::signature_unreadable,
                                InboundOutcome::verification_temperror, InboundOutcome::verification_unavailable}) {
-        settings.on_verify_fail = settings.on_verify_temperror = settings.policy.internal_error = FailureAction::tempfail;
+        settings.verify.on_fail = settings.verify.on_temperror = settings.policy.internal_error = FailureAction::tempfail;
         RecordingMta mta;
         milter::respond(outcome, settings, mta);
         CHECK_THAT(mta.reply, !Catch::Contains("Sign") && !Catch::Contains("sign "));

@@ -26,7 +26,7 @@ TEST_CASE("routing by default: SMTP AUTH is outbound, no AUTH inbound when there
     for (const bool verify : {false, true})
         for (const auto rule : {FailureAction::pass, FailureAction::reject, FailureAction::tempfail,
                                 FailureAction::quarantine}) {
-            settings.verify = verify;
+            settings.verify.enabled = verify;
             settings.policy.unauthenticated_internal_from = rule;
             INFO("verify=" << verify << " rule=" << segel::config::to_string(rule));
             CHECK(route(facts("alice", ""), settings).direction == Direction::outbound);
@@ -40,7 +40,7 @@ TEST_CASE("routing by default: SMTP AUTH is outbound, no AUTH inbound when there
 
 TEST_CASE("PF-04: a bounce is untouched in every direction and service", "[routing]") {
     MilterSettings settings;
-    settings.verify = true;
+    settings.verify.enabled = true;
     settings.routing.outbound_services = {"submission"};
     settings.routing.inbound_services = {"smtp"};
     for (const char* login : {"", "alice"})
@@ -54,7 +54,7 @@ TEST_CASE("PF-04: a bounce is untouched in every direction and service", "[routi
 
 TEST_CASE("routing per Postfix service ({daemon_name}) overrides the AUTH default", "[routing]") {
     MilterSettings settings;
-    settings.verify = true;
+    settings.verify.enabled = true;
     settings.routing.outbound_services = {"submission"};
     settings.routing.inbound_services = {"smtp"};
     settings.routing.untouched_services = {"internal-relay"};
@@ -77,7 +77,7 @@ TEST_CASE("routing per Postfix service ({daemon_name}) overrides the AUTH defaul
 
 TEST_CASE("an inbound service with nothing to check passes untouched", "[routing]") {
     MilterSettings settings;
-    settings.verify = false;
+    settings.verify.enabled = false;
     settings.routing.inbound_services = {"smtp"};
     // With AUTH the internal-From rule does not apply; without, it is pass.
     CHECK(route(facts("alice", "smtp"), settings).direction == Direction::untouched);

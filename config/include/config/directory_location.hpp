@@ -6,8 +6,18 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace segel::config {
+
+// [directory], in the daemon's settings and the tool's alike.
+struct DirectorySettings {
+    // [directory] url, or the older [directory] database (a path): one
+    // location string, read by the grammar below.
+    std::string database = "/var/lib/segel/directory.sqlite";
+    std::string master_key_file = "/etc/segel/master.key";
+    std::vector<std::string> domains = {"tangerangkota.go.id"}; // internal (signing) domains
+};
 
 // The SQLite file a location names (sqlite:PATH or a plain path), or empty
 // when it names another backend.

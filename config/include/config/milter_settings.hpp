@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "config/directory_location.hpp"
+
 namespace segel::config {
 
 // What to do with a message that cannot be signed, per outcome (like
@@ -39,8 +41,8 @@ struct RoutingSettings {
     std::vector<std::string> untouched_services; // passed on without reading the message
 };
 
-struct MilterSettings {
-    // [milter]
+// [milter]: the daemon's process, socket and message limits.
+struct ProcessSettings {
     std::string socket = "unix:/run/segel/milter.sock"; // or inet:PORT@HOST
     std::string user = "segel";                          // run as; empty: stay as started (tests)
     std::string group;                                   // empty: the user's primary group
@@ -49,46 +51,52 @@ struct MilterSettings {
     int body_chunk_bytes = 65535;                        // body replacement packets (libmilter's maximum)
     std::string syslog_ident = "segel-milter";
     bool log_to_stderr = false;
-    // [directory]
-    // [directory] url, or the older [directory] database (a path): see
-    // config/directory_location.hpp.
-    std::string database = "/var/lib/segel/directory.sqlite";
-    std::string master_key_file = "/etc/segel/master.key";
-    std::vector<std::string> domains = {"tangerangkota.go.id"}; // signing domains
-    // [signing]
+};
+
+// [signing]: what outbound signing adds.
+struct SigningSettings {
     bool footer = false;
     std::string footer_text =
         "Sesuai dengan ketentuan perundang-undangan yang berlaku, surat ini telah ditandatangani secara "
         "elektronik yang tersertifikasi oleh BSrE sehingga tidak diperlukan tanda tangan dan stempel basah";
     std::string unsigned_header = "X-Segel-Unsigned"; // added when a policy says pass
-    // [policy]
-    FailurePolicy policy;
-    // [routing]
-    RoutingSettings routing;
-    // [verify]: inbound verification of unauthenticated mail.
-    bool verify = false;
-    std::string verify_anchors;                     // PEM trust anchors (roots)
+};
+
+// [verify]: inbound verification of unauthenticated mail.
+struct VerifySettings {
+    bool enabled = false;
+    std::string anchors;                            // PEM trust anchors (roots)
     std::string authserv_id = "tangerangkota.go.id"; // AR-05
     std::string verdict_header = "X-Segel-Verifikasi";
     std::string verdict_language = "id";
-    FailureAction on_verify_fail = FailureAction::pass;      // fail and permerror: pass = accept and stamp
-    FailureAction on_verify_temperror = FailureAction::pass; // temperror
-    std::vector<std::string> verify_crls;          // CRL files (PEM or DER); reloaded with SIGHUP
-    std::vector<std::string> verify_crl_urls;      // CRLs downloaded in the background (REV-05)
-    std::string verify_crl_issuers;                // PEM: CA certificates (beside the anchors) whose downloaded CRLs are accepted
-    std::string verify_crl_cache_dir = "/var/lib/segel/crl"; // where downloads are kept
-    long verify_crl_refresh_minutes = 60;
-    long verify_crl_fetch_timeout_seconds = 15;
-    long verify_crl_max_kilobytes = 10240;         // a larger download is refused (SEC-07)
-    std::string verify_ocsp_url;                   // OCSP responder (REV-02); empty: OCSP off
-    bool verify_ocsp_nonce = true;
-    std::string verify_ocsp_responder_cert;        // PEM; when set, the only certificate that may sign responses
-    long verify_ocsp_timeout_seconds = 10;
-    long verify_ocsp_failure_backoff_seconds = 60;  // a failed/unknown answer, an unreachable responder: not asked again for this long
-    long verify_crl_max_age_hours = 24 * 7;        // for a CRL without nextUpdate
-    bool verify_require_crl = false;               // every issuer needs a CRL (else temperror); unset: on when crl or crl_url is
-    long verify_clock_skew_minutes = 5;            // signingTime tolerance (CH-10)
-    std::string verify_eku_policy = "any-eku";     // any-eku | absent-ok | email-protection (CH-07, ID-07)
+    FailureAction on_fail = FailureAction::pass;      // fail and permerror: pass = accept and stamp
+    FailureAction on_temperror = FailureAction::pass; // temperror
+    std::vector<std::string> crls;          // CRL files (PEM or DER); reloaded with SIGHUP
+    std::vector<std::string> crl_urls;      // CRLs downloaded in the background (REV-05)
+    std::string crl_issuers;                // PEM: CA certificates (beside the anchors) whose downloaded CRLs are accepted
+    std::string crl_cache_dir = "/var/lib/segel/crl"; // where downloads are kept
+    long crl_refresh_minutes = 60;
+    long crl_fetch_timeout_seconds = 15;
+    long crl_max_kilobytes = 10240;         // a larger download is refused (SEC-07)
+    std::string ocsp_url;                   // OCSP responder (REV-02); empty: OCSP off
+    bool ocsp_nonce = true;
+    std::string ocsp_responder_cert;        // PEM; when set, the only certificate that may sign responses
+    long ocsp_timeout_seconds = 10;
+    long ocsp_failure_backoff_seconds = 60; // a failed/unknown answer, an unreachable responder: not asked again for this long
+    long crl_max_age_hours = 24 * 7;        // for a CRL without nextUpdate
+    bool require_crl = false;               // every issuer needs a CRL (else temperror); unset: on when crl or crl_url is
+    long clock_skew_minutes = 5;            // signingTime tolerance (CH-10)
+    std::string eku_policy = "any-eku";     // any-eku | absent-ok | email-protection (CH-07, ID-07)
+};
+
+// One member per section of the file.
+struct MilterSettings {
+    ProcessSettings milter;
+    DirectorySettings directory; // signing domains; see directory_location.hpp
+    SigningSettings signing;
+    FailurePolicy policy;        // [policy]
+    RoutingSettings routing;
+    VerifySettings verify;
 
     std::string source = "built-in defaults";
     std::vector<std::string> command_line; // as given, to re-apply on reload

@@ -7,24 +7,30 @@
 #include <string>
 #include <vector>
 
+#include "config/directory_location.hpp"
+
 namespace segel::config {
 
-struct ToolSettings {
-    // [directory]
-    // [directory] url, or the older [directory] database (a path): see
-    // config/directory_location.hpp.
-    std::string database = "/var/lib/segel/directory.sqlite";
-    std::string master_key_file = "/etc/segel/master.key";
-    std::vector<std::string> domains = {"tangerangkota.go.id"};
-    // [crl]
-    std::string crl_issuer;            // PEM of the CA whose CRLs `segel sync crl` accepts
-    long crl_max_age_hours = 24 * 7;   // for a CRL without nextUpdate
-    // [remind]
-    std::vector<int> remind_days = {30, 14, 3};
-    std::string remind_admin;          // also told about every reminder; empty: nobody
-    std::string remind_from = "segel@tangerangkota.go.id";
+// [crl]: what `segel sync crl` accepts.
+struct CrlSyncSettings {
+    std::string issuer;             // PEM of the CA whose CRLs `segel sync crl` accepts
+    long max_age_hours = 24 * 7;    // for a CRL without nextUpdate
+};
+
+// [remind]: expiry reminders.
+struct RemindSettings {
+    std::vector<int> days = {30, 14, 3};
+    std::string admin;              // also told about every reminder; empty: nobody
+    std::string from = "segel@tangerangkota.go.id";
     std::string sendmail = "/usr/sbin/sendmail";
-    std::string language = "id";       // id or en
+    std::string language = "id";    // id or en
+};
+
+// One member per section of the file.
+struct ToolSettings {
+    DirectorySettings directory; // see directory_location.hpp
+    CrlSyncSettings crl;
+    RemindSettings remind;
 
     std::string source = "built-in defaults"; // the file the values came from
 };

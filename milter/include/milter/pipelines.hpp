@@ -28,7 +28,7 @@ public:
     // PF-09: the spool refuses what Postfix would.
     smime::SpoolLimits spool_limits() const {
         smime::SpoolLimits limits;
-        limits.max_message_bytes = static_cast<std::uint64_t>(m_settings->max_message_bytes);
+        limits.max_message_bytes = static_cast<std::uint64_t>(m_settings->milter.max_message_bytes);
         return limits;
     }
 
