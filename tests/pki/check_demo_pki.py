@@ -70,6 +70,13 @@ def main():
         "joko": dict(eku=[ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE], key_enc=False),
         "alice-old": dict(eku=None, key_enc=False, email="alice@tangerangkota.go.id"),
         "luar": dict(eku=None, key_enc=False, email="luar@example.com"),
+        "alice-enc": dict(eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION], key_enc=True, no_signing=True,
+                          email="alice@tangerangkota.go.id"),
+        "bambang-enc": dict(eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION], key_enc=False, key_agree=True, ec=True,
+                            no_signing=True, email="bambang@tangerangkota.go.id"),
+        "mitra": dict(eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION], key_enc=True, email="mitra@mitra.example"),
+        "rekan": dict(eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION], key_enc=False, key_agree=True, ec=True,
+                      signing_only=True, email="rekan@example.org"),
     }
     now = datetime.datetime.utcnow()
     for user, want in expectations.items():
@@ -97,9 +104,12 @@ def main():
         ku = ext(cert, x509.KeyUsage).value
         if want.get("no_signing"):
             check(not ku.digital_signature and not ku.content_commitment, where + "must not allow signing")
+        elif want.get("signing_only"):
+            check(ku.digital_signature and not ku.content_commitment, where + "KU should be digitalSignature only")
         else:
             check(ku.digital_signature and ku.content_commitment, where + "lacks digitalSignature+nonRepudiation")
         check(ku.key_encipherment == want["key_enc"], where + "keyEncipherment is %s" % ku.key_encipherment)
+        check(ku.key_agreement == bool(want.get("key_agree")), where + "keyAgreement is %s" % ku.key_agreement)
         eku = ext(cert, x509.ExtendedKeyUsage)
         check((list(eku.value) if eku else None) == want["eku"], where + "EKU is %r" % (eku and list(eku.value)))
         policies = ext(cert, x509.CertificatePolicies)

@@ -25,6 +25,14 @@
 #   alice-old  alice's previous certificate: issued a year ago, valid two years
 #              (a renewal test: the newer "alice" supersedes it)
 #   luar    an outsider, luar@example.com (not an internal domain, art. 15 c)
+# Encryption certificates (BSrE's personal certificates cannot receive
+# encrypted mail, so an encryption certificate is a separate one):
+#   alice-enc    alice's, RSA, KU keyEncipherment only, EKU emailProtection
+#   bambang-enc  bambang's, ECDSA P-256 key, KU keyAgreement only (ECDH, RFC 5753)
+#   mitra        an external correspondent, mitra@mitra.example, RSA,
+#                KU dS+nR+keyEncipherment, EKU emailProtection
+#   rekan        an external correspondent, rekan@example.org, P-256,
+#                KU digitalSignature+keyAgreement, EKU emailProtection
 #
 # Running it again on a complete OUTDIR of this version does nothing; pass
 # --force to rebuild.
@@ -37,7 +45,7 @@ if [ $# -ne 1 ]; then
     exit 64
 fi
 out=$1
-version=2 # raise when the set of users or their shape changes
+version=3 # raise when the set of users or their shape changes
 if [ "$(cat "$out/.complete" 2>/dev/null)" = "$version" ] && [ "$force" = no ]; then
     exit 0
 fi
@@ -128,6 +136,11 @@ add_user_section joko    "keyUsage = critical, digitalSignature, nonRepudiation"
                          "extendedKeyUsage = anyExtendedKeyUsage"
 add_user_section alice-old "keyUsage = critical, digitalSignature, nonRepudiation"
 add_user_section luar    "keyUsage = critical, digitalSignature, nonRepudiation"
+add_user_section alice-enc   "keyUsage = critical, keyEncipherment" "extendedKeyUsage = emailProtection"
+add_user_section bambang-enc "keyUsage = critical, keyAgreement" "extendedKeyUsage = emailProtection"
+add_user_section mitra       "keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment" \
+                             "extendedKeyUsage = emailProtection"
+add_user_section rekan       "keyUsage = critical, digitalSignature, keyAgreement" "extendedKeyUsage = emailProtection"
 add_user_section intan   "keyUsage = critical, digitalSignature, nonRepudiation" \
                          "certificatePolicies = critical, 2.16.360.1.1.1.1"
 
@@ -186,5 +199,11 @@ make_user joko    "Joko Widodo"      "Dinas Pekerjaan Umum"              rsa "$n
 make_user alice-old "Alice Rahmawati" "Dinas Komunikasi dan Informatika" rsa "$now -1 years" "$now 1 years" \
     alice@tangerangkota.go.id
 make_user luar    "Luar Instansi"    "Swasta"                            rsa "$now" "$two_years_later" luar@example.com
+make_user alice-enc "Alice Rahmawati" "Dinas Komunikasi dan Informatika" rsa "$now" "$two_years_later" \
+    alice@tangerangkota.go.id
+make_user bambang-enc "Bambang Sutrisno" "Sekretariat Daerah"           ec  "$now" "$two_years_later" \
+    bambang@tangerangkota.go.id
+make_user mitra   "Mitra Usaha"      "Mitra"                             rsa "$now" "$two_years_later" mitra@mitra.example
+make_user rekan   "Rekan Kerja"      "Rekan"                             ec  "$now" "$two_years_later" rekan@example.org
 
 echo "$version" > "$out/.complete"
