@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "smime/encryptor.hpp"
+#include "external_verifiers.hpp"
 #include "smime/signer.hpp"
 #include "test_support.hpp"
 
@@ -95,6 +96,33 @@ TEST_CASE("encrypt: a signed entity is enveloped for each recipient, the outer f
     CHECK_THAT(opened_rsa, Catch::Contains("Laporan keuangan terlampir."));
     CHECK_THAT(opened_rsa, !Catch::Contains("Subject:"));
     check_inner_signature(opened_rsa);
+}
+
+TEST_CASE("encrypt: AES-256-CBC with RSA PKCS#1 v1.5 opens in gpgsm and NSS, and the inner signature verifies there",
+          "[smime][encrypt][external]") {
+    auto encrypted = smime::encrypt(signed_entity(k_message), {certificate_of("mitra"), certificate_of("alice-enc")});
+    REQUIRE(encrypted.has_value());
+    const std::string message = written(encrypted->entity);
+    const std::string expected = openssl_decrypt(message, "alice-enc");
+    const std::string der = enveloped_der(message);
+    for (const std::string user : {"mitra", "alice-enc"}) {
+        INFO(user);
+        const auto by_gpgsm = decrypt_with_gpgsm(der, user);
+        INFO(by_gpgsm.detail);
+        CHECK(by_gpgsm.ok);
+        CHECK(by_gpgsm.content == expected);
+        const auto by_nss = decrypt_with_nss(der, user);
+        INFO(by_nss.detail);
+        CHECK(by_nss.ok);
+        CHECK(by_nss.content == expected);
+    }
+    const auto parts = split_signed_message(expected);
+    const auto gpgsm_verdict = verify_with_gpgsm(parts, "alice@tangerangkota.go.id");
+    INFO(gpgsm_verdict.detail);
+    CHECK(gpgsm_verdict.good);
+    const auto nss_verdict = verify_with_nss(parts, "Alice Rahmawati");
+    INFO(nss_verdict.detail);
+    CHECK(nss_verdict.good);
 }
 
 TEST_CASE("encrypt: AES-256-GCM makes AuthEnvelopedData, RSA-OAEP with SHA-256 opens (SM-12, OSSL-13)",

@@ -3,6 +3,7 @@
 #include <memory>
 #include <mutex>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -47,6 +48,7 @@ struct TrustStores {
     TrustStores() {
         const std::string root = pki_file("root.pem").string();
         write_file(gnupg_home / "gpgsm.conf", "disable-crl-checks\ndisable-dirmngr\n");
+        write_file(gnupg_home / "gpg-agent.conf", "allow-loopback-pinentry\n");
         const auto env = home_env();
         auto imported = run_process({"gpgsm", "--batch", "--import", root}, {}, env);
         if (imported.exit_code != 0)
@@ -63,6 +65,33 @@ struct TrustStores {
     ~TrustStores() { run_process({"gpgconf", "--kill", "gpg-agent"}, {}, home_env()); }
 
     std::vector<std::string> home_env() const { return {"GNUPGHOME=" + gnupg_home.path().string()}; }
+
+    // The user's key in both stores, once. gpgsm 2.2 cannot read OpenSSL 3's
+    // default PKCS#12 (PBES2), so it gets a legacy one (3DES, SHA-1 MAC).
+    void import_key(const std::string& user) {
+        std::lock_guard lock(mutex);
+        if (!keys_imported.insert(user).second)
+            return;
+        const std::string passphrase = "demo-pass";
+        TempDir dir;
+        const auto legacy = (dir / "legacy.p12").string();
+        const auto exported = run_process({"openssl", "pkcs12", "-export", "-keypbe", "PBE-SHA1-3DES", "-certpbe",
+                                           "PBE-SHA1-3DES", "-macalg", "sha1", "-inkey",
+                                           pki_file(user + ".key.pem").string(), "-in",
+                                           pki_file(user + ".cert.pem").string(), "-passout", "pass:" + passphrase,
+                                           "-out", legacy});
+        const auto to_gpgsm = run_process({"gpgsm", "--batch", "--pinentry-mode", "loopback", "--passphrase-fd", "0",
+                                           "--import", legacy},
+                                          passphrase + "\n", home_env());
+        const auto to_nss = run_process({"pk12util", "-i", pki_file(user + ".p12").string(), "-d",
+                                         "sql:" + nss_db.path().string(), "-w", pki_file("p12-passphrase").string(),
+                                         "-K", ""});
+        if (exported.exit_code != 0 || to_gpgsm.exit_code != 0 || to_nss.exit_code != 0)
+            throw std::runtime_error("cannot import the key of " + user + ": " + exported.err + to_gpgsm.err + to_nss.err);
+    }
+
+    std::mutex mutex;
+    std::set<std::string> keys_imported;
 };
 
 TrustStores& trust_stores() {
@@ -177,6 +206,38 @@ Verdict verify_with_nss(const SignedParts& parts, const std::string& expected_na
     const bool good = result.exit_code == 0 && said.find("signer0.status=GoodSignature;") != std::string::npos &&
                       said.find("signer0.id=\"" + expected_name + "\"") != std::string::npos;
     return {good, said};
+}
+
+std::string enveloped_der(const std::string& message) {
+    const auto header_end = message.find("\r\n\r\n");
+    if (header_end == std::string::npos)
+        throw std::runtime_error("the message has no header end");
+    return base64_decode(message.substr(header_end + 4));
+}
+
+Decrypted decrypt_with_gpgsm(const std::string& der, const std::string& user) {
+    auto& stores = trust_stores();
+    stores.import_key(user);
+    TempDir dir;
+    write_file(dir / "m.p7m", der);
+    // gpgsm exits non-zero when it does not know some other recipient's
+    // certificate, although it decrypts: its status line says whether it did.
+    auto result = run_process({"gpgsm", "--batch", "--status-fd", "2", "--pinentry-mode", "loopback", "--passphrase-fd",
+                               "0", "--decrypt", (dir / "m.p7m").string()},
+                              "demo-pass\n", stores.home_env());
+    const bool decrypted = result.err.find("[GNUPG:] DECRYPTION_OKAY") != std::string::npos &&
+                           result.err.find("[GNUPG:] DECRYPTION_FAILED") == std::string::npos;
+    return {decrypted, result.out, result.err};
+}
+
+Decrypted decrypt_with_nss(const std::string& der, const std::string& user) {
+    auto& stores = trust_stores();
+    stores.import_key(user);
+    TempDir dir;
+    write_file(dir / "m.p7m", der);
+    auto result = run_process({"cmsutil", "-D", "-i", (dir / "m.p7m").string(), "-d",
+                               "sql:" + stores.nss_db.path().string()});
+    return {result.exit_code == 0, result.out, result.err};
 }
 
 std::vector<std::string> embedded_certificate_subjects(const std::string& signature_der) {

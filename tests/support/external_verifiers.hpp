@@ -37,6 +37,20 @@ Verdict verify_with_gpgsm(const SignedParts& parts, const std::string& expected_
 // and the signer's name expected_name.
 Verdict verify_with_nss(const SignedParts& parts, const std::string& expected_name);
 
+// Decryptors for what the encrypt step produces, each with a demo user's
+// key (imported once into the same gpgsm home and NSS database).
+struct Decrypted {
+    bool ok = false;
+    std::string content; // the decrypted bytes
+    std::string detail;  // what the decryptor said
+};
+// The DER of an application/pkcs7-mime message: its body, base64-decoded.
+std::string enveloped_der(const std::string& message);
+// gpgsm --decrypt (libksba, gpgsm 2.2: AES-CBC with RSA PKCS#1 v1.5 only).
+Decrypted decrypt_with_gpgsm(const std::string& der, const std::string& user);
+// cmsutil -D with the key in the NSS database (Thunderbird's library).
+Decrypted decrypt_with_nss(const std::string& der, const std::string& user);
+
 // Subjects of the certificates carried in a SignedData (openssl pkcs7).
 std::vector<std::string> embedded_certificate_subjects(const std::string& signature_der);
 
