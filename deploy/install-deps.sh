@@ -12,6 +12,7 @@ packages="
   libcurl4-openssl-dev
   catch2
   gpgsm gpg-agent libnss3-tools
+  default-jdk-headless libbcprov-java libbcpkix-java libbcutil-java
   postfix sasl2-bin libsasl2-modules swaks miltertest
   opendkim opendkim-tools
   clang libclang-rt-14-dev

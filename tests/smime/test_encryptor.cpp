@@ -189,3 +189,36 @@ TEST_CASE("encrypt: a large attachment streams through and opens unchanged", "[s
     CHECK(opened.find(crlf(attachment)) != std::string::npos);
     check_inner_signature(opened);
 }
+
+TEST_CASE("encrypt: every cipher and key transport opens in Bouncy Castle with the recipient's key (SM-12)",
+          "[smime][encrypt][external]") {
+    struct Shape {
+        smime::ContentCipher cipher;
+        smime::RsaKeyTransport transport;
+        std::vector<std::string> users;
+    };
+    const Shape shapes[] = {
+        {smime::ContentCipher::aes256_cbc, smime::RsaKeyTransport::pkcs1_v1_5, {"mitra"}},
+        {smime::ContentCipher::aes256_cbc, smime::RsaKeyTransport::pkcs1_v1_5, {"rekan"}},
+        {smime::ContentCipher::aes256_gcm, smime::RsaKeyTransport::oaep_sha256, {"mitra", "rekan"}},
+    };
+    const auto inner = signed_entity(k_message);
+    for (const auto& shape : shapes) {
+        smime::EncryptOptions options;
+        options.cipher = shape.cipher;
+        options.rsa_transport = shape.transport;
+        std::vector<smime::Certificate> recipients;
+        for (const auto& user : shape.users)
+            recipients.push_back(certificate_of(user));
+        auto encrypted = smime::encrypt(inner, recipients, options);
+        REQUIRE(encrypted.has_value());
+        const std::string message = written(encrypted->entity);
+        for (const auto& user : shape.users) {
+            INFO(encrypted->algorithm << " " << smime::to_string(shape.transport) << " " << user);
+            const auto opened = decrypt_with_bouncy_castle(enveloped_der(message), user);
+            INFO(opened.detail);
+            CHECK(opened.ok);
+            CHECK(opened.content == openssl_decrypt(message, user));
+        }
+    }
+}

@@ -240,6 +240,15 @@ Decrypted decrypt_with_nss(const std::string& der, const std::string& user) {
     return {result.exit_code == 0, result.out, result.err};
 }
 
+Decrypted decrypt_with_bouncy_castle(const std::string& der, const std::string& user) {
+    TempDir dir;
+    write_file(dir / "m.p7m", der);
+    const std::string jars = "/usr/share/java/bcprov.jar:/usr/share/java/bcpkix.jar:/usr/share/java/bcutil.jar";
+    auto result = run_process({"java", "-cp", jars, SEGEL_BC_DECRYPT, (dir / "m.p7m").string(),
+                               pki_file(user + ".cert.pem").string(), pki_file(user + ".key.pem").string()});
+    return {result.exit_code == 0, result.out, result.err};
+}
+
 std::vector<std::string> embedded_certificate_subjects(const std::string& signature_der) {
     TempDir dir;
     write_file(dir / "sig.der", signature_der);

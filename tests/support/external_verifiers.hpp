@@ -38,7 +38,7 @@ Verdict verify_with_gpgsm(const SignedParts& parts, const std::string& expected_
 Verdict verify_with_nss(const SignedParts& parts, const std::string& expected_name);
 
 // Decryptors for what the encrypt step produces, each with a demo user's
-// key (imported once into the same gpgsm home and NSS database).
+// key (for gpgsm and NSS imported once into the same home and database).
 struct Decrypted {
     bool ok = false;
     std::string content; // the decrypted bytes
@@ -50,6 +50,10 @@ std::string enveloped_der(const std::string& message);
 Decrypted decrypt_with_gpgsm(const std::string& der, const std::string& user);
 // cmsutil -D with the key in the NSS database (Thunderbird's library).
 Decrypted decrypt_with_nss(const std::string& der, const std::string& user);
+
+// Bouncy Castle (Debian libbcpkix-java, tests/tools/BcDecrypt.java): every
+// cipher, key transport and key agreement the encrypt step makes.
+Decrypted decrypt_with_bouncy_castle(const std::string& der, const std::string& user);
 
 // Subjects of the certificates carried in a SignedData (openssl pkcs7).
 std::vector<std::string> embedded_certificate_subjects(const std::string& signature_der);
