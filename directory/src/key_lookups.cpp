@@ -153,31 +153,77 @@ Result<SigningChoice> DirectoryService::choose_signing_certificate(std::string_v
     return choice;
 }
 
-Result<std::vector<EncryptionCandidate>> DirectoryService::encryption_certificates(const smime::Address& recipient,
-                                                                                   TimePoint now) {
-    auto session = this->session();
-    if (!session)
-        return session.error();
+Result<void> DirectoryService::add_internal_candidates(StorageSession& session, const smime::Address& recipient,
+                                                       TimePoint now, std::vector<EncryptionCandidate>& out) {
     CertificateFilter filter;
     filter.email = recipient.key();
     filter.order = CertificateFilter::Order::newest_first;
-    auto records = (*session)->certificates(filter);
+    auto records = session.certificates(filter);
     if (!records)
         return records.error();
-    std::vector<EncryptionCandidate> candidates;
     std::lock_guard lock(m_caches->mutex);
     for (auto& record : *records) {
         auto entry = parsed_entry(m_caches->parsed, record);
         if (!entry)
             return entry.error();
-        EncryptionCandidate candidate{std::move(record), (*entry)->certificate, false, {}};
-        candidate.why_not = why_not_active(candidate.record, candidate.record.status_at(now));
+        EncryptionCandidate candidate{(*entry)->certificate, CertificateSource::ra_directory, TimePoint(),
+                                      std::nullopt, false, why_not_active(record, record.status_at(now))};
         if (candidate.why_not.empty())
             if (auto fit = smime::check_encryption_certificate(candidate.certificate, now); !fit)
                 candidate.why_not = fit.error().detail;
         candidate.usable = candidate.why_not.empty();
-        candidates.push_back(std::move(candidate));
+        candidate.record = std::move(record);
+        out.push_back(std::move(candidate));
     }
+    return {};
+}
+
+namespace {
+Result<void> add_candidates(const std::vector<CorrespondentRecord>& rows, TimePoint now,
+                            std::vector<EncryptionCandidate>& out) {
+    for (const auto& row : rows) {
+        auto cert = smime::Certificate::from_der(row.der);
+        if (!cert)
+            return make_error(ErrorKind::internal, "stored certificate " + row.serial + ": " + cert.error().detail);
+        EncryptionCandidate candidate{std::move(cert).value(), row.source, row.learned_at, std::nullopt, false, {}};
+        if (auto fit = smime::check_encryption_certificate(candidate.certificate, now); !fit)
+            candidate.why_not = fit.error().detail;
+        candidate.usable = candidate.why_not.empty();
+        out.push_back(std::move(candidate));
+    }
+    return {};
+}
+} // namespace
+
+Result<void> DirectoryService::add_correspondent_candidates(StorageSession& session, const smime::Address& recipient,
+                                                            TimePoint now, std::vector<EncryptionCandidate>& out) {
+    CorrespondentFilter by_address;
+    by_address.email = recipient.key();
+    auto rows = session.correspondents(by_address);
+    if (!rows)
+        return rows.error();
+    if (auto added = add_candidates(*rows, now, out); !added)
+        return added;
+    if (std::any_of(out.begin(), out.end(), [](const EncryptionCandidate& c) { return c.usable; }))
+        return {};
+    CorrespondentFilter by_domain; // a domain certificate stands in for the address
+    by_domain.domain = recipient.domain().str();
+    auto domain_rows = session.correspondents(by_domain);
+    if (!domain_rows)
+        return domain_rows.error();
+    return add_candidates(*domain_rows, now, out);
+}
+
+Result<std::vector<EncryptionCandidate>> DirectoryService::encryption_certificates(const smime::Address& recipient,
+                                                                                   TimePoint now) {
+    auto session = this->session();
+    if (!session)
+        return session.error();
+    std::vector<EncryptionCandidate> candidates;
+    if (auto internal = add_internal_candidates(**session, recipient, now, candidates); !internal)
+        return internal.error();
+    if (auto external = add_correspondent_candidates(**session, recipient, now, candidates); !external)
+        return external.error();
     return candidates;
 }
 

@@ -1,5 +1,7 @@
 #include "directory/model.hpp"
 
+#include "directory/correspondents.hpp"
+
 #include <algorithm>
 #include <string>
 
@@ -33,6 +35,24 @@ std::string_view to_string(CertificateKind kind) noexcept {
     case CertificateKind::system: return "system";
     }
     return "individual";
+}
+
+std::string_view to_string(CertificateSource source) noexcept {
+    switch (source) {
+    case CertificateSource::ra_directory: return "ra_directory";
+    case CertificateSource::operator_import: return "operator_import";
+    case CertificateSource::harvested: return "harvested";
+    case CertificateSource::domain: return "domain";
+    }
+    return "operator_import";
+}
+
+std::optional<CertificateSource> parse_certificate_source(std::string_view text) {
+    for (auto source : {CertificateSource::ra_directory, CertificateSource::operator_import, CertificateSource::harvested,
+                        CertificateSource::domain})
+        if (to_string(source) == text)
+            return source;
+    return std::nullopt;
 }
 
 std::optional<CertificateKind> parse_certificate_kind(std::string_view text) {

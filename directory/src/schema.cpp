@@ -86,6 +86,29 @@ CREATE TABLE audit_head (
     last_hash TEXT NOT NULL
 );
 )sql",
+    // 2: correspondents' certificates (issue 12, ENC-01).
+    R"sql(
+CREATE TABLE correspondent_certificates (
+    id          INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL UNIQUE,
+    serial      TEXT NOT NULL,
+    issuer      TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    not_before  INTEGER NOT NULL,
+    not_after   INTEGER NOT NULL,
+    source      TEXT NOT NULL CHECK (source IN ('operator_import', 'harvested', 'domain')),
+    domain      TEXT NOT NULL DEFAULT '' COLLATE NOCASE,
+    learned_at  INTEGER NOT NULL,
+    der         BLOB NOT NULL
+);
+CREATE INDEX correspondent_certificates_domain ON correspondent_certificates(domain);
+CREATE TABLE correspondent_emails (
+    email   TEXT NOT NULL COLLATE NOCASE,
+    cert_id INTEGER NOT NULL REFERENCES correspondent_certificates(id) ON DELETE CASCADE,
+    PRIMARY KEY (email, cert_id)
+) WITHOUT ROWID;
+CREATE INDEX correspondent_emails_cert ON correspondent_emails(cert_id);
+)sql",
 };
 constexpr int k_migration_count = sizeof k_migrations / sizeof k_migrations[0];
 static_assert(k_migration_count == k_current_version);

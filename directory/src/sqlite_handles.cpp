@@ -89,3 +89,21 @@ std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(
 bool Statement::is_null(int column) const { return sqlite3_column_type(raw(), column) == SQLITE_NULL; }
 
 } // namespace segel::directory::sql
+
+namespace segel::directory {
+
+std::int64_t to_seconds(TimePoint t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+TimePoint from_seconds(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
+
+Error db_error(sqlite3* db, const std::string& what) {
+    const int code = sqlite3_errcode(db);
+    const ErrorKind kind = (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR ||
+                            code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_FULL)
+                               ? ErrorKind::unavailable
+                               : ErrorKind::internal;
+    return make_error(kind, what + ": " + sqlite3_errmsg(db));
+}
+
+} // namespace segel::directory

@@ -11,6 +11,8 @@
 
 #include <sqlite3.h>
 
+#include "directory/model.hpp"
+
 namespace segel::directory::sql {
 
 struct CloseDb {
@@ -73,3 +75,14 @@ private:
 };
 
 } // namespace segel::directory::sql
+
+namespace segel::directory {
+
+// Times are stored as seconds since the epoch.
+std::int64_t to_seconds(TimePoint t);
+TimePoint from_seconds(std::int64_t s);
+// The connection's last error: `unavailable` when busy, locked, read-only,
+// full or unreadable, else `internal`.
+Error db_error(sqlite3* db, const std::string& what);
+
+} // namespace segel::directory

@@ -12,25 +12,12 @@
 #include <unistd.h>
 
 #include "schema.hpp"
+#include "sqlite_correspondents.hpp"
 #include "sqlite_handles.hpp"
 
 namespace segel::directory {
 
 namespace {
-
-std::int64_t to_seconds(TimePoint t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-TimePoint from_seconds(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
-
-Error db_error(sqlite3* db, const std::string& what) {
-    const int code = sqlite3_errcode(db);
-    const ErrorKind kind = (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR ||
-                            code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_FULL)
-                               ? ErrorKind::unavailable
-                               : ErrorKind::internal;
-    return make_error(kind, what + ": " + sqlite3_errmsg(db));
-}
 
 Result<void> exec(sqlite3* db, const char* text) {
     if (sqlite3_exec(db, text, nullptr, nullptr, nullptr) != SQLITE_OK)
@@ -203,6 +190,16 @@ public:
         if (upsert.step() != SQLITE_DONE)
             return db_error(m_db, "cannot store person " + person.email);
         return {};
+    }
+
+    Result<bool> insert_correspondent(const CorrespondentRecord& record) override {
+        return sqlite_correspondents::insert(m_cache, record);
+    }
+    Result<std::vector<CorrespondentRecord>> correspondents(const CorrespondentFilter& filter) override {
+        return sqlite_correspondents::select(m_cache, filter);
+    }
+    Result<bool> delete_correspondent(const std::string& fingerprint) override {
+        return sqlite_correspondents::remove(m_cache, fingerprint);
     }
 
     Result<std::vector<CertificateRecord>> certificates(const CertificateFilter& filter) override {

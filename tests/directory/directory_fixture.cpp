@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <sqlite3.h>
 
 namespace segel::test {
@@ -59,6 +61,22 @@ directory::ImportOutcome DirectoryFixture::import_user(const std::string& user, 
 
 std::string DirectoryFixture::fingerprint_of(const std::string& user) const {
     return demo_identity(user).certificate().sha256_fingerprint_hex();
+}
+
+std::vector<directory::EncryptionCandidate> DirectoryFixture::candidates_for(const std::string& address) const {
+    auto parsed = smime::Address::parse(address);
+    REQUIRE(parsed.has_value());
+    auto found = store->encryption_certificates(*parsed, std::chrono::system_clock::now());
+    INFO((found ? std::string() : found.error().detail));
+    REQUIRE(found.has_value());
+    return std::move(found).value();
+}
+
+int DirectoryFixture::audit_count(const std::string& action) const {
+    auto entries = store->audit_entries();
+    REQUIRE(entries.has_value());
+    return static_cast<int>(std::count_if(entries->begin(), entries->end(),
+                                          [&](const directory::AuditEntry& e) { return e.action == action; }));
 }
 
 } // namespace segel::test

@@ -44,6 +44,11 @@ struct DirectoryFixture {
                                          directory::CertificateKind kind = directory::CertificateKind::individual,
                                          const std::string& owner_email = {}, bool with_key = true);
     std::string fingerprint_of(const std::string& user) const;
+
+    // encryption_certificates() for an address now; fails the test on error.
+    std::vector<directory::EncryptionCandidate> candidates_for(const std::string& address) const;
+    // Audit entries with this action.
+    int audit_count(const std::string& action) const;
 };
 
 } // namespace segel::test

@@ -12,27 +12,12 @@ using test::DirectoryFixture;
 using test::k_test_actor;
 
 namespace {
-std::vector<directory::EncryptionCandidate> candidates_for(DirectoryFixture& f, const std::string& address) {
-    auto parsed = smime::Address::parse(address);
-    REQUIRE(parsed.has_value());
-    auto found = f.store->encryption_certificates(*parsed, std::chrono::system_clock::now());
-    INFO((found ? std::string() : found.error().detail));
-    REQUIRE(found.has_value());
-    return std::move(found).value();
-}
-
 void revoke(DirectoryFixture& f, const std::string& user) {
     REQUIRE(f.store->apply({"test", {}, {{f.fingerprint_of(user), directory::CertificateStatus::revoked,
                                           directory::RevocationReason::key_compromise, std::nullopt}}},
                            k_test_actor));
 }
 
-int audit_count(DirectoryFixture& f, const std::string& action) {
-    auto entries = f.store->audit_entries();
-    REQUIRE(entries.has_value());
-    return static_cast<int>(std::count_if(entries->begin(), entries->end(),
-                                          [&](const directory::AuditEntry& e) { return e.action == action; }));
-}
 } // namespace
 
 TEST_CASE("encryption certificates: key usage for key transport or agreement decides, case-insensitive address",
@@ -40,22 +25,22 @@ TEST_CASE("encryption certificates: key usage for key transport or agreement dec
     DirectoryFixture f;
     for (const char* user : {"alice", "citra", "dewi", "hadi"})
         f.import_user(user);
-    const auto citra = candidates_for(f, "Citra@TangerangKota.go.id");
+    const auto citra = f.candidates_for("Citra@TangerangKota.go.id");
     REQUIRE(citra.size() == 1);
     CHECK(citra.front().usable);
     CHECK(citra.front().certificate.sha256_fingerprint_hex() == f.fingerprint_of("citra"));
-    const auto hadi = candidates_for(f, "hadi@tangerangkota.go.id"); // keyEncipherment only
+    const auto hadi = f.candidates_for("hadi@tangerangkota.go.id"); // keyEncipherment only
     REQUIRE(hadi.size() == 1);
     CHECK(hadi.front().usable);
-    const auto alice = candidates_for(f, "alice@tangerangkota.go.id"); // BSrE's signing-only profile
+    const auto alice = f.candidates_for("alice@tangerangkota.go.id"); // BSrE's signing-only profile
     REQUIRE(alice.size() == 1);
     CHECK_FALSE(alice.front().usable);
     CHECK_THAT(alice.front().why_not, Catch::Contains("keyEncipherment"));
-    const auto dewi = candidates_for(f, "dewi@tangerangkota.go.id"); // EC without keyAgreement
+    const auto dewi = f.candidates_for("dewi@tangerangkota.go.id"); // EC without keyAgreement
     REQUIRE(dewi.size() == 1);
     CHECK_FALSE(dewi.front().usable);
     CHECK_THAT(dewi.front().why_not, Catch::Contains("keyAgreement"));
-    CHECK(candidates_for(f, "nobody@tangerangkota.go.id").empty());
+    CHECK(f.candidates_for("nobody@tangerangkota.go.id").empty());
 }
 
 TEST_CASE("encryption certificates: revoked and expired ones are listed as unusable, never used",
@@ -64,11 +49,11 @@ TEST_CASE("encryption certificates: revoked and expired ones are listed as unusa
     f.import_user("citra");
     f.import_user("eko");
     revoke(f, "citra");
-    const auto citra = candidates_for(f, "citra@tangerangkota.go.id");
+    const auto citra = f.candidates_for("citra@tangerangkota.go.id");
     REQUIRE(citra.size() == 1);
     CHECK_FALSE(citra.front().usable);
     CHECK(citra.front().why_not == "revoked (key_compromise)");
-    const auto eko = candidates_for(f, "eko@tangerangkota.go.id");
+    const auto eko = f.candidates_for("eko@tangerangkota.go.id");
     REQUIRE(eko.size() == 1);
     CHECK_FALSE(eko.front().usable);
     CHECK(eko.front().why_not == "expired");
@@ -90,13 +75,13 @@ TEST_CASE("decryption keys by issuer and serial, and by subject key identifier, 
     REQUIRE(by_ski.has_value());
     REQUIRE(by_ski->size() == 1);
     CHECK(by_ski->front().record.fingerprint == f.fingerprint_of("citra"));
-    CHECK(audit_count(f, "decryption_key_access") == 2);
+    CHECK(f.audit_count("decryption_key_access") == 2);
     // An identifier no key answers to: nothing, and nothing audited.
     auto none = f.store->decryption_keys({cert.issuer(), "DEADBEEF", ""}, k_test_actor);
     REQUIRE(none.has_value());
     CHECK(none->empty());
     CHECK(f.store->decryption_keys({"", "", "00ff"}, k_test_actor)->empty());
-    CHECK(audit_count(f, "decryption_key_access") == 2);
+    CHECK(f.audit_count("decryption_key_access") == 2);
 }
 
 TEST_CASE("decryption keys include revoked, superseded and expired certificates: old mail still opens",

@@ -57,13 +57,29 @@ TEST_CASE("the schema is versioned, a newer database is refused", "[directory][s
     sqlite3_stmt* statement = nullptr;
     sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &statement, nullptr);
     REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
-    CHECK(sqlite3_column_int(statement, 0) == 1);
+    CHECK(sqlite3_column_int(statement, 0) == 2);
     sqlite3_finalize(statement);
     sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
     sqlite3_close(raw);
     auto reopened = directory::open_directory(f.database_path(), {});
     REQUIRE_FALSE(reopened.has_value());
     CHECK(reopened.error().kind == directory::ErrorKind::conflict);
+}
+
+TEST_CASE("a version 1 database migrates to version 2 keeping its rows (correspondents added)", "[directory][schema]") {
+    DirectoryFixture f({"tangerangkota.go.id"}, "sqlite");
+    const auto fingerprint = f.import_user("alice").fingerprint;
+    f.store.reset();
+    f.execute_raw("DROP TABLE correspondent_emails; DROP TABLE correspondent_certificates; PRAGMA user_version = 1;");
+    auto reopened = directory::open_directory(f.database_path(), {});
+    REQUIRE(reopened.has_value());
+    CHECK((*reopened)->get_certificate(fingerprint).has_value());
+    auto mitra = smime::Certificate::load_pem_file(test::pki_file("mitra.cert.pem").string());
+    REQUIRE(mitra.has_value());
+    CHECK((*reopened)->import_correspondent(mitra->front(), directory::CertificateSource::operator_import, "",
+                                            test::k_test_actor)
+              .has_value());
+    CHECK((*reopened)->verify_audit_log()->intact);
 }
 
 TEST_CASE("a missing database is named, not silently created", "[directory][schema]") {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "directory/certificate_directory.hpp"
+#include "directory/correspondents.hpp"
 #include "directory/decryption_keys.hpp"
 #include "directory/recipient_certificates.hpp"
 #include "directory/storage.hpp"
@@ -40,7 +41,10 @@ struct DirectoryOptions {
     std::function<void(const std::string&)> on_reopen;
 };
 
-class DirectoryService final : public CertificateDirectory, public RecipientCertificates, public DecryptionKeys {
+class DirectoryService final : public CertificateDirectory,
+                               public Correspondents,
+                               public RecipientCertificates,
+                               public DecryptionKeys {
 public:
     DirectoryService(std::unique_ptr<DirectoryStorage> storage, DirectoryOptions options);
     ~DirectoryService() override;
@@ -61,6 +65,11 @@ public:
     Result<std::vector<AuditEntry>> audit_entries() override;
     Result<AuditVerification> verify_audit_log() override;
 
+    Result<CorrespondentImport> import_correspondent(const smime::Certificate& certificate, CertificateSource source,
+                                                     const std::string& domain, const Actor& actor) override;
+    Result<std::vector<CorrespondentRecord>> find_correspondents(const std::string& text) override;
+    Result<CorrespondentRecord> remove_correspondent(std::string_view reference, const Actor& actor) override;
+
     Result<std::vector<EncryptionCandidate>> encryption_certificates(const smime::Address& recipient,
                                                                      TimePoint now) override;
     Result<std::vector<DecryptionKey>> decryption_keys(const RecipientIdentifier& recipient,
@@ -76,6 +85,12 @@ private:
     Result<std::unique_ptr<StorageSession>> session();
     Result<std::unique_ptr<StorageSession>> write_session(); // a session in a write transaction
     Result<void> check_domain(std::string_view email) const;
+    Result<void> check_correspondent(const smime::Certificate& certificate, CertificateSource source,
+                                     const std::string& domain) const;
+    Result<void> add_internal_candidates(StorageSession& session, const smime::Address& recipient, TimePoint now,
+                                         std::vector<EncryptionCandidate>& out);
+    Result<void> add_correspondent_candidates(StorageSession& session, const smime::Address& recipient,
+                                              TimePoint now, std::vector<EncryptionCandidate>& out);
     Result<std::shared_ptr<EVP_PKEY>> unsealed_key(StorageSession& session, const CertificateRecord& record);
 
     std::unique_ptr<DirectoryStorage> m_storage;

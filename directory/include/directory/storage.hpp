@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "directory/correspondents.hpp"
 #include "directory/model.hpp"
 #include "smime/certificate.hpp"
 #include "smime/key_sealing.hpp"
@@ -36,6 +37,16 @@ struct CertificateFilter {
     bool with_private_key_only = false;
     enum class Order { by_unit_and_owner, newest_first } order = Order::by_unit_and_owner;
     std::size_t limit = 0;                         // 0: all
+};
+
+// Which correspondents' certificates a read returns; unset fields do not
+// filter. Newest learned first.
+struct CorrespondentFilter {
+    std::optional<std::string> email;              // an address of the certificate (case-insensitive)
+    std::optional<std::string> domain;             // domain certificates standing for this domain
+    std::optional<std::string> text;               // substring of addresses, subject, serial, fingerprint, domain
+    std::optional<std::string> fingerprint_prefix; // lower-case hex
+    std::optional<std::string> serial;             // upper-case hex
 };
 
 struct AuditRow {
@@ -77,6 +88,11 @@ public:
     virtual Result<std::vector<std::pair<std::string, smime::SealedKey>>> sealed_keys() = 0;
     // Keeps an existing key unless `replace`.
     virtual Result<void> put_sealed_key(const std::string& fingerprint, const smime::SealedKey& key, bool replace) = 0;
+
+    // False when a certificate of that fingerprint is stored already.
+    virtual Result<bool> insert_correspondent(const CorrespondentRecord& record) = 0;
+    virtual Result<std::vector<CorrespondentRecord>> correspondents(const CorrespondentFilter& filter) = 0;
+    virtual Result<bool> delete_correspondent(const std::string& fingerprint) = 0;
 
     virtual Result<void> add_ca_certificate(const smime::Certificate& ca) = 0;
     virtual Result<std::optional<std::string>> ca_certificate_der(const std::string& subject) = 0;
