@@ -42,6 +42,10 @@ Certificate directory:
   directory revoke REF --reason R  record an RA revocation
   directory expiring --days N      active certificates expiring within N days
   directory rotate-key --new-key FILE  re-seal every private key under a new master key
+Correspondents (certificates to encrypt to, outside the internal domains):
+  correspondent import FILE|FOLDER...  PEM, DER, .p7c or PKCS#12 (--for-domain D: domain certificates)
+  correspondent list [TEXT]        list them (--json)
+  correspondent remove REF         forget one, by fingerprint or serial
 RA and CA:
   sync ra FILE            apply an RA status export (CSV); --dry-run shows the changes
   sync crl FILE           apply a CA's CRL after checking its signature and freshness
@@ -77,6 +81,14 @@ Options)";
 
 bool parse_certificate_kind_name(const std::string& kind) {
     return kind == "individual" || kind == "position" || kind == "system";
+}
+
+// "PATH cannot be read" for the first of paths this process cannot read.
+std::string first_unreadable(const std::vector<std::string>& paths) {
+    for (const auto& path : paths)
+        if (::access(path.c_str(), R_OK) != 0)
+            return path + " cannot be read";
+    return {};
 }
 
 // A file an option names must exist and be readable by us.
@@ -247,11 +259,65 @@ ParseOutcome finish(ParseOutcome outcome, T command) {
     return outcome;
 }
 
+ParseOutcome parse_correspondent(const std::string& name, const std::vector<std::string>& args) {
+    ParseOutcome outcome;
+    po::variables_map vm;
+    if (name == "correspondent import") {
+        CorrespondentImportCommand c;
+        Grammar g("usage: segel correspondent import [--for-domain DOMAIN] [--passphrase-file FILE] FILE|FOLDER...\n\n"
+                  "Stores correspondents' certificates to encrypt to: PEM, DER, PKCS#7 certs-only (.p7c) or PKCS#12 "
+                  "(its key is never read), one file or every file of a folder. CA certificates in a bundle are left "
+                  "out. With --for-domain each certificate stands for every address of DOMAIN that has no usable "
+                  "certificate of its own.\n\nOptions");
+        g.options.add_options()
+            ("for-domain", po::value(&c.domain)->value_name("DOMAIN"), "import as domain certificates for DOMAIN")
+            ("passphrase-file", po::value(&c.passphrase_file)->value_name("FILE"), "passphrase of PKCS#12 files")
+            ("path", po::value(&c.paths)->value_name("FILE"), "file or folder to import");
+        g.positional.add("path", -1);
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        if (c.paths.empty())
+            outcome.error = "give at least one file or folder to import";
+        else if (!c.passphrase_file.empty())
+            outcome.error = check_readable("passphrase-file", c.passphrase_file);
+        if (outcome.error.empty())
+            outcome.error = first_unreadable(c.paths);
+        return finish(outcome, c);
+    }
+    if (name == "correspondent list") {
+        CorrespondentListCommand c;
+        Grammar g("usage: segel correspondent list [TEXT] [--json]\n\nOptions");
+        g.options.add_options()("json", po::bool_switch(&c.json), "JSON instead of a table")(
+            "text", po::value(&c.text)->value_name("TEXT"), "part of an address, domain, subject, serial or fingerprint");
+        g.positional.add("text", 1);
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        return finish(outcome, c);
+    }
+    CorrespondentRemoveCommand c;
+    Grammar g("usage: segel correspondent remove REF\n\nREF is a fingerprint (or 8+ hex digits of it) or a "
+              "serial.\n\nOptions");
+    g.options.add_options()("reference", po::value(&c.reference)->value_name("REF"), "certificate");
+    g.positional.add("reference", 1);
+    auto settings = run_grammar(g, args, outcome, vm);
+    if (!settings)
+        return outcome;
+    c.settings = *settings;
+    require_positional(vm, "reference", outcome);
+    return finish(outcome, c);
+}
+
 ParseOutcome parse_directory_or_other(const std::string& group, const std::string& verb,
                                       const std::vector<std::string>& args) {
     ParseOutcome outcome;
     po::variables_map vm;
     const std::string name = group + (verb.empty() ? "" : " " + verb);
+    if (name == "correspondent import" || name == "correspondent list" || name == "correspondent remove")
+        return parse_correspondent(name, args);
 
     if (name == "directory init") {
         Grammar g("usage: segel directory init [OPTIONS]\n\nCreates the directory database (0640) and, if missing, "
@@ -297,9 +363,8 @@ ParseOutcome parse_directory_or_other(const std::string& group, const std::strin
                 outcome.unsafe_credentials = !outcome.error.empty();
             }
         }
-        for (const auto& path : c.paths)
-            if (outcome.error.empty() && ::access(path.c_str(), R_OK) != 0)
-                outcome.error = path + " cannot be read";
+        if (outcome.error.empty())
+            outcome.error = first_unreadable(c.paths);
         return finish(outcome, c);
     }
     if (name == "directory list" || name == "directory search") {

@@ -23,5 +23,8 @@ int run_audit_list(const config::AuditList& command);
 int run_report(const config::ReportCommand& command);
 int run_remind(const config::RemindCommand& command);
 int run_config_show(const config::ConfigShow& command);
+int run_correspondent_import(const config::CorrespondentImportCommand& command);
+int run_correspondent_list(const config::CorrespondentListCommand& command);
+int run_correspondent_remove(const config::CorrespondentRemoveCommand& command);
 
 } // namespace segel::tool

@@ -43,6 +43,9 @@ int dispatch(const segel::config::Command& command) {
             [](const config::ReportCommand& c) { return tool::run_report(c); },
             [](const config::RemindCommand& c) { return tool::run_remind(c); },
             [](const config::ConfigShow& c) { return tool::run_config_show(c); },
+            [](const config::CorrespondentImportCommand& c) { return tool::run_correspondent_import(c); },
+            [](const config::CorrespondentListCommand& c) { return tool::run_correspondent_list(c); },
+            [](const config::CorrespondentRemoveCommand& c) { return tool::run_correspondent_remove(c); },
         },
         command);
 }

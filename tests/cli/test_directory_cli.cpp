@@ -327,3 +327,59 @@ TEST_CASE("segel directory import refuses a world-readable PKCS#12 or passphrase
     CHECK(std::count(loose_passphrase.err.begin(), loose_passphrase.err.end(), '\n') == 1);
     CHECK_THAT(cli.run({"directory", "list"}).out, !Catch::Contains("alice@")); // nothing imported
 }
+
+TEST_CASE("correspondent import reads PEM, DER, .p7c and PKCS#12, lists and removes, leaving CA certificates out",
+          "[cli][correspondents]") {
+    Cli cli;
+    REQUIRE(cli.run({"directory", "init"}).exit_code == 0);
+    const std::string der = (cli.dir / "rekan.der").string();
+    const std::string p7c = (cli.dir / "mitra.p7c").string();
+    REQUIRE(run_process({"openssl", "x509", "-in", pki_file("rekan.cert.pem").string(), "-outform", "DER", "-out", der})
+                .exit_code == 0);
+    REQUIRE(run_process({"openssl", "crl2pkcs7", "-nocrl", "-certfile", pki_file("mitra.cert.pem").string(), "-certfile",
+                         pki_file("chain.pem").string(), "-outform", "DER", "-out", p7c})
+                .exit_code == 0);
+    copy_p12("luar", cli.dir);
+    const auto imported = cli.run({"correspondent", "import", "--passphrase-file", pki_file("p12-passphrase").string(),
+                                   p7c, der, (cli.dir / "luar.p12").string()});
+    INFO(imported.err);
+    REQUIRE(imported.exit_code == 0);
+    CHECK_THAT(imported.out, Catch::Contains("mitra@mitra.example") && Catch::Contains("rekan@example.org") &&
+                                 Catch::Contains("luar@example.com"));
+    CHECK_THAT(imported.out, !Catch::Contains("Demo BSrE CA"));
+    const auto again = cli.run({"correspondent", "import", pki_file("mitra.cert.pem").string()});
+    CHECK(again.exit_code == 0);
+    CHECK_THAT(again.out, Catch::Contains("already present"));
+
+    const auto listed = cli.run({"correspondent", "list", "--json"});
+    REQUIRE(listed.exit_code == 0);
+    CHECK_THAT(listed.out, Catch::Contains("\"source\": \"operator_import\""));
+    const auto found = cli.run({"correspondent", "list", "example.org"});
+    CHECK_THAT(found.out, Catch::Contains("rekan@example.org") && !Catch::Contains("mitra@mitra.example"));
+
+    const auto removed = cli.run({"correspondent", "remove", demo_identity("luar").certificate().serial_hex()});
+    INFO(removed.err);
+    CHECK(removed.exit_code == 0);
+    CHECK_THAT(removed.out, Catch::Contains("luar@example.com"));
+    CHECK_THAT(cli.run({"correspondent", "list"}).out, !Catch::Contains("luar@example.com"));
+    CHECK_THAT(cli.run({"audit", "list"}).out, Catch::Contains("correspondent_remove"));
+}
+
+TEST_CASE("correspondent import refuses internal addresses and unreadable files, storing nothing",
+          "[cli][correspondents]") {
+    Cli cli;
+    REQUIRE(cli.run({"directory", "init"}).exit_code == 0);
+    const auto internal = cli.run({"correspondent", "import", pki_file("alice-enc.cert.pem").string()});
+    CHECK(internal.exit_code == 65);
+    CHECK_THAT(internal.err, Catch::Contains("RA directory"));
+    write_file(cli.dir / "broken.pem", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+    const auto broken = cli.run({"correspondent", "import", pki_file("mitra.cert.pem").string(),
+                                 (cli.dir / "broken.pem").string()});
+    CHECK(broken.exit_code == 65);
+    CHECK_THAT(broken.err, Catch::Contains("broken.pem") && Catch::Contains("nothing was imported"));
+    CHECK_THAT(cli.run({"correspondent", "list"}).out, !Catch::Contains("mitra"));
+    const auto domain = cli.run({"correspondent", "import", "--for-domain", "mitra.example",
+                                 pki_file("rekan.cert.pem").string()});
+    CHECK(domain.exit_code == 0);
+    CHECK_THAT(cli.run({"correspondent", "list"}).out, Catch::Contains("domain mitra.example"));
+}

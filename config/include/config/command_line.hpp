@@ -119,10 +119,26 @@ struct RemindCommand {
 struct ConfigShow {
     ToolSettings settings;
 };
+struct CorrespondentImportCommand {
+    ToolSettings settings;
+    std::vector<std::string> paths;  // certificate files or folders
+    std::string domain;              // set: domain certificates for this domain
+    std::string passphrase_file;     // for PKCS#12 files
+};
+struct CorrespondentListCommand {
+    ToolSettings settings;
+    std::string text;                // search text; empty lists all
+    bool json = false;
+};
+struct CorrespondentRemoveCommand {
+    ToolSettings settings;
+    std::string reference;           // fingerprint (8+ hex digits) or serial
+};
 
 using Command = std::variant<HelpRequest, MsgSignCommand, MsgVerifyCommand, DirectoryInit, DirectoryImport, DirectoryList, DirectoryShow,
                              DirectoryAuthorise, DirectoryRevoke, DirectoryExpiring, DirectoryRotateKey, SyncRa,
-                             SyncCrl, AuditVerify, AuditList, ReportCommand, RemindCommand, ConfigShow>;
+                             SyncCrl, AuditVerify, AuditList, ReportCommand, RemindCommand, ConfigShow,
+                             CorrespondentImportCommand, CorrespondentListCommand, CorrespondentRemoveCommand>;
 
 struct ParseOutcome {
     std::optional<Command> command; // set on success
