@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "openssl_error.hpp"
 #include "openssl_handles.hpp"
@@ -17,6 +19,44 @@ namespace {
 constexpr int k_capabilities[] = {NID_aes_256_gcm, NID_aes_128_gcm, NID_aes_256_cbc, NID_aes_128_cbc};
 
 Error crypto_error(const std::string& what) { return make_error(ErrorKind::crypto_failure, openssl_error_text(what)); }
+
+// RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 4055 §4.1, RFC 8551
+// §2.5.2): the key transport we read besides PKCS#1 v1.5, with its
+// parameters, since absent ones would mean SHA-1.
+Result<void> add_oaep_capability(STACK_OF(X509_ALGOR)* caps) {
+    struct FreeOaep {
+        void operator()(RSA_OAEP_PARAMS* p) const noexcept { RSA_OAEP_PARAMS_free(p); }
+    };
+    struct FreeAlgor {
+        void operator()(X509_ALGOR* a) const noexcept { X509_ALGOR_free(a); }
+    };
+    std::unique_ptr<RSA_OAEP_PARAMS, FreeOaep> params(RSA_OAEP_PARAMS_new());
+    std::unique_ptr<X509_ALGOR, FreeAlgor> mgf1_digest(X509_ALGOR_new());
+    std::unique_ptr<X509_ALGOR, FreeAlgor> capability(X509_ALGOR_new());
+    if (!params || !mgf1_digest || !capability)
+        return crypto_error("cannot build the RSA-OAEP capability");
+    params->hashFunc = X509_ALGOR_new();
+    params->maskGenFunc = X509_ALGOR_new();
+    if (params->hashFunc == nullptr || params->maskGenFunc == nullptr)
+        return crypto_error("cannot build the RSA-OAEP capability");
+    X509_ALGOR_set_md(params->hashFunc, EVP_sha256());
+    X509_ALGOR_set_md(mgf1_digest.get(), EVP_sha256());
+    ASN1_STRING* mgf1_parameter = ASN1_item_pack(mgf1_digest.get(), ASN1_ITEM_rptr(X509_ALGOR), nullptr);
+    if (mgf1_parameter == nullptr || X509_ALGOR_set0(params->maskGenFunc, OBJ_nid2obj(NID_mgf1), V_ASN1_SEQUENCE,
+                                                     mgf1_parameter) != 1) {
+        ASN1_STRING_free(mgf1_parameter);
+        return crypto_error("cannot build the RSA-OAEP capability");
+    }
+    ASN1_STRING* packed = ASN1_item_pack(params.get(), ASN1_ITEM_rptr(RSA_OAEP_PARAMS), nullptr);
+    if (packed == nullptr || X509_ALGOR_set0(capability.get(), OBJ_nid2obj(NID_rsaesOaep), V_ASN1_SEQUENCE, packed) != 1) {
+        ASN1_STRING_free(packed);
+        return crypto_error("cannot build the RSA-OAEP capability");
+    }
+    if (sk_X509_ALGOR_push(caps, capability.get()) <= 0)
+        return crypto_error("cannot build SMIMECapabilities");
+    capability.release(); // the stack owns it
+    return {};
+}
 } // namespace
 
 Result<std::string> sign_detached(const SigningIdentity& identity, int content_fd) {
@@ -38,6 +78,8 @@ Result<std::string> sign_detached(const SigningIdentity& identity, int content_f
             return crypto_error("cannot build SMIMECapabilities");
         }
     ossl::AlgorStackPtr caps(raw_caps);
+    if (auto oaep = add_oaep_capability(caps.get()); !oaep)
+        return oaep.error();
     if (CMS_add_smimecap(signer, caps.get()) != 1)
         return crypto_error("cannot add SMIMECapabilities");
 

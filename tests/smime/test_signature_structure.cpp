@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <openssl/pkcs7.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "external_verifiers.hpp"
@@ -57,7 +58,8 @@ TEST_CASE("SHA-256 digest and the signed attributes of SM-09", "[smime][structur
     CHECK(PKCS7_get_signed_attribute(sample.signer, NID_id_smime_aa_signingCertificateV2) != nullptr);
 }
 
-TEST_CASE("OSSL-12: our SMIMECapabilities list AES-GCM first and nothing weak", "[smime][structure]") {
+TEST_CASE("OSSL-12: our SMIMECapabilities list AES-GCM first, then AES-CBC and RSA-OAEP-SHA-256, nothing weak",
+          "[smime][structure]") {
     auto sample = sign_sample("alice");
     STACK_OF(X509_ALGOR)* caps = PKCS7_get_smimecap(sample.signer);
     REQUIRE(caps != nullptr);
@@ -65,11 +67,27 @@ TEST_CASE("OSSL-12: our SMIMECapabilities list AES-GCM first and nothing weak", 
     for (int i = 0; i < sk_X509_ALGOR_num(caps); ++i) {
         const X509_ALGOR* alg = sk_X509_ALGOR_value(caps, i);
         nids.push_back(OBJ_obj2nid(alg->algorithm));
-        // SM-10: no parameters where the algorithm has none.
-        CHECK(alg->parameter == nullptr);
+        if (nids.back() != NID_rsaesOaep) {
+            CHECK(alg->parameter == nullptr); // SM-10: no parameters where the algorithm has none
+            continue;
+        }
+        // RFC 4055: the OAEP parameters name SHA-256 and MGF1 with SHA-256.
+        REQUIRE(alg->parameter != nullptr);
+        REQUIRE(alg->parameter->type == V_ASN1_SEQUENCE);
+        RSA_OAEP_PARAMS* oaep = static_cast<RSA_OAEP_PARAMS*>(
+            ASN1_item_unpack(alg->parameter->value.sequence, ASN1_ITEM_rptr(RSA_OAEP_PARAMS)));
+        REQUIRE(oaep != nullptr);
+        CHECK(OBJ_obj2nid(oaep->hashFunc->algorithm) == NID_sha256);
+        CHECK(OBJ_obj2nid(oaep->maskGenFunc->algorithm) == NID_mgf1);
+        X509_ALGOR* mgf1_md = static_cast<X509_ALGOR*>(
+            ASN1_item_unpack(oaep->maskGenFunc->parameter->value.sequence, ASN1_ITEM_rptr(X509_ALGOR)));
+        REQUIRE(mgf1_md != nullptr);
+        CHECK(OBJ_obj2nid(mgf1_md->algorithm) == NID_sha256);
+        X509_ALGOR_free(mgf1_md);
+        RSA_OAEP_PARAMS_free(oaep);
     }
     sk_X509_ALGOR_pop_free(caps, X509_ALGOR_free);
-    CHECK(nids == std::vector<int>{NID_aes_256_gcm, NID_aes_128_gcm, NID_aes_256_cbc, NID_aes_128_cbc});
+    CHECK(nids == std::vector<int>{NID_aes_256_gcm, NID_aes_128_gcm, NID_aes_256_cbc, NID_aes_128_cbc, NID_rsaesOaep});
 }
 
 TEST_CASE("CH-12: the signature carries the signer and the issuing CA, not the root", "[smime][structure]") {
