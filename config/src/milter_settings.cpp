@@ -128,7 +128,11 @@ po::options_description file_options() {
         ("verify.ocsp_failure_backoff_seconds", po::value<long>())
         ("routing.outbound_service", po::value<std::vector<std::string>>()->composing())
         ("routing.inbound_service", po::value<std::vector<std::string>>()->composing())
-        ("routing.untouched_service", po::value<std::vector<std::string>>()->composing());
+        ("routing.untouched_service", po::value<std::vector<std::string>>()->composing())
+        ("routing.encrypt_service", po::value<std::vector<std::string>>()->composing())
+        ("encryption.enabled", po::value<std::string>())
+        ("encryption.subject_tag", po::value<std::vector<std::string>>()->composing())
+        ("encryption.anchors", po::value<std::string>());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
@@ -151,6 +155,20 @@ void validate_routing(const MilterSettings& s, std::vector<std::string>& problem
     check("outbound_service", s.routing.outbound_services);
     check("inbound_service", s.routing.inbound_services);
     check("untouched_service", s.routing.untouched_services);
+    check("encrypt_service", s.routing.encrypt_services);
+}
+
+void validate_encryption(const MilterSettings& s, std::vector<std::string>& problems) {
+    const std::string where = s.source + ": encryption.";
+    const std::string& anchors = s.encryption.anchors_or(s.verify.anchors);
+    const bool needed = s.encryption.enabled || !s.routing.encrypt_services.empty();
+    if (needed && ::access(anchors.c_str(), R_OK) != 0)
+        problems.push_back(where + "anchors: \"" + anchors +
+                           "\" cannot be read (recipients' certificates are checked against it; set encryption.anchors "
+                           "or verify.anchors)");
+    for (const auto& tag : s.encryption.subject_tags)
+        if (tag.empty() || tag.find_first_of("\r\n") != std::string::npos)
+            problems.push_back(where + "subject_tag: \"" + tag + "\" must be one non-empty line");
 }
 
 void validate(MilterSettings& s, std::vector<std::string>& problems) {
@@ -197,9 +215,9 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
     for (const auto& url : s.verify.crl_urls)
         if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
             problems.push_back(where + "verify.crl_url: \"" + url + "\" is not an http:// or https:// URL");
-    if (s.verify.enabled && !s.verify.crl_issuers.empty() && ::access(s.verify.crl_issuers.c_str(), R_OK) != 0)
+    if (s.checks_revocation() && !s.verify.crl_issuers.empty() && ::access(s.verify.crl_issuers.c_str(), R_OK) != 0)
         problems.push_back(where + "verify.crl_issuers: \"" + s.verify.crl_issuers + "\" cannot be read");
-    if (s.verify.enabled && !s.verify.crl_urls.empty() && ::access(s.verify.crl_cache_dir.c_str(), W_OK | X_OK) != 0)
+    if (s.checks_revocation() && !s.verify.crl_urls.empty() && ::access(s.verify.crl_cache_dir.c_str(), W_OK | X_OK) != 0)
         problems.push_back(where + "verify.crl_cache_dir: \"" + s.verify.crl_cache_dir +
                            "\" is not a writable directory (needed for verify.crl_url)");
     if (s.verify.crl_refresh_minutes < 1 || s.verify.crl_refresh_minutes > 24 * 60)
@@ -232,6 +250,7 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
     if (s.signing.footer_text.find_first_of("\r\n") != std::string::npos)
         problems.push_back(where + "signing.footer_text: must be one line (it is folded when added)");
     validate_routing(s, problems);
+    validate_encryption(s, problems);
 }
 
 } // namespace
@@ -365,6 +384,10 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         names("routing.outbound_service", s.routing.outbound_services);
         names("routing.inbound_service", s.routing.inbound_services);
         names("routing.untouched_service", s.routing.untouched_services);
+        names("routing.encrypt_service", s.routing.encrypt_services);
+        on_off("encryption.enabled", s.encryption.enabled);
+        names("encryption.subject_tag", s.encryption.subject_tags);
+        text("encryption.anchors", s.encryption.anchors);
     }
     if (!o.socket.empty()) s.milter.socket = o.socket;
     if (!o.user.empty()) s.milter.user = o.user == "-" ? std::string() : o.user;
@@ -423,6 +446,11 @@ std::string format_milter_settings(const MilterSettings& s) {
         out << "inbound_service = " << name << "\n";
     for (const auto& name : s.routing.untouched_services)
         out << "untouched_service = " << name << "\n";
+    for (const auto& name : s.routing.encrypt_services)
+        out << "encrypt_service = " << name << "\n";
+    out << "\n[encryption]\nenabled = " << (s.encryption.enabled ? "on" : "off") << "\nanchors = " << s.encryption.anchors << "\n";
+    for (const auto& tag : s.encryption.subject_tags)
+        out << "subject_tag = " << tag << "\n";
     return out.str();
 }
 

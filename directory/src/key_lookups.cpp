@@ -43,6 +43,34 @@ Result<std::vector<smime::Certificate>> stored_chain(StorageSession& session, co
     return chain;
 }
 
+Unfit unfit_of(CertificateStatus status) {
+    switch (status) {
+    case CertificateStatus::revoked: return Unfit::revoked;
+    case CertificateStatus::superseded: return Unfit::superseded;
+    case CertificateStatus::expired: return Unfit::expired;
+    case CertificateStatus::active: break;
+    }
+    return Unfit::none;
+}
+
+Unfit unfit_of(smime::ErrorKind kind) {
+    switch (kind) {
+    case smime::ErrorKind::certificate_expired: return Unfit::expired;
+    case smime::ErrorKind::certificate_not_yet_valid: return Unfit::not_yet_valid;
+    default: return Unfit::key_usage;
+    }
+}
+
+// Dates and key usage (smime::check_encryption_certificate).
+void judge_fitness(EncryptionCandidate& candidate, TimePoint now) {
+    if (candidate.unfit == Unfit::none)
+        if (auto fit = smime::check_encryption_certificate(candidate.certificate, now); !fit) {
+            candidate.why_not = fit.error().detail;
+            candidate.unfit = unfit_of(fit.error().kind);
+        }
+    candidate.usable = candidate.unfit == Unfit::none;
+}
+
 std::string why_not_active(const CertificateRecord& record, CertificateStatus status) {
     switch (status) {
     case CertificateStatus::revoked:
@@ -166,12 +194,10 @@ Result<void> DirectoryService::add_internal_candidates(StorageSession& session, 
         auto entry = parsed_entry(m_caches->parsed, record);
         if (!entry)
             return entry.error();
+        const CertificateStatus status = record.status_at(now);
         EncryptionCandidate candidate{(*entry)->certificate, CertificateSource::ra_directory, TimePoint(),
-                                      std::nullopt, false, why_not_active(record, record.status_at(now))};
-        if (candidate.why_not.empty())
-            if (auto fit = smime::check_encryption_certificate(candidate.certificate, now); !fit)
-                candidate.why_not = fit.error().detail;
-        candidate.usable = candidate.why_not.empty();
+                                      std::nullopt, false, why_not_active(record, status), unfit_of(status)};
+        judge_fitness(candidate, now);
         candidate.record = std::move(record);
         out.push_back(std::move(candidate));
     }
@@ -185,15 +211,42 @@ Result<void> add_candidates(const std::vector<CorrespondentRecord>& rows, TimePo
         auto cert = smime::Certificate::from_der(row.der);
         if (!cert)
             return make_error(ErrorKind::internal, "stored certificate " + row.serial + ": " + cert.error().detail);
-        EncryptionCandidate candidate{std::move(cert).value(), row.source, row.learned_at, std::nullopt, false, {}};
-        if (auto fit = smime::check_encryption_certificate(candidate.certificate, now); !fit)
-            candidate.why_not = fit.error().detail;
-        candidate.usable = candidate.why_not.empty();
+        EncryptionCandidate candidate{std::move(cert).value(), row.source, row.learned_at, std::nullopt, false, {},
+                                      Unfit::none};
+        judge_fitness(candidate, now);
         out.push_back(std::move(candidate));
     }
     return {};
 }
 } // namespace
+
+Result<void> DirectoryService::record_encryption(const EncryptionEvent& event, const Actor& actor) {
+    std::string detail = "from=" + event.sender + "; to=" + event.recipient + "; message_id=" + event.message_id +
+                         "; cipher=" + event.cipher + "; key_transport=" + event.key_transport;
+    for (const auto& used : event.certificates)
+        detail += "; certificate=serial:" + used.certificate.serial_hex() + ",fingerprint:" +
+                  used.certificate.sha256_fingerprint_hex() + ",source:" + std::string(to_string(used.source));
+    auto session = write_session();
+    if (!session)
+        return session.error();
+    if (auto logged = audit::append(**session, actor, "encrypt", detail); !logged)
+        return logged;
+    return (*session)->commit();
+}
+
+const char* to_string(Unfit unfit) noexcept {
+    switch (unfit) {
+    case Unfit::none: return "none";
+    case Unfit::expired: return "expired";
+    case Unfit::not_yet_valid: return "not_yet_valid";
+    case Unfit::revoked: return "revoked";
+    case Unfit::superseded: return "superseded";
+    case Unfit::key_usage: return "key_usage";
+    case Unfit::untrusted: return "untrusted";
+    case Unfit::revocation_unknown: return "revocation_unknown";
+    }
+    return "none";
+}
 
 Result<void> DirectoryService::add_correspondent_candidates(StorageSession& session, const smime::Address& recipient,
                                                             TimePoint now, std::vector<EncryptionCandidate>& out) {

@@ -109,6 +109,17 @@ CREATE TABLE correspondent_emails (
 ) WITHOUT ROWID;
 CREATE INDEX correspondent_emails_cert ON correspondent_emails(cert_id);
 )sql",
+    // 3: encryption policy rules (issue 12, ENC-03).
+    R"sql(
+CREATE TABLE encryption_policies (
+    scope         TEXT PRIMARY KEY COLLATE NOCASE,
+    mode          TEXT CHECK (mode IN ('never', 'opportunistic', 'required')),
+    cipher        TEXT CHECK (cipher IN ('auto', 'aes256-cbc', 'aes256-gcm')),
+    key_transport TEXT CHECK (key_transport IN ('auto', 'rsa-pkcs1', 'rsa-oaep')),
+    set_at        INTEGER NOT NULL,
+    set_by        TEXT NOT NULL
+);
+)sql",
 };
 constexpr int k_migration_count = sizeof k_migrations / sizeof k_migrations[0];
 static_assert(k_migration_count == k_current_version);

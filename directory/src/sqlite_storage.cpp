@@ -13,6 +13,7 @@
 
 #include "schema.hpp"
 #include "sqlite_correspondents.hpp"
+#include "sqlite_policies.hpp"
 #include "sqlite_handles.hpp"
 
 namespace segel::directory {
@@ -200,6 +201,12 @@ public:
     }
     Result<bool> delete_correspondent(const std::string& fingerprint) override {
         return sqlite_correspondents::remove(m_cache, fingerprint);
+    }
+
+    Result<std::vector<PolicyRule>> policy_rules() override { return sqlite_policies::select(m_cache); }
+    Result<void> put_policy_rule(const PolicyRule& rule) override { return sqlite_policies::put(m_cache, rule); }
+    Result<bool> delete_policy_rule(const std::string& scope) override {
+        return sqlite_policies::remove(m_cache, scope);
     }
 
     Result<std::vector<CertificateRecord>> certificates(const CertificateFilter& filter) override {

@@ -74,6 +74,15 @@ public:
         return smfi_setreply(m_ctx, const_cast<char*>(rcode.c_str()), const_cast<char*>(xcode.c_str()),
                              const_cast<char*>(text.c_str())) == MI_SUCCESS;
     }
+    bool set_reply_lines(const std::string& rcode, const std::string& xcode,
+                         const std::vector<std::string>& lines) override {
+        // smfi_setmlreply takes the lines as arguments: up to four here.
+        const auto line = [&lines](std::size_t i) { return i < lines.size() ? lines[i].c_str() : nullptr; };
+        if (lines.empty() || lines.size() > 4)
+            return MtaActions::set_reply_lines(rcode, xcode, lines);
+        return smfi_setmlreply(m_ctx, rcode.c_str(), xcode.c_str(), line(0), line(1), line(2), line(3),
+                               static_cast<const char*>(nullptr)) == MI_SUCCESS;
+    }
     bool quarantine(const std::string& reason) override {
         return smfi_quarantine(m_ctx, const_cast<char*>(reason.c_str())) == MI_SUCCESS;
     }
@@ -319,6 +328,11 @@ Decision finish(Message& message, const Pipelines& pipelines, MtaActions& mta) {
         const ClaimedVerdictFields& claimed = message.claimed ? *message.claimed : none;
         return decision_of(entity ? inbound.finish(message.facts, *entity, claimed, mta)
                                   : inbound.finish_unreadable(message.facts, *problem, claimed, mta));
+    }
+    if (message.route.direction == Direction::encrypt) {
+        const auto& encryption = pipelines.encryption();
+        return decision_of(entity ? encryption.finish(message.facts, *entity, mta)
+                                  : encryption.finish_unreadable(message.facts, *problem, mta));
     }
     const auto& outbound = pipelines.outbound();
     return decision_of(entity ? outbound.finish(message.facts, *entity, mta)

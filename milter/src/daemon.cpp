@@ -60,7 +60,7 @@ std::shared_ptr<const Pipelines> build_pipelines(std::shared_ptr<const config::M
         problem = opened.error().detail;
         return nullptr;
     }
-    std::shared_ptr<directory::CertificateDirectory> store(std::move(opened).value());
+    std::shared_ptr<directory::DirectoryService> store(std::move(opened).value());
     std::optional<smime::TrustStore> anchors;
     if (settings->verify.enabled) {
         auto loaded = smime::TrustStore::load_pem_file(settings->verify.anchors);
@@ -70,17 +70,28 @@ std::shared_ptr<const Pipelines> build_pipelines(std::shared_ptr<const config::M
         }
         anchors = std::move(loaded).value();
     }
+    std::optional<smime::TrustStore> encryption_anchors;
+    if (settings->encrypts()) {
+        const std::string& path = settings->encryption.anchors_or(settings->verify.anchors);
+        auto loaded = smime::TrustStore::load_pem_file(path);
+        if (!loaded) {
+            problem = "encryption.anchors: " + loaded.error().detail;
+            return nullptr;
+        }
+        encryption_anchors = std::move(loaded).value();
+    }
     std::vector<std::string> kept;
     auto crls = load_crls(*settings, problem, crls_in_use, &kept);
     for (const auto& issuer : kept)
         log_error("crl: a loaded CRL of " + issuer + " is older than the one in use, which stays");
-    if (settings->verify.enabled && !settings->verify.crl_urls.empty() && problem.empty())
+    if (settings->checks_revocation() && !settings->verify.crl_urls.empty() && problem.empty())
         load_crl_issuers(*settings, problem);
-    auto ocsp = anchors && problem.empty() ? load_ocsp(*settings, *anchors, problem) : nullptr;
+    const std::optional<smime::TrustStore>& ocsp_anchors = anchors ? anchors : encryption_anchors;
+    auto ocsp = ocsp_anchors && problem.empty() ? load_ocsp(*settings, *ocsp_anchors, problem) : nullptr;
     if (!problem.empty())
         return nullptr;
     return std::make_shared<const Pipelines>(std::move(settings), std::move(store), std::move(anchors),
-                                                  std::move(crls), std::move(ocsp));
+                                                  std::move(crls), std::move(ocsp), std::move(encryption_anchors));
 }
 
 Daemon& Daemon::instance() {
@@ -109,7 +120,7 @@ void Daemon::reload() {
     if (outcome.settings->milter.socket != current->settings().milter.socket || outcome.settings->milter.user != current->settings().milter.user)
         log_error("reload: milter.socket and milter.user take effect only after a restart");
     std::string problem;
-    const auto crls_in_use = current->inbound().crls();
+    const auto crls_in_use = current->revocation().crls();
     auto rebuilt = build_pipelines(std::make_shared<const config::MilterSettings>(std::move(*outcome.settings)), problem,
                                    crls_in_use.get());
     if (!rebuilt) {
@@ -199,7 +210,7 @@ void start_crl_refresh_thread() {
         for (;;) {
             const auto pipelines = Daemon::instance().pipelines();
             const auto& settings = pipelines->settings();
-            if (settings.verify.enabled && !settings.verify.crl_urls.empty()) {
+            if (settings.checks_revocation() && !settings.verify.crl_urls.empty()) {
                 const auto report = refresh_crls(*pipelines);
                 for (const auto& url : report.replaced)
                     log_info("crl: new CRL from " + url);

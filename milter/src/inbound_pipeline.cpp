@@ -46,54 +46,18 @@ InboundOutcome outcome_for(smime::Verdict verdict) {
 
 InboundPipeline::InboundPipeline(std::shared_ptr<const config::MilterSettings> settings,
                                  std::shared_ptr<directory::CertificateDirectory> directory,
-                                 std::optional<smime::TrustStore> anchors, std::shared_ptr<const smime::CrlStore> crls,
-                                 std::shared_ptr<const smime::OcspChecker> ocsp)
+                                 std::optional<smime::TrustStore> anchors,
+                                 std::shared_ptr<const RevocationAnswers> revocation)
     : m_settings(std::move(settings)), m_directory(std::move(directory)), m_anchors(std::move(anchors)),
-      m_ocsp(std::move(ocsp)), m_crls(std::move(crls)) {}
-
-std::shared_ptr<const smime::CrlStore> InboundPipeline::crls() const {
-    std::lock_guard lock(m_crls_mutex);
-    return m_crls;
-}
-
-void InboundPipeline::replace_crls(std::shared_ptr<const smime::CrlStore> crls) const {
-    std::lock_guard lock(m_crls_mutex);
-    m_crls = std::move(crls);
-}
-
-smime::RevocationAnswer InboundPipeline::revocation(const smime::Certificate& signer, const smime::Certificate& issuer,
-                                                    const smime::CrlStore* crls) const {
-    using Status = smime::RevocationAnswer::Status;
-    const auto now = std::chrono::system_clock::now();
-    // The RA's decision counts at once, before any CRL says so (REV-03).
-    if (auto record = m_directory->get_certificate(signer.sha256_fingerprint_hex());
-        record && record->status_at(now) == directory::CertificateStatus::revoked)
-        return smime::RevocationAnswer{
-            Status::revoked,
-            "RA: " + std::string(directory::to_string(record->reason.value_or(directory::RevocationReason::unspecified)))};
-    std::string ocsp_unknown;
-    if (m_ocsp) {
-        auto answer = m_ocsp->check(signer, issuer, now);
-        if (answer.status != Status::unknown)
-            return answer;
-        ocsp_unknown = answer.detail;
-    }
-    if (crls != nullptr && (crls->covers(signer) || !m_ocsp))
-        return crls->check(signer, issuer, now);
-    if (!ocsp_unknown.empty())
-        return smime::RevocationAnswer{Status::unknown, ocsp_unknown};
-    return m_settings->verify.require_crl ? smime::RevocationAnswer{Status::unknown, "no CRL is configured"}
-                                          : smime::RevocationAnswer{Status::good, "no CRL configured"};
-}
+      m_revocation(std::move(revocation)) {}
 
 smime::VerifyOptions InboundPipeline::verify_options() const {
     smime::VerifyOptions options;
     options.clock_skew = std::chrono::minutes(m_settings->verify.clock_skew_minutes);
     options.eku_policy = smime::parse_eku_policy(m_settings->verify.eku_policy).value_or(smime::EkuPolicy::any_eku);
     options.temp_dir = m_settings->milter.temp_dir;
-    options.revocation = [this, crls = crls()](const smime::Certificate& signer, const smime::Certificate& issuer) {
-        return revocation(signer, issuer, crls.get());
-    };
+    if (m_revocation)
+        options.revocation = m_revocation->check();
     return options;
 }
 

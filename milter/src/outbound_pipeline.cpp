@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "encryption_marking.hpp"
+#include "message_id.hpp"
 #include "milter/message_rewrite.hpp"
 #include "smime/address.hpp"
 #include "smime/sender_address.hpp"
@@ -53,19 +55,12 @@ OutboundResult ended(OutboundResult result, OutboundOutcome outcome, std::string
     return result;
 }
 
-std::string message_id_of(const smime::SpooledMessage& message) {
-    std::string id;
-    if (const auto ids = message.fields_named("Message-ID"); !ids.empty())
-        id = ids.front()->unfolded_value();
-    id.erase(0, id.find_first_not_of(" \t"));
-    return id;
-}
-
 } // namespace
 
 OutboundPipeline::OutboundPipeline(std::shared_ptr<const config::MilterSettings> settings,
-                                   std::shared_ptr<directory::CertificateDirectory> directory)
-    : m_settings(std::move(settings)), m_directory(std::move(directory)) {}
+                                   std::shared_ptr<directory::CertificateDirectory> directory,
+                                   std::shared_ptr<const RecipientPlanner> planner)
+    : m_settings(std::move(settings)), m_directory(std::move(directory)), m_planner(std::move(planner)) {}
 
 OutboundResult OutboundPipeline::finish(const SessionFacts& facts, const smime::MimeEntity& message,
                                         MtaActions& mta) const {
@@ -130,9 +125,19 @@ OutboundResult OutboundPipeline::process(const SessionFacts& facts, const smime:
         return ended(std::move(result), outcome_for(signed_outcome.error().kind), signed_outcome.error().detail);
     if (auto* untouched = std::get_if<smime::LeftUntouched>(&*signed_outcome))
         return ended(std::move(result), OutboundOutcome::not_ours, untouched->reason);
-    // Encryption (sign-then-encrypt) will take the signed entity here.
-    return deliver(facts, std::get<smime::SignedEntity>(*signed_outcome).entity, *choice->certificate,
-                   std::move(result), mta);
+    smime::MimeEntity final_entity = std::get<smime::SignedEntity>(*signed_outcome).entity;
+    std::string marked;
+    if (m_settings->encryption.enabled && m_planner) {
+        auto marking = mark_for_encryption(*m_planner, m_settings->encryption, facts, message.origin());
+        if (!marking)
+            return ended(std::move(result), outcome_for(marking.error()), marking.error().detail);
+        final_entity = final_entity.rewritten(marking->removed, std::move(marking->added));
+        marked = std::move(marking->note);
+    }
+    result = deliver(facts, final_entity, *choice->certificate, std::move(result), mta);
+    if (result.outcome == OutboundOutcome::signed_message && !marked.empty())
+        result.reason += "; " + marked;
+    return result;
 }
 
 // PF-09, the generic rewrite, then the non-repudiation record (ID-08):

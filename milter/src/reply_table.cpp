@@ -16,6 +16,7 @@ struct Row {
     const char* not_held;    // 451 4.7.0 when the hold fails; nullptr: as `later`
     bool explain;            // pass and quarantine add the explaining field
     const char* hold_reason; // given to smfi_quarantine
+    const char* later_xcode = "4.7.0";
 };
 
 constexpr const char* k_signature_later = "The message's S/MIME signature cannot be checked now, please try again later";
@@ -64,6 +65,25 @@ constexpr Row k_inbound[] = {
      "Segel: not checked: verification_unavailable"},
 };
 
+constexpr FailureAction always_reject(const MilterSettings&) { return FailureAction::reject; }
+constexpr FailureAction always_tempfail(const MilterSettings&) { return FailureAction::tempfail; }
+constexpr const char* k_encryption_later = "The message cannot be encrypted now, please try again later";
+
+// Never a fall-back to clear text: what cannot be encrypted waits or is refused.
+constexpr Row k_encryption[] = {
+    {"encrypted", nullptr, "", nullptr, nullptr, false, ""},
+    {"sent_clear", nullptr, "", nullptr, nullptr, false, ""},
+    {"left_as_is", nullptr, "", nullptr, nullptr, false, ""},
+    {"recipient_refused", always_reject, "This recipient must receive encrypted mail and has no usable certificate",
+     nullptr, nullptr, false, ""},
+    {"recipient_later", always_tempfail, "", k_encryption_later, nullptr, false, ""},
+    {"several_recipients", always_tempfail, "", "The encryption service takes one recipient per message", nullptr,
+     false, "", "4.5.3"},
+    {"directory_unavailable", always_tempfail, "", "The certificate directory is unavailable, please try again later",
+     nullptr, false, ""},
+    {"internal_error", always_tempfail, "", k_encryption_later, nullptr, false, ""},
+};
+
 static_assert(sizeof k_outbound / sizeof k_outbound[0] ==
               static_cast<std::size_t>(OutboundOutcome::unauthenticated_internal_from) + 1);
 static_assert(sizeof k_inbound / sizeof k_inbound[0] ==
@@ -71,8 +91,12 @@ static_assert(sizeof k_inbound / sizeof k_inbound[0] ==
 
 const Row& row_of(OutboundOutcome outcome) { return k_outbound[static_cast<std::size_t>(outcome)]; }
 const Row& row_of(InboundOutcome outcome) { return k_inbound[static_cast<std::size_t>(outcome)]; }
+const Row& row_of(EncryptionOutcome outcome) { return k_encryption[static_cast<std::size_t>(outcome)]; }
+static_assert(sizeof k_encryption / sizeof k_encryption[0] ==
+              static_cast<std::size_t>(EncryptionOutcome::internal_error) + 1);
 
-Verdict apply(const Row& row, const MilterSettings& settings, MtaActions& mta) {
+Verdict apply(const Row& row, const MilterSettings& settings, MtaActions& mta,
+              const std::vector<std::string>& notice = {}) {
     if (row.action == nullptr)
         return Verdict::accept;
     const char* later = row.later != nullptr ? row.later : row.refusal;
@@ -90,12 +114,18 @@ Verdict apply(const Row& row, const MilterSettings& settings, MtaActions& mta) {
         mta.set_reply("451", "4.7.0", row.not_held != nullptr ? row.not_held : later);
         return Verdict::tempfail; // not held: never let it go instead
     case FailureAction::reject:
-        mta.set_reply("550", "5.7.1", row.refusal);
+        if (notice.empty())
+            mta.set_reply("550", "5.7.1", row.refusal);
+        else
+            mta.set_reply_lines("550", "5.7.1", notice);
         return Verdict::reject;
     case FailureAction::tempfail:
         break;
     }
-    mta.set_reply("451", "4.7.0", later);
+    if (notice.empty())
+        mta.set_reply("451", row.later_xcode, later);
+    else
+        mta.set_reply_lines("451", row.later_xcode, notice);
     return Verdict::tempfail;
 }
 
@@ -103,6 +133,7 @@ Verdict apply(const Row& row, const MilterSettings& settings, MtaActions& mta) {
 
 const char* to_string(OutboundOutcome outcome) noexcept { return row_of(outcome).name; }
 const char* to_string(InboundOutcome outcome) noexcept { return row_of(outcome).name; }
+const char* to_string(EncryptionOutcome outcome) noexcept { return row_of(outcome).name; }
 
 std::string_view to_string(Verdict verdict) noexcept {
     switch (verdict) {
@@ -120,6 +151,11 @@ Verdict respond(OutboundOutcome outcome, const MilterSettings& settings, MtaActi
 
 Verdict respond(InboundOutcome outcome, const MilterSettings& settings, MtaActions& mta) {
     return apply(row_of(outcome), settings, mta);
+}
+
+Verdict respond(EncryptionOutcome outcome, const MilterSettings& settings, MtaActions& mta,
+                const std::vector<std::string>& notice) {
+    return apply(row_of(outcome), settings, mta, notice);
 }
 
 SmtpReply session_reply(SessionEvent event) noexcept {

@@ -9,7 +9,7 @@ namespace segel::milter {
 
 std::shared_ptr<const smime::CrlStore> load_crls(const config::MilterSettings& settings, std::string& problem,
                                                  const smime::CrlStore* in_use, std::vector<std::string>* kept) {
-    if (!settings.verify.enabled || (settings.verify.crls.empty() && settings.verify.crl_urls.empty()))
+    if (!settings.checks_revocation() || (settings.verify.crls.empty() && settings.verify.crl_urls.empty()))
         return nullptr;
     std::vector<std::string> files = settings.verify.crls;
     std::vector<std::string> unavailable;
@@ -62,7 +62,7 @@ std::vector<smime::Certificate> load_crl_issuers(const config::MilterSettings& s
 
 std::shared_ptr<const smime::OcspChecker> load_ocsp(const config::MilterSettings& settings,
                                                      const smime::TrustStore& anchors, std::string& problem) {
-    if (!settings.verify.enabled || settings.verify.ocsp_url.empty())
+    if (!settings.checks_revocation() || settings.verify.ocsp_url.empty())
         return nullptr;
     smime::OcspOptions options;
     options.url = settings.verify.ocsp_url;
@@ -102,10 +102,10 @@ CrlRefreshReport refresh_crls(const Pipelines& pipelines) {
         else if (*replaced)
             report.replaced.push_back(url);
     }
-    const auto in_use = pipelines.inbound().crls();
+    const auto in_use = pipelines.revocation().crls();
     auto store = load_crls(settings, report.problem, in_use.get(), &report.kept);
     if (report.problem.empty())
-        pipelines.inbound().replace_crls(std::move(store));
+        pipelines.revocation().replace_crls(std::move(store));
     return report;
 }
 

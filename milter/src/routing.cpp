@@ -23,6 +23,7 @@ const char* to_string(Direction direction) noexcept {
     case Direction::outbound: return "outbound";
     case Direction::inbound: return "inbound";
     case Direction::untouched: return "untouched";
+    case Direction::encrypt: return "encrypt";
     }
     return "untouched";
 }
@@ -33,6 +34,8 @@ Route route(const SessionFacts& facts, const config::MilterSettings& settings) {
         return {Direction::untouched, "service " + facts.daemon_name + " is untouched"};
     if (facts.envelope_sender.empty())
         return {Direction::untouched, "bounce (null sender)"};
+    if (listed(routing.encrypt_services, facts.daemon_name))
+        return {Direction::encrypt, "service " + facts.daemon_name + " is the encryption hop"};
     if (listed(routing.outbound_services, facts.daemon_name))
         return {Direction::outbound, "service " + facts.daemon_name + " is outbound"};
     if (listed(routing.inbound_services, facts.daemon_name))

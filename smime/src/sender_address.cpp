@@ -5,6 +5,7 @@
 #include "ascii.hpp"
 #include "gmime_handles.hpp"
 #include "gmime_library.hpp"
+#include "smime/header_text.hpp"
 
 namespace segel::smime {
 
@@ -85,10 +86,7 @@ std::string without(std::string text, const std::string& needle) {
 } // namespace
 
 std::optional<std::string> other_address_in_from(const std::string& value, const std::string& addr_spec) {
-    ensure_gmime_initialised();
-    char* decoded_text = g_mime_utils_header_decode_text(nullptr, value.c_str());
-    std::string decoded = decoded_text != nullptr ? decoded_text : value;
-    g_free(decoded_text);
+    const std::string decoded = decode_header_text(value);
     const std::string rest = without(decoded, addr_spec);
     std::size_t length = 0;
     for (std::size_t at = find_at_sign(rest, 0, length); at != std::string::npos;

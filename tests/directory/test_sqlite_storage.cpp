@@ -57,7 +57,7 @@ TEST_CASE("the schema is versioned, a newer database is refused", "[directory][s
     sqlite3_stmt* statement = nullptr;
     sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &statement, nullptr);
     REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
-    CHECK(sqlite3_column_int(statement, 0) == 2);
+    CHECK(sqlite3_column_int(statement, 0) == 3);
     sqlite3_finalize(statement);
     sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
     sqlite3_close(raw);
@@ -66,11 +66,12 @@ TEST_CASE("the schema is versioned, a newer database is refused", "[directory][s
     CHECK(reopened.error().kind == directory::ErrorKind::conflict);
 }
 
-TEST_CASE("a version 1 database migrates to version 2 keeping its rows (correspondents added)", "[directory][schema]") {
+TEST_CASE("a version 1 database migrates to version 3 keeping its rows (correspondents and policies added)", "[directory][schema]") {
     DirectoryFixture f({"tangerangkota.go.id"}, "sqlite");
     const auto fingerprint = f.import_user("alice").fingerprint;
     f.store.reset();
-    f.execute_raw("DROP TABLE correspondent_emails; DROP TABLE correspondent_certificates; PRAGMA user_version = 1;");
+    f.execute_raw("DROP TABLE encryption_policies; DROP TABLE correspondent_emails; DROP TABLE correspondent_certificates; "
+                  "PRAGMA user_version = 1;");
     auto reopened = directory::open_directory(f.database_path(), {});
     REQUIRE(reopened.has_value());
     CHECK((*reopened)->get_certificate(fingerprint).has_value());
@@ -79,6 +80,10 @@ TEST_CASE("a version 1 database migrates to version 2 keeping its rows (correspo
     CHECK((*reopened)->import_correspondent(mitra->front(), directory::CertificateSource::operator_import, "",
                                             test::k_test_actor)
               .has_value());
+    directory::PolicyRule rule;
+    rule.scope = "mitra.example";
+    rule.mode = directory::EncryptionMode::required;
+    CHECK((*reopened)->set_policy_rule(rule, test::k_test_actor).has_value());
     CHECK((*reopened)->verify_audit_log()->intact);
 }
 

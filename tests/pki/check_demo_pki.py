@@ -77,6 +77,11 @@ def main():
         "mitra": dict(eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION], key_enc=True, email="mitra@mitra.example"),
         "rekan": dict(eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION], key_enc=False, key_agree=True, ec=True,
                       signing_only=True, email="rekan@example.org"),
+        "mitra-old": dict(eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION], key_enc=True, expired=True,
+                          email="mitra@mitra.example"),
+        "mitra-renewed": dict(eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION], key_enc=True, email="mitra@mitra.example"),
+        "sahabat": dict(eku=[ExtendedKeyUsageOID.EMAIL_PROTECTION], key_enc=True, email="sahabat@example.net",
+                        capabilities=True),
     }
     now = datetime.datetime.utcnow()
     for user, want in expectations.items():
@@ -115,10 +120,15 @@ def main():
         policies = ext(cert, x509.CertificatePolicies)
         check(bool(policies and policies.critical) == bool(want.get("critical_policies")),
               where + "certificatePolicies criticality is wrong")
+        caps = [e for e in cert.extensions if e.oid.dotted_string == "1.2.840.113549.1.9.15"]
+        check(bool(caps) == bool(want.get("capabilities")), where + "SMIMECapabilities extension presence is wrong")
         key, p12_cert, chain = pkcs12.load_key_and_certificates((pki / (user + ".p12")).read_bytes(), passphrase)
         check(p12_cert == cert, where + "PKCS#12 holds another certificate")
         check(key is not None, where + "PKCS#12 holds no key")
         check([c.subject for c in chain] == [issuing.subject], where + "PKCS#12 chain is not the issuing CA")
+
+    asing = load(pki / "asing.cert.pem")
+    check(asing.issuer == asing.subject and asing.issuer != root.subject, "asing: not self-signed outside the PKI")
 
     for problem in problems:
         print(problem)

@@ -33,6 +33,13 @@
 #                KU dS+nR+keyEncipherment, EKU emailProtection
 #   rekan        an external correspondent, rekan@example.org, P-256,
 #                KU digitalSignature+keyAgreement, EKU emailProtection
+#   mitra-old    mitra's previous certificate, expired a year ago
+#   mitra-renewed  mitra's renewal, valid now beside "mitra" (renewal overlap)
+#   sahabat      sahabat@example.net, RSA, keyEncipherment, with an RFC 4262
+#                SMIMECapabilities extension advertising AES-256-GCM and
+#                RSAES-OAEP with SHA-256
+#   asing        asing@example.net, RSA, keyEncipherment, self-signed: no
+#                path to the demo root (untrusted)
 #
 # Running it again on a complete OUTDIR of this version does nothing; pass
 # --force to rebuild.
@@ -45,7 +52,7 @@ if [ $# -ne 1 ]; then
     exit 64
 fi
 out=$1
-version=3 # raise when the set of users or their shape changes
+version=4 # raise when the set of users or their shape changes
 if [ "$(cat "$out/.complete" 2>/dev/null)" = "$version" ] && [ "$force" = no ]; then
     exit 0
 fi
@@ -141,8 +148,41 @@ add_user_section bambang-enc "keyUsage = critical, keyAgreement" "extendedKeyUsa
 add_user_section mitra       "keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment" \
                              "extendedKeyUsage = emailProtection"
 add_user_section rekan       "keyUsage = critical, digitalSignature, keyAgreement" "extendedKeyUsage = emailProtection"
+add_user_section mitra-old   "keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment" \
+                             "extendedKeyUsage = emailProtection"
+add_user_section mitra-renewed "keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment" \
+                             "extendedKeyUsage = emailProtection"
+add_user_section sahabat     "keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment" \
+                             "extendedKeyUsage = emailProtection" \
+                             "1.2.840.113549.1.9.15 = ASN1:SEQUENCE:smime_caps"
 add_user_section intan   "keyUsage = critical, digitalSignature, nonRepudiation" \
                          "certificatePolicies = critical, 2.16.360.1.1.1.1"
+
+# RFC 4262: SMIMECapabilities in a certificate (AES-256-GCM, RSAES-OAEP
+# with SHA-256 and MGF1-SHA-256 as RFC 4055 writes them).
+cat >> "$ca/openssl.cnf" <<CNF
+[ smime_caps ]
+gcm  = SEQUENCE:cap_gcm
+oaep = SEQUENCE:cap_oaep
+[ cap_gcm ]
+id = OID:2.16.840.1.101.3.4.1.46
+[ cap_oaep ]
+id     = OID:1.2.840.113549.1.1.7
+params = SEQUENCE:oaep_params
+[ oaep_params ]
+hash = EXPLICIT:0,SEQUENCE:sha256_alg
+mgf  = EXPLICIT:1,SEQUENCE:mgf1_alg
+[ sha256_alg ]
+id = OID:2.16.840.1.101.3.4.2.1
+[ mgf1_alg ]
+id     = OID:1.2.840.113549.1.1.8
+params = SEQUENCE:sha256_alg
+[ asing_ext ]
+basicConstraints = critical, CA:FALSE
+keyUsage         = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = emailProtection
+subjectAltName   = email:asing@example.net
+CNF
 
 cnf="$ca/openssl.cnf"
 export SEGEL_EMAIL=unused@example.invalid
@@ -205,5 +245,16 @@ make_user bambang-enc "Bambang Sutrisno" "Sekretariat Daerah"           ec  "$no
     bambang@tangerangkota.go.id
 make_user mitra   "Mitra Usaha"      "Mitra"                             rsa "$now" "$two_years_later" mitra@mitra.example
 make_user rekan   "Rekan Kerja"      "Rekan"                             ec  "$now" "$two_years_later" rekan@example.org
+
+make_user mitra-old "Mitra Usaha"    "Mitra"                             rsa "$now -3 years" "$now -1 years" \
+    mitra@mitra.example
+make_user mitra-renewed "Mitra Usaha" "Mitra"                            rsa "$now" "$two_years_later" mitra@mitra.example
+make_user sahabat "Sahabat Kota"     "Sahabat"                           rsa "$now" "$two_years_later" sahabat@example.net
+
+# asing: self-signed, outside the demo PKI.
+rsa_key "$out/asing.key.pem"
+openssl req -new -x509 -config "$cnf" -key "$out/asing.key.pem" -sha256 -days 730 \
+    -subj "/C=ID/O=Asing/CN=Asing" -extensions asing_ext -out "$out/asing.cert.pem"
+printf 'asing@example.net\n' > "$out/asing.email"
 
 echo "$version" > "$out/.complete"

@@ -39,6 +39,21 @@ struct RoutingSettings {
     std::vector<std::string> outbound_services;  // signed (PF-03 still needs AUTH)
     std::vector<std::string> inbound_services;   // verified and stamped, even with AUTH
     std::vector<std::string> untouched_services; // passed on without reading the message
+    std::vector<std::string> encrypt_services;   // the encryption hop: signed mail encrypted per recipient
+};
+
+// [encryption]: outbound encryption (issue 12). Who is encrypted to is the
+// directory's policy (`segel policy`); these say whether the submission
+// service marks mail for the encryption hop, the subject tags that raise a
+// message to required, and the CAs recipients' certificates must chain to.
+struct EncryptionSettings {
+    bool enabled = false;
+    std::vector<std::string> subject_tags = {"[rahasia]", "[encrypt]"}; // case-insensitive; removed before sending
+    std::string anchors; // PEM trust anchors (and intermediates) for recipients' certificates; empty: verify.anchors
+    // The anchors in force: `anchors`, else the verification anchors.
+    const std::string& anchors_or(const std::string& verify_anchors) const {
+        return anchors.empty() ? verify_anchors : anchors;
+    }
 };
 
 // [milter]: the daemon's process, socket and message limits.
@@ -97,6 +112,13 @@ struct MilterSettings {
     FailurePolicy policy;        // [policy]
     RoutingSettings routing;
     VerifySettings verify;
+    EncryptionSettings encryption;
+
+    // Whether certificates are checked for encryption (the submission
+    // marking or the encryption hop).
+    bool encrypts() const noexcept { return encryption.enabled || !routing.encrypt_services.empty(); }
+    // Whether revocation sources ([verify] crl, crl_url, ocsp_url) are used.
+    bool checks_revocation() const noexcept { return verify.enabled || encrypts(); }
 
     std::string source = "built-in defaults";
     std::vector<std::string> command_line; // as given, to re-apply on reload

@@ -9,8 +9,9 @@
 // recorded by another process or node applies to the very next message).
 //
 // Beside the signing choice sit the narrow lookups of the next features:
-// certificates to encrypt to (recipient_certificates.hpp) and keys to
-// decrypt with (decryption_keys.hpp). Thread-safe.
+// certificates to encrypt to (recipient_certificates.hpp), the encryption
+// policy rules (encryption_policy.hpp) and keys to decrypt with
+// (decryption_keys.hpp). Thread-safe.
 //
 // open_directory() is the one factory the daemon and `segel` use.
 #pragma once
@@ -25,6 +26,7 @@
 #include "directory/certificate_directory.hpp"
 #include "directory/correspondents.hpp"
 #include "directory/decryption_keys.hpp"
+#include "directory/encryption_policy.hpp"
 #include "directory/recipient_certificates.hpp"
 #include "directory/storage.hpp"
 #include "smime/key_sealing.hpp"
@@ -44,7 +46,8 @@ struct DirectoryOptions {
 class DirectoryService final : public CertificateDirectory,
                                public Correspondents,
                                public RecipientCertificates,
-                               public DecryptionKeys {
+                               public DecryptionKeys,
+                               public EncryptionPolicies {
 public:
     DirectoryService(std::unique_ptr<DirectoryStorage> storage, DirectoryOptions options);
     ~DirectoryService() override;
@@ -72,8 +75,14 @@ public:
 
     Result<std::vector<EncryptionCandidate>> encryption_certificates(const smime::Address& recipient,
                                                                      TimePoint now) override;
+    Result<void> record_encryption(const EncryptionEvent& event, const Actor& actor) override;
     Result<std::vector<DecryptionKey>> decryption_keys(const RecipientIdentifier& recipient,
                                                        const Actor& actor) override;
+
+    Result<std::vector<PolicyRule>> policy_rules() override;
+    Result<PolicyRule> set_policy_rule(const PolicyRule& rule, const Actor& actor) override;
+    Result<void> remove_policy_rule(std::string_view scope, const Actor& actor) override;
+    Result<ResolvedPolicy> policy_for(const smime::Address& recipient) override;
 
     // Re-seals every private key under new_key in one transaction (master key
     // rotation); afterwards only new_key opens them.

@@ -18,12 +18,18 @@
 #include <string>
 #include <vector>
 
+#include "directory/certificate_directory.hpp"
 #include "directory/correspondents.hpp"
 #include "directory/model.hpp"
 #include "smime/address.hpp"
 #include "smime/certificate.hpp"
 
 namespace segel::directory {
+
+// Why a certificate may not be encrypted to (none: it may), the closed set
+// the sender's notice words in Indonesian and English.
+enum class Unfit { none, expired, not_yet_valid, revoked, superseded, key_usage, untrusted, revocation_unknown };
+const char* to_string(Unfit unfit) noexcept;
 
 struct EncryptionCandidate {
     smime::Certificate certificate;
@@ -32,6 +38,18 @@ struct EncryptionCandidate {
     std::optional<CertificateRecord> record; // the RA's record, for source ra_directory
     bool usable = false;
     std::string why_not; // plain words when not usable
+    Unfit unfit = Unfit::none;
+};
+
+// One message encrypted for one recipient (issue 12 item 9): the audit
+// log names each certificate, its source, the cipher and key transport.
+struct EncryptionEvent {
+    std::string sender;    // the From address
+    std::string recipient; // the address key
+    std::string message_id;
+    std::string cipher;        // "aes256-cbc", "aes256-gcm"
+    std::string key_transport; // "rsa-pkcs1", "rsa-oaep", with "ecdh" for EC keys
+    std::vector<EncryptionCandidate> certificates;
 };
 
 class RecipientCertificates {
@@ -40,6 +58,7 @@ public:
     // Newest issuance first.
     virtual Result<std::vector<EncryptionCandidate>> encryption_certificates(const smime::Address& recipient,
                                                                              TimePoint now) = 0;
+    virtual Result<void> record_encryption(const EncryptionEvent& event, const Actor& actor) = 0;
 };
 
 } // namespace segel::directory

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "directory/correspondents.hpp"
+#include "directory/encryption_policy.hpp"
 #include "directory/model.hpp"
 #include "smime/certificate.hpp"
 #include "smime/key_sealing.hpp"
@@ -93,6 +94,13 @@ public:
     virtual Result<bool> insert_correspondent(const CorrespondentRecord& record) = 0;
     virtual Result<std::vector<CorrespondentRecord>> correspondents(const CorrespondentFilter& filter) = 0;
     virtual Result<bool> delete_correspondent(const std::string& fingerprint) = 0;
+
+    // Encryption policy rules (encryption_policy.hpp), by scope.
+    virtual Result<std::vector<PolicyRule>> policy_rules() = 0;
+    // Inserts or replaces the rule of `rule.scope` as given.
+    virtual Result<void> put_policy_rule(const PolicyRule& rule) = 0;
+    // False when the scope had no rule.
+    virtual Result<bool> delete_policy_rule(const std::string& scope) = 0;
 
     virtual Result<void> add_ca_certificate(const smime::Certificate& ca) = 0;
     virtual Result<std::optional<std::string>> ca_certificate_der(const std::string& subject) = 0;

@@ -2,9 +2,8 @@
 // that routing sent inbound, without libmilter. In order, on every path:
 // remove the fields that claim to be our verdict (AR-06); apply the rule
 // for an internal From without SMTP AUTH; (decryption will plug in here,
-// before verification); verify the entity (revocation: the directory's RA
-// status first, then OCSP when configured (its "good" or "revoked" stands),
-// then the CRLs; what none of them can tell is temperror: REV-01..REV-03);
+// before verification); verify the entity (revocation: revocation_answers.hpp;
+// what none of the sources can tell is temperror: REV-01..REV-03);
 // insert Authentication-Results as a trace field (AR-04) and add the plain
 // field; answer through the reply table (accept by default; never loses
 // mail). A message that cannot be read is stamped permerror with the
@@ -14,7 +13,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 
 #include "config/milter_settings.hpp"
@@ -22,10 +20,9 @@
 #include "milter/claimed_verdict_fields.hpp"
 #include "milter/mta_actions.hpp"
 #include "milter/pipeline_result.hpp"
+#include "milter/revocation_answers.hpp"
 #include "milter/routing.hpp"
-#include "smime/crl_store.hpp"
 #include "smime/mime_entity.hpp"
-#include "smime/ocsp_checker.hpp"
 #include "smime/trust_store.hpp"
 #include "smime/verifier.hpp"
 
@@ -36,8 +33,7 @@ public:
     InboundPipeline(std::shared_ptr<const config::MilterSettings> settings,
                     std::shared_ptr<directory::CertificateDirectory> directory,
                     std::optional<smime::TrustStore> anchors = std::nullopt,
-                    std::shared_ptr<const smime::CrlStore> crls = nullptr,
-                    std::shared_ptr<const smime::OcspChecker> ocsp = nullptr);
+                    std::shared_ptr<const RevocationAnswers> revocation = nullptr);
 
     // `claimed`: the verdict fields noted as the MTA passed the header.
     InboundResult finish(const SessionFacts& facts, const smime::MimeEntity& message,
@@ -49,26 +45,17 @@ public:
     InboundResult finish_unreadable(const SessionFacts& facts, const smime::Error& problem,
                                     const ClaimedVerdictFields& claimed, MtaActions& mta) const;
 
-    // The CRLs in use; the background refresher swaps in a new store
-    // (REV-05) while messages are verified with the one they started with.
-    std::shared_ptr<const smime::CrlStore> crls() const;
-    void replace_crls(std::shared_ptr<const smime::CrlStore> crls) const;
-
 private:
     InboundResult process(const SessionFacts& facts, const smime::MimeEntity& message,
                           const ClaimedVerdictFields& claimed, MtaActions& mta) const;
     smime::VerifyOptions verify_options() const;
-    smime::RevocationAnswer revocation(const smime::Certificate& signer, const smime::Certificate& issuer,
-                                       const smime::CrlStore* crls) const;
     InboundResult stamp(const smime::VerificationReport& report, InboundResult result, MtaActions& mta) const;
     InboundResult unavailable(InboundResult result, std::string reason, MtaActions& mta) const;
 
     std::shared_ptr<const config::MilterSettings> m_settings;
     std::shared_ptr<directory::CertificateDirectory> m_directory;
     std::optional<smime::TrustStore> m_anchors;
-    std::shared_ptr<const smime::OcspChecker> m_ocsp;
-    mutable std::mutex m_crls_mutex;
-    mutable std::shared_ptr<const smime::CrlStore> m_crls;
+    std::shared_ptr<const RevocationAnswers> m_revocation; // nullptr: revocation not checked
 };
 
 } // namespace segel::milter

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace segel::milter {
 
@@ -22,6 +23,15 @@ public:
     // Calls must be contiguous and come after every header edit (PF-08).
     virtual bool replace_body(std::string_view chunk) = 0;
     virtual bool set_reply(const std::string& rcode, const std::string& xcode, const std::string& text) = 0;
+    // A reply of several lines (smfi_setmlreply, at most 32); by default
+    // the lines joined into one.
+    virtual bool set_reply_lines(const std::string& rcode, const std::string& xcode,
+                                 const std::vector<std::string>& lines) {
+        std::string text;
+        for (const auto& line : lines)
+            text += (text.empty() ? "" : " ") + line;
+        return set_reply(rcode, xcode, text);
+    }
     // Puts the message on hold in the MTA's queue (smfi_quarantine).
     virtual bool quarantine(const std::string& reason) = 0;
 };

@@ -20,5 +20,6 @@ struct PipelineResult {
 
 using OutboundResult = PipelineResult<OutboundOutcome>;
 using InboundResult = PipelineResult<InboundOutcome>;
+using EncryptionResult = PipelineResult<EncryptionOutcome>;
 
 } // namespace segel::milter

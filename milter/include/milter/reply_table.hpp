@@ -5,12 +5,14 @@
 // always accepted, its reply text in plain words (no addresses, serials or
 // error details; inbound rows never speak of signing), whether a pass or
 // quarantine adds the explaining field (signing.unsigned_header), and the
-// reason given to the hold queue. No other code sets a reply: the session
+// reason given to the hold queue. The encryption hop's refusals carry a
+// notice naming the recipient and the reason. No other code sets a reply: the session
 // answers (restarting, local trouble) are rows here too.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/milter_settings.hpp"
 #include "milter/mta_actions.hpp"
@@ -39,6 +41,18 @@ enum class InboundOutcome {
     verification_unavailable,      // could not be checked now (files, MTA, no anchors)
 };
 
+// The encryption hop (encryption_pipeline.hpp): one recipient per message.
+enum class EncryptionOutcome {
+    encrypted,             // encrypted to the recipient's certificates
+    sent_clear,            // signed only, as the policy says (or an internal recipient)
+    left_as_is,            // already encrypted, or not signed here: never encrypted unsigned
+    recipient_refused,     // required, no usable certificate: 550 naming the recipient and why
+    recipient_later,       // required, a revocation status cannot be told now: 451
+    several_recipients,    // more than one recipient in one transaction: 451 4.5.3
+    directory_unavailable,
+    internal_error,        // never sent in clear instead: 451
+};
+
 // Answers outside any message's outcome.
 enum class SessionEvent {
     restarting,    // SIGTERM: messages in flight end, new ones wait
@@ -48,6 +62,7 @@ enum class SessionEvent {
 // The stable snake_case name, for the log's decision= field.
 const char* to_string(OutboundOutcome outcome) noexcept;
 const char* to_string(InboundOutcome outcome) noexcept;
+const char* to_string(EncryptionOutcome outcome) noexcept;
 
 enum class Verdict { accept, quarantine, tempfail, reject };
 std::string_view to_string(Verdict verdict) noexcept;
@@ -63,6 +78,10 @@ struct SmtpReply {
 // (quarantine; when the hold fails, a tempfail rather than letting it go).
 Verdict respond(OutboundOutcome outcome, const config::MilterSettings& settings, MtaActions& mta);
 Verdict respond(InboundOutcome outcome, const config::MilterSettings& settings, MtaActions& mta);
+// `notice`: the lines of a refusal that names the recipient and the reason
+// (Indonesian and English, encryption_notice.hpp); empty: the row's text.
+Verdict respond(EncryptionOutcome outcome, const config::MilterSettings& settings, MtaActions& mta,
+                const std::vector<std::string>& notice = {});
 
 SmtpReply session_reply(SessionEvent event) noexcept;
 

@@ -3,8 +3,8 @@
 // every combination is tested without libmilter).
 //
 // Order: a service listed as untouched passes; a bounce (null sender) is
-// never signed (PF-04) nor read; a service listed as outbound or inbound
-// takes that direction; otherwise SMTP AUTH means outbound (PF-03) and its
+// never signed (PF-04) nor read; a service listed as the encryption hop,
+// outbound or inbound takes that direction; otherwise SMTP AUTH means outbound (PF-03) and its
 // absence inbound. Inbound mail with nothing to do (verification off, and
 // no rule about an unauthenticated internal From) passes without being
 // read. The Postfix service name is the {daemon_name} macro, which Postfix
@@ -28,7 +28,9 @@ struct SessionFacts {
     std::vector<std::string> recipients; // RCPT TO addresses without brackets, in order
 };
 
-enum class Direction { outbound, inbound, untouched };
+// encrypt: the encryption hop, where Postfix hands back signed mail one
+// recipient per transaction, after alias expansion (encryption_pipeline.hpp).
+enum class Direction { outbound, inbound, untouched, encrypt };
 const char* to_string(Direction direction) noexcept;
 
 struct Route {

@@ -1,0 +1,66 @@
+#include "sqlite_policies.hpp"
+
+namespace segel::directory::sqlite_policies {
+
+namespace {
+
+template <class Enum>
+void bind_field(sql::Statement& statement, int index, const std::optional<Enum>& value) {
+    if (value)
+        statement.bind(index, std::string_view(to_string(*value)));
+    else
+        statement.bind_null(index);
+}
+
+template <class Enum, class Parse>
+std::optional<Enum> read_field(const sql::Statement& statement, int column, Parse parse) {
+    if (statement.is_null(column))
+        return std::nullopt;
+    return parse(statement.text(column));
+}
+
+} // namespace
+
+Result<std::vector<PolicyRule>> select(sql::StatementCache& cache) {
+    sql::Statement select = cache.prepare(
+        "SELECT scope, mode, cipher, key_transport, set_at, set_by FROM encryption_policies ORDER BY scope");
+    std::vector<PolicyRule> rules;
+    int rc = 0;
+    while ((rc = select.step()) == SQLITE_ROW) {
+        PolicyRule rule;
+        rule.scope = select.text(0);
+        rule.mode = read_field<EncryptionMode>(select, 1, parse_encryption_mode);
+        rule.cipher = read_field<CipherChoice>(select, 2, parse_cipher_choice);
+        rule.key_transport = read_field<KeyTransportChoice>(select, 3, parse_key_transport_choice);
+        rule.set_at = from_seconds(select.integer(4));
+        rule.set_by = select.text(5);
+        rules.push_back(std::move(rule));
+    }
+    if (rc != SQLITE_DONE)
+        return db_error(cache.db(), "cannot read the encryption policy");
+    return rules;
+}
+
+Result<void> put(sql::StatementCache& cache, const PolicyRule& rule) {
+    sql::Statement put = cache.prepare(
+        "INSERT OR REPLACE INTO encryption_policies(scope, mode, cipher, key_transport, set_at, set_by) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    put.bind(1, rule.scope);
+    bind_field(put, 2, rule.mode);
+    bind_field(put, 3, rule.cipher);
+    bind_field(put, 4, rule.key_transport);
+    put.bind(5, to_seconds(rule.set_at)).bind(6, rule.set_by);
+    if (put.step() != SQLITE_DONE)
+        return db_error(cache.db(), "cannot store the encryption policy of " + rule.scope);
+    return {};
+}
+
+Result<bool> remove(sql::StatementCache& cache, const std::string& scope) {
+    sql::Statement remove = cache.prepare("DELETE FROM encryption_policies WHERE scope = ?1");
+    remove.bind(1, scope);
+    if (remove.step() != SQLITE_DONE)
+        return db_error(cache.db(), "cannot remove the encryption policy of " + scope);
+    return sqlite3_changes(cache.db()) > 0;
+}
+
+} // namespace segel::directory::sqlite_policies

@@ -1,0 +1,17 @@
+// The SQLite rows of encryption policy rules (schema version 3), for the
+// SQLite backend's sessions (sqlite_storage.cpp). The caller holds the
+// connection's lock.
+#pragma once
+
+#include <vector>
+
+#include "directory/storage.hpp"
+#include "sqlite_handles.hpp"
+
+namespace segel::directory::sqlite_policies {
+
+Result<std::vector<PolicyRule>> select(sql::StatementCache& cache);
+Result<void> put(sql::StatementCache& cache, const PolicyRule& rule);
+Result<bool> remove(sql::StatementCache& cache, const std::string& scope);
+
+} // namespace segel::directory::sqlite_policies

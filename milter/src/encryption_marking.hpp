@@ -1,0 +1,44 @@
+// At the submission, after signing: whether a message goes through the
+// encryption hop (encryption_pipeline.hpp), and the header edits that say
+// so. The subject trigger (a tag of [encryption] subject_tag, matched
+// case-insensitively in the decoded Subject, honoured only here, where every
+// sender is authenticated) raises the message to required and is removed.
+// A marking field the sender wrote is always removed.
+//
+// A message is marked when some submitted recipient may be encrypted to or
+// must be refused: the trigger; a recipient whose plan encrypts (required,
+// or opportunistic when every external recipient has a usable
+// certificate), refuses or retries; or an internal recipient while any
+// policy may encrypt, since Postfix may expand that address to an external
+// one. The field's value tells the hop "required", "opportunistic-all" or
+// "opportunistic-partial" (some recipient without a usable certificate:
+// opportunistic recipients stay signed only). Unmarked mail takes no extra hop.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/milter_settings.hpp"
+#include "milter/recipient_planner.hpp"
+#include "milter/routing.hpp"
+#include "smime/mime_entity.hpp"
+
+namespace segel::milter {
+
+struct EncryptionMarking {
+    std::vector<std::string> removed;         // field names
+    std::vector<smime::NewHeaderField> added; // the Subject without its tag, the marking field
+    std::string note;                         // for the log; empty: not marked
+};
+
+// The decoded subject without any of `tags` (and the space after one), or
+// nullopt when it carries none.
+std::optional<std::string> subject_without_tags(const std::string& subject, const std::vector<std::string>& tags);
+
+directory::Result<EncryptionMarking> mark_for_encryption(const RecipientPlanner& planner,
+                                                         const config::EncryptionSettings& settings,
+                                                         const SessionFacts& facts,
+                                                         const smime::SpooledMessage& message);
+
+} // namespace segel::milter

@@ -1,0 +1,171 @@
+#include "milter/encryption_pipeline.hpp"
+
+#include <exception>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "encryption_notice.hpp"
+#include "message_id.hpp"
+#include "milter/message_rewrite.hpp"
+#include "smime/address.hpp"
+#include "smime/encryptor.hpp"
+#include "smime/sender_address.hpp"
+
+namespace segel::milter {
+
+namespace {
+
+EncryptionResult ended(EncryptionResult result, EncryptionOutcome outcome, std::string reason) {
+    result.outcome = outcome;
+    result.reason = std::move(reason);
+    return result;
+}
+
+// The top-level media type, lower case ("multipart/signed"); empty: none.
+std::string media_type_of(const smime::SpooledMessage& message) {
+    const auto fields = message.fields_named("Content-Type");
+    if (fields.empty())
+        return {};
+    std::string value = fields.front()->unfolded_value();
+    value = value.substr(0, value.find(';'));
+    std::string type;
+    for (const unsigned char c : value)
+        if (c != ' ' && c != '\t')
+            type += static_cast<char>(std::tolower(c));
+    return type;
+}
+
+std::string marking_of(const smime::SpooledMessage& message) {
+    const auto fields = message.fields_named(k_encrypt_marking_field);
+    if (fields.empty())
+        return {};
+    std::string value = fields.front()->unfolded_value();
+    value.erase(0, value.find_first_not_of(" \t"));
+    return value.substr(0, value.find_last_not_of(" \t") + 1);
+}
+
+// "rsa-pkcs1", "rsa-oaep", "ecdh", or e.g. "rsa-pkcs1+ecdh" for a mix.
+std::string key_transport_of(const std::vector<directory::EncryptionCandidate>& certificates,
+                             smime::RsaKeyTransport rsa) {
+    bool any_rsa = false, any_ec = false;
+    for (const auto& used : certificates) {
+        const EVP_PKEY* key = X509_get0_pubkey(used.certificate.handle());
+        (key != nullptr && EVP_PKEY_is_a(key, "RSA") ? any_rsa : any_ec) = true;
+    }
+    const std::string rsa_name = rsa == smime::RsaKeyTransport::oaep_sha256 ? "rsa-oaep" : "rsa-pkcs1";
+    if (any_rsa && any_ec)
+        return rsa_name + "+ecdh";
+    return any_rsa ? rsa_name : "ecdh";
+}
+
+std::string certificates_text(const std::vector<directory::EncryptionCandidate>& certificates) {
+    std::string text;
+    for (const auto& used : certificates)
+        text += (text.empty() ? "" : ", ") + std::string("serial ") + used.certificate.serial_hex() + " (" +
+                std::string(directory::to_string(used.source)) + ")";
+    return text;
+}
+
+} // namespace
+
+EncryptionPipeline::EncryptionPipeline(std::shared_ptr<const config::MilterSettings> settings,
+                                       std::shared_ptr<const RecipientPlanner> planner)
+    : m_settings(std::move(settings)), m_planner(std::move(planner)) {}
+
+EncryptionResult EncryptionPipeline::finish(const SessionFacts& facts, const smime::MimeEntity& message,
+                                            MtaActions& mta) const {
+    EncryptionResult result;
+    std::vector<std::string> notice;
+    try {
+        result = process(facts, message, notice, mta);
+    } catch (const std::exception& e) {
+        result = ended(std::move(result), EncryptionOutcome::internal_error, std::string("exception: ") + e.what());
+    }
+    result.verdict = respond(result.outcome, *m_settings, mta, notice);
+    return result;
+}
+
+EncryptionResult EncryptionPipeline::finish_unreadable(const SessionFacts&, const smime::Error& problem,
+                                                       MtaActions& mta) const {
+    EncryptionResult result = ended({}, EncryptionOutcome::internal_error, problem.detail);
+    result.verdict = respond(result.outcome, *m_settings, mta);
+    return result;
+}
+
+EncryptionResult EncryptionPipeline::process(const SessionFacts& facts, const smime::MimeEntity& message,
+                                             std::vector<std::string>& notice, MtaActions& mta) const {
+    EncryptionResult result;
+    if (auto from = smime::single_from_address(message.origin()))
+        result.from = smime::address_key(*from);
+    if (facts.recipients.size() != 1)
+        return ended(std::move(result), EncryptionOutcome::several_recipients,
+                     std::to_string(facts.recipients.size()) + " recipients in one transaction (set the transport's "
+                                                               "destination_recipient_limit = 1)");
+    const std::string marking = marking_of(message.origin());
+    const smime::MimeEntity unmarked = message.rewritten({k_encrypt_marking_field}, {});
+    const std::string type = media_type_of(message.origin());
+    if (type == "application/pkcs7-mime" || type == "application/x-pkcs7-mime")
+        return ended(std::move(result), EncryptionOutcome::left_as_is, "S/MIME already (" + type + ")");
+    if (type != "multipart/signed")
+        return ended(std::move(result), EncryptionOutcome::left_as_is, "not signed here: never encrypted unsigned");
+    auto plan = m_planner->plan(facts.recipients.front(), marking == "required");
+    if (!plan) {
+        const bool down = plan.error().kind == directory::ErrorKind::unavailable;
+        return ended(std::move(result), down ? EncryptionOutcome::directory_unavailable : EncryptionOutcome::internal_error,
+                     plan.error().detail);
+    }
+    if (plan->treatment == directory::Treatment::encrypt && plan->mode == directory::EncryptionMode::opportunistic &&
+        marking == "opportunistic-partial") {
+        plan->treatment = directory::Treatment::clear;
+        plan->reason = "opportunistic, and another recipient of the message has no usable certificate";
+    }
+    switch (plan->treatment) {
+    case directory::Treatment::encrypt: return encrypt(unmarked, *plan, std::move(result), mta);
+    case directory::Treatment::clear: break;
+    case directory::Treatment::refuse:
+    case directory::Treatment::retry:
+        notice = encryption_refusal_notice(*plan);
+        return ended(std::move(result),
+                     plan->treatment == directory::Treatment::refuse ? EncryptionOutcome::recipient_refused
+                                                                     : EncryptionOutcome::recipient_later,
+                     plan->reason);
+    }
+    // Signed only: the marking field goes, nothing else changes.
+    if (!apply_rewrite(unmarked, mta, static_cast<std::size_t>(m_settings->milter.body_chunk_bytes)))
+        return ended(std::move(result), EncryptionOutcome::internal_error, "the MTA refused an edit");
+    return ended(std::move(result), EncryptionOutcome::sent_clear, plan->reason);
+}
+
+EncryptionResult EncryptionPipeline::encrypt(const smime::MimeEntity& message, const directory::RecipientPlan& plan,
+                                             EncryptionResult result, MtaActions& mta) const {
+    const auto algorithms = directory::choose_algorithms(plan);
+    smime::EncryptOptions options;
+    options.temp_dir = m_settings->milter.temp_dir;
+    options.cipher = algorithms.cipher;
+    options.rsa_transport = algorithms.rsa_transport;
+    std::vector<smime::Certificate> certificates;
+    for (const auto& used : plan.certificates)
+        certificates.push_back(used.certificate);
+    auto encrypted = smime::encrypt(message, certificates, options);
+    if (!encrypted)
+        return ended(std::move(result), EncryptionOutcome::internal_error, encrypted.error().detail);
+    const std::string transport = key_transport_of(plan.certificates, algorithms.rsa_transport);
+    result.serial = plan.certificates.front().certificate.serial_hex();
+    auto size = encrypted->entity.size();
+    if (!size || *size > static_cast<std::uint64_t>(m_settings->milter.max_message_bytes))
+        return ended(std::move(result), EncryptionOutcome::internal_error,
+                     size ? "the encrypted message would exceed the size limit" : size.error().detail);
+    if (!apply_rewrite(encrypted->entity, mta, static_cast<std::size_t>(m_settings->milter.body_chunk_bytes)))
+        return ended(std::move(result), EncryptionOutcome::internal_error, "the MTA refused an edit");
+    directory::EncryptionEvent event{result.from, plan.recipient, message_id_of(message.origin()),
+                                     encrypted->algorithm, transport, plan.certificates};
+    if (auto recorded = m_planner->directory().record_encryption(event, {"segel-milter"}); !recorded)
+        return ended(std::move(result), EncryptionOutcome::internal_error,
+                     "encryption not recorded: " + recorded.error().detail);
+    return ended(std::move(result), EncryptionOutcome::encrypted,
+                 "encrypted to " + plan.recipient + ": " + certificates_text(plan.certificates) + "; " +
+                     encrypted->algorithm + ", " + transport + " (" + algorithms.why + ")");
+}
+
+} // namespace segel::milter
