@@ -50,13 +50,10 @@ smime::Certificate certificate_of(const std::string& user) {
 // What `openssl cms -decrypt` gives with the user's key; fails the test if
 // it cannot decrypt.
 std::string openssl_decrypt(const std::string& message, const std::string& user) {
-    TempDir dir;
-    write_file(dir / "in.eml", message);
-    const auto run = run_process({"openssl", "cms", "-decrypt", "-binary", "-in", (dir / "in.eml").string(), "-recip",
-                                  pki_file(user + ".cert.pem").string(), "-inkey", pki_file(user + ".key.pem").string()});
-    INFO(run.err);
-    REQUIRE(run.exit_code == 0);
-    return run.out;
+    const auto opened = decrypt_with_openssl(message, user);
+    INFO(opened.detail);
+    REQUIRE(opened.ok);
+    return opened.content;
 }
 
 void check_inner_signature(const std::string& inner) {

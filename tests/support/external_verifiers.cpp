@@ -240,6 +240,14 @@ Decrypted decrypt_with_nss(const std::string& der, const std::string& user) {
     return {result.exit_code == 0, result.out, result.err};
 }
 
+Decrypted decrypt_with_openssl(const std::string& message, const std::string& user) {
+    TempDir dir;
+    write_file(dir / "in.eml", message);
+    auto result = run_process({"openssl", "cms", "-decrypt", "-binary", "-in", (dir / "in.eml").string(), "-recip",
+                               pki_file(user + ".cert.pem").string(), "-inkey", pki_file(user + ".key.pem").string()});
+    return {result.exit_code == 0, result.out, result.err};
+}
+
 Decrypted decrypt_with_bouncy_castle(const std::string& der, const std::string& user) {
     TempDir dir;
     write_file(dir / "m.p7m", der);

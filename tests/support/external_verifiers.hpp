@@ -51,6 +51,9 @@ Decrypted decrypt_with_gpgsm(const std::string& der, const std::string& user);
 // cmsutil -D with the key in the NSS database (Thunderbird's library).
 Decrypted decrypt_with_nss(const std::string& der, const std::string& user);
 
+// openssl cms -decrypt of a whole application/pkcs7-mime message.
+Decrypted decrypt_with_openssl(const std::string& message, const std::string& user);
+
 // Bouncy Castle (Debian libbcpkix-java, tests/tools/BcDecrypt.java): every
 // cipher, key transport and key agreement the encrypt step makes.
 Decrypted decrypt_with_bouncy_castle(const std::string& der, const std::string& user);
