@@ -46,6 +46,11 @@ Correspondents (certificates to encrypt to, outside the internal domains):
   correspondent import FILE|FOLDER...  PEM, DER, .p7c or PKCS#12 (--for-domain D: domain certificates)
   correspondent list [TEXT]        list them (--json)
   correspondent remove REF         forget one, by fingerprint or serial
+Encryption policy (who outbound mail is encrypted to):
+  policy set SCOPE --mode M        never, opportunistic or required for *, a domain, *.domain or an address
+  policy unset SCOPE               remove a scope's rule (it inherits again)
+  policy list                      the rules (--json)
+  policy show ADDRESS              what applies to an address, and its certificates (--trust, --json)
 RA and CA:
   sync ra FILE            apply an RA status export (CSV); --dry-run shows the changes
   sync crl FILE           apply a CA's CRL after checking its signature and freshness
@@ -311,6 +316,72 @@ ParseOutcome parse_correspondent(const std::string& name, const std::vector<std:
     return finish(outcome, c);
 }
 
+ParseOutcome parse_policy(const std::string& name, const std::vector<std::string>& args) {
+    ParseOutcome outcome;
+    po::variables_map vm;
+    if (name == "policy set") {
+        PolicySetCommand c;
+        Grammar g("usage: segel policy set SCOPE [--mode MODE] [--cipher CIPHER] [--key-transport KT]\n\n"
+                  "Sets the encryption policy of SCOPE: * (global), a domain, *.domain (its subdomains) or one "
+                  "address. Fields not given keep their value; a field never set is inherited from the next wider "
+                  "scope (address, domain, *.domain, *), then the default (never, auto, auto).\n\nOptions");
+        g.options.add_options()
+            ("mode", po::value(&c.mode)->value_name("MODE"), "never | opportunistic | required")
+            ("cipher", po::value(&c.cipher)->value_name("CIPHER"), "auto | aes256-cbc | aes256-gcm")
+            ("key-transport", po::value(&c.key_transport)->value_name("KT"), "auto | rsa-pkcs1 | rsa-oaep")
+            ("scope", po::value(&c.scope)->value_name("SCOPE"), "*, domain, *.domain or address");
+        g.positional.add("scope", 1);
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        require_positional(vm, "scope", outcome);
+        if (outcome.error.empty() && c.mode.empty() && c.cipher.empty() && c.key_transport.empty())
+            outcome.error = "give --mode, --cipher or --key-transport";
+        return finish(outcome, c);
+    }
+    if (name == "policy unset") {
+        PolicyUnsetCommand c;
+        Grammar g("usage: segel policy unset SCOPE\n\nRemoves the rule of SCOPE; it inherits again.\n\nOptions");
+        g.options.add_options()("scope", po::value(&c.scope)->value_name("SCOPE"), "*, domain, *.domain or address");
+        g.positional.add("scope", 1);
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        require_positional(vm, "scope", outcome);
+        return finish(outcome, c);
+    }
+    if (name == "policy list") {
+        PolicyListCommand c;
+        Grammar g("usage: segel policy list [--json]\n\nOptions");
+        g.options.add_options()("json", po::bool_switch(&c.json), "JSON instead of a table");
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        return finish(outcome, c);
+    }
+    PolicyShowCommand c;
+    Grammar g("usage: segel policy show ADDRESS [--trust FILE] [--json]\n\nShows the policy in force for ADDRESS, "
+              "the scope each part comes from, and every certificate the directory holds for it with whether it may "
+              "be used now. With --trust the path to those anchors is checked too (the daemon also asks its "
+              "revocation sources at every send).\n\nOptions");
+    g.options.add_options()
+        ("trust", po::value(&c.trust_file)->value_name("FILE"), "PEM trust anchors (and intermediates)")
+        ("json", po::bool_switch(&c.json), "JSON instead of text")
+        ("address", po::value(&c.address)->value_name("ADDRESS"), "recipient address");
+    g.positional.add("address", 1);
+    auto settings = run_grammar(g, args, outcome, vm);
+    if (!settings)
+        return outcome;
+    c.settings = *settings;
+    require_positional(vm, "address", outcome);
+    if (outcome.error.empty() && !c.trust_file.empty())
+        outcome.error = check_readable("trust", c.trust_file);
+    return finish(outcome, c);
+}
+
 ParseOutcome parse_directory_or_other(const std::string& group, const std::string& verb,
                                       const std::vector<std::string>& args) {
     ParseOutcome outcome;
@@ -318,6 +389,8 @@ ParseOutcome parse_directory_or_other(const std::string& group, const std::strin
     const std::string name = group + (verb.empty() ? "" : " " + verb);
     if (name == "correspondent import" || name == "correspondent list" || name == "correspondent remove")
         return parse_correspondent(name, args);
+    if (name == "policy set" || name == "policy unset" || name == "policy list" || name == "policy show")
+        return parse_policy(name, args);
 
     if (name == "directory init") {
         Grammar g("usage: segel directory init [OPTIONS]\n\nCreates the directory database (0640) and, if missing, "

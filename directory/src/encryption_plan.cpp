@@ -17,7 +17,7 @@ EncryptionMode mode_in_force(const ResolvedPolicy& policy, bool raised) {
 bool sort_candidates(std::vector<EncryptionCandidate> candidates, const PlanInputs& inputs, RecipientPlan& plan) {
     bool transient = false;
     for (auto& candidate : candidates) {
-        if (candidate.usable) {
+        if (candidate.usable && !inputs.skip_path_check) {
             if (inputs.anchors == nullptr) {
                 candidate.usable = false;
                 candidate.why_not = "no trust anchors are configured";

@@ -383,3 +383,40 @@ TEST_CASE("correspondent import refuses internal addresses and unreadable files,
     CHECK(domain.exit_code == 0);
     CHECK_THAT(cli.run({"correspondent", "list"}).out, Catch::Contains("domain mitra.example"));
 }
+
+TEST_CASE("policy set, list, show and unset: the rule in force for an address and where it comes from (issue 12)",
+          "[cli][policy]") {
+    Cli cli;
+    REQUIRE(cli.run({"directory", "init"}).exit_code == 0);
+    REQUIRE(cli.run({"correspondent", "import", pki_file("sahabat.cert.pem").string()}).exit_code == 0);
+    REQUIRE(cli.run({"policy", "set", "*", "--mode", "opportunistic"}).exit_code == 0);
+    const auto set = cli.run({"policy", "set", "*.Example.net", "--mode", "required", "--cipher", "aes256-cbc"});
+    INFO(set.err);
+    REQUIRE(set.exit_code == 0);
+    CHECK_THAT(set.out, Catch::Contains("*.example.net: mode required, cipher aes256-cbc"));
+
+    const auto listed = cli.run({"policy", "list", "--json"});
+    REQUIRE(listed.exit_code == 0);
+    CHECK_THAT(listed.out, Catch::Contains("\"scope\": \"*.example.net\"") && Catch::Contains("\"key_transport\": null"));
+
+    write_file(cli.dir / "anchors.pem", read_file(pki_file("root.pem")) + read_file(pki_file("issuing.pem")));
+    const auto shown = cli.run({"policy", "show", "sahabat@example.net", "--trust", (cli.dir / "anchors.pem").string()});
+    INFO(shown.err);
+    REQUIRE(shown.exit_code == 0);
+    CHECK_THAT(shown.out, Catch::Contains("mode:          opportunistic (from *)") && Catch::Contains("now:           encrypt") &&
+                              Catch::Contains("aes256-gcm") && Catch::Contains("usable:        serial"));
+    const auto refused = cli.run({"policy", "show", "x@a.example.net", "--json"});
+    CHECK_THAT(refused.out, Catch::Contains("\"mode\": \"required\"") && Catch::Contains("\"mode_from\": \"*.example.net\"") &&
+                                Catch::Contains("\"treatment\": \"refuse\"") && Catch::Contains("\"path_checked\": false"));
+
+    CHECK(cli.run({"policy", "set", "x.example", "--mode", "sometimes"}).exit_code == 64);
+    CHECK(cli.run({"policy", "set", "x.example"}).exit_code == 64);
+    const auto bad_scope = cli.run({"policy", "set", "not a domain", "--mode", "never"});
+    CHECK(bad_scope.exit_code == 65);
+    CHECK_THAT(bad_scope.err, Catch::Contains("policy scope"));
+
+    REQUIRE(cli.run({"policy", "unset", "*.example.net"}).exit_code == 0);
+    CHECK_THAT(cli.run({"policy", "show", "x@a.example.net"}).out, Catch::Contains("mode:          opportunistic (from *)"));
+    CHECK(cli.run({"policy", "unset", "*.example.net"}).exit_code == 65);
+    CHECK_THAT(cli.run({"audit", "list"}).out, Catch::Contains("policy_set") && Catch::Contains("policy_remove"));
+}

@@ -135,10 +135,32 @@ struct CorrespondentRemoveCommand {
     std::string reference;           // fingerprint (8+ hex digits) or serial
 };
 
+// `segel policy set|unset|list|show`: the encryption policy (issue 12).
+struct PolicySetCommand {
+    ToolSettings settings;
+    std::string scope;                            // "*", domain, "*.domain" or address
+    std::string mode, cipher, key_transport;      // as typed; empty: unchanged
+};
+struct PolicyUnsetCommand {
+    ToolSettings settings;
+    std::string scope;
+};
+struct PolicyListCommand {
+    ToolSettings settings;
+    bool json = false;
+};
+struct PolicyShowCommand {
+    ToolSettings settings;
+    std::string address;
+    std::string trust_file;                       // optional: check the path to these anchors too
+    bool json = false;
+};
+
 using Command = std::variant<HelpRequest, MsgSignCommand, MsgVerifyCommand, DirectoryInit, DirectoryImport, DirectoryList, DirectoryShow,
                              DirectoryAuthorise, DirectoryRevoke, DirectoryExpiring, DirectoryRotateKey, SyncRa,
                              SyncCrl, AuditVerify, AuditList, ReportCommand, RemindCommand, ConfigShow,
-                             CorrespondentImportCommand, CorrespondentListCommand, CorrespondentRemoveCommand>;
+                             CorrespondentImportCommand, CorrespondentListCommand, CorrespondentRemoveCommand,
+                             PolicySetCommand, PolicyUnsetCommand, PolicyListCommand, PolicyShowCommand>;
 
 struct ParseOutcome {
     std::optional<Command> command; // set on success

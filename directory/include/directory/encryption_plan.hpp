@@ -32,6 +32,7 @@ const char* to_string(Treatment treatment) noexcept;
 
 struct PlanInputs {
     const smime::TrustStore* anchors = nullptr; // nullptr: no certificate can be trusted
+    bool skip_path_check = false;               // display only (`segel policy show` without anchors)
     smime::RevocationCheck revocation;          // empty: not checked
     bool raised_to_required = false;            // the message's trigger
     bool internal_recipient = false;            // in an internal domain
