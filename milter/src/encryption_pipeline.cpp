@@ -105,10 +105,13 @@ EncryptionResult EncryptionPipeline::process(const SessionFacts& facts, const sm
     const std::string marking = marking_of(message.origin());
     const smime::MimeEntity unmarked = message.rewritten({k_encrypt_marking_field}, {});
     const std::string type = media_type_of(message.origin());
-    if (type == "application/pkcs7-mime" || type == "application/x-pkcs7-mime")
-        return ended(std::move(result), EncryptionOutcome::left_as_is, "S/MIME already (" + type + ")");
-    if (type != "multipart/signed")
-        return ended(std::move(result), EncryptionOutcome::left_as_is, "not signed here: never encrypted unsigned");
+    const bool encrypted_already = type == "application/pkcs7-mime" || type == "application/x-pkcs7-mime";
+    if (encrypted_already || type != "multipart/signed") {
+        if (!apply_rewrite(unmarked, mta, static_cast<std::size_t>(m_settings->milter.body_chunk_bytes)))
+            return ended(std::move(result), EncryptionOutcome::internal_error, "the MTA refused an edit");
+        return ended(std::move(result), EncryptionOutcome::left_as_is,
+                     encrypted_already ? "S/MIME already (" + type + ")" : "not signed here: never encrypted unsigned");
+    }
     auto plan = m_planner->plan(facts.recipients.front(), marking == "required");
     if (!plan) {
         const bool down = plan.error().kind == directory::ErrorKind::unavailable;

@@ -8,7 +8,12 @@ message to a file. With local_delivery, it also plays the receiving side:
 mail for the recipient domain "penerima.test" goes out by SMTP to a second
 smtpd of the same Postfix (the "MX" port, no AUTH, the same milter, so it
 is verified as inbound mail), which hands it to Postfix's virtual delivery
-agent for the Maildir of kepala@lokal.test. It also prepares a demo directory (`segel directory
+agent for the Maildir of kepala@lokal.test. With encryption_hop, it runs
+Segel's encryption hop as deploy/postfix describes it: milter_header_checks
+sends mail the submission marked (X-Segel-Encrypt) through the segel-encrypt
+transport, one recipient per delivery, to a loopback smtpd whose
+{daemon_name} is segel-encrypt, after virtual alias expansion (`aliases`
+maps an address to others). It also prepares a demo directory (`segel directory
 init/import`) and runs segel-milter. Needs root (Postfix's master does).
 Everything lives in one temporary folder; stop() leaves nothing running.
 """
@@ -71,7 +76,7 @@ postlog   unix-dgram n - n - 1 postlogd
 
 class PostfixLab:
     def __init__(self, segel, milter, pki, users=("alice", "bambang", "eko"), milter_args=(), milter_config="",
-                 smtpd_milters=None, local_delivery=False):
+                 smtpd_milters=None, local_delivery=False, encryption_hop=False, aliases=None):
         self.segel = segel
         self.milter_binary = milter
         self.pki = pki
@@ -92,6 +97,9 @@ class PostfixLab:
         self.local_delivery = local_delivery
         self.mx = free_port() if local_delivery else None
         self.mail_base = os.path.join(self.root, "mail")
+        self.encryption_hop = encryption_hop
+        self.hop = free_port() if encryption_hop else None
+        self.aliases = aliases or {}
 
     # -- the directory ---------------------------------------------------------
     def segel_cmd(self, *args):
@@ -166,6 +174,21 @@ class PostfixLab:
             messages.append(b"\n".join(lines))
         return messages
 
+    def delivered_to(self):
+        """Delivered messages as (recipients, bytes), oldest first: smtp-sink's X-Rcpt-Args name the recipients."""
+        out = []
+        for name in sorted(os.listdir(self.sink_dir), key=lambda n: os.path.getmtime(os.path.join(self.sink_dir, n))):
+            with open(os.path.join(self.sink_dir, name), "rb") as f:
+                data = f.read()
+            lines = data.split(b"\n")
+            recipients = []
+            while lines and lines[0].startswith((b"X-Client-", b"X-Helo-Args", b"X-Mail-Args", b"X-Rcpt-Args")):
+                line = lines.pop(0)
+                if line.startswith(b"X-Rcpt-Args: "):
+                    recipients.append(line.split(b"<", 1)[1].split(b">", 1)[0].decode())
+            out.append((recipients, b"\n".join(lines)))
+        return out
+
     def wait_delivered(self, count, seconds=20):
         wait_for(lambda: len(os.listdir(self.sink_dir)) >= count, seconds, "%d delivered messages" % count)
         time.sleep(0.2)
@@ -192,6 +215,11 @@ class PostfixLab:
                 f.write("127.0.0.1:%d inet n - n - - smtpd -o myhostname=mx.lokal.test -o smtpd_sasl_auth_enable=no "
                         "-o smtpd_recipient_restrictions=check_recipient_access,texthash:%s/redirect,permit\n"
                         % (self.mx, etc))
+            if self.encryption_hop:
+                f.write("segel-encrypt unix - - n - - smtp\n"
+                        "127.0.0.1:%d inet n - n - - smtpd -o milter_macro_daemon_name=segel-encrypt "
+                        "-o receive_override_options=no_address_mappings -o smtpd_sasl_auth_enable=no "
+                        "-o content_filter=\n" % self.hop)
         main_cf = {
             "compatibility_level": "3.6",
             "queue_directory": os.path.join(self.root, "queue"),
@@ -247,6 +275,18 @@ class PostfixLab:
                 "virtual_gid_maps": "static:65534",
                 "virtual_mailbox_limit": "0",
             })
+        if self.encryption_hop:
+            with open(os.path.join(etc, "segel_milter_header_checks"), "w") as f:
+                f.write("/^X-Segel-Encrypt:/ FILTER segel-encrypt:[127.0.0.1]:%d\n" % self.hop)
+            main_cf.update({
+                "milter_header_checks": "regexp:%s/segel_milter_header_checks" % etc,
+                "segel-encrypt_destination_recipient_limit": "1",
+            })
+        if self.aliases:
+            with open(os.path.join(etc, "virtual"), "w") as f:
+                for alias, targets in self.aliases.items():
+                    f.write("%s %s\n" % (alias, ", ".join(targets)))
+            main_cf.update({"virtual_alias_maps": "texthash:%s/virtual" % etc, "virtual_alias_domains": ""})
         with open(os.path.join(etc, "main.cf"), "w") as f:
             for key, value in main_cf.items():
                 f.write("%s = %s\n" % (key, value))
@@ -303,8 +343,7 @@ class PostfixLab:
         """Submits with swaks (to the submission port unless `port`); returns (exit code, swaks transcript)."""
         args = ["swaks", "--server", "127.0.0.1:%d" % (port or self.submission), "--helo", "client.example",
                 "--from", sender or login, "--data", "-", "--hide-informational", "--timeout", "60"]
-        for rcpt in recipients:
-            args += ["--to", rcpt]
+        args += ["--to", ",".join(recipients)]  # swaks keeps only the last of several --to
         if auth:
             args += ["--auth", "PLAIN", "--auth-user", login, "--auth-password", password]
         result = subprocess.run(args, input=message, capture_output=True)
