@@ -120,6 +120,8 @@ OutboundResult OutboundPipeline::process(const SessionFacts& facts, const smime:
     options.temp_dir = m_settings->milter.temp_dir;
     if (m_settings->signing.footer)
         options.footer_text = m_settings->signing.footer_text;
+    if (m_planner)
+        options.encryption_certificate = m_planner->sender_encryption_certificate(*from);
     auto signed_outcome = smime::sign(message, *choice->identity, options);
     if (!signed_outcome)
         return ended(std::move(result), outcome_for(signed_outcome.error().kind), signed_outcome.error().detail);

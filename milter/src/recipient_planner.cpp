@@ -30,6 +30,16 @@ directory::Result<directory::RecipientPlan> RecipientPlanner::plan(const std::st
     return directory::plan_recipient(*m_directory, *m_directory, *address, inputs);
 }
 
+std::optional<smime::Certificate> RecipientPlanner::sender_encryption_certificate(const smime::Address& sender) const {
+    auto candidates = m_directory->encryption_certificates(sender, std::chrono::system_clock::now());
+    if (!candidates)
+        return std::nullopt; // signing goes on; the reply is then encrypted to what the correspondent knows
+    for (const auto& candidate : *candidates)
+        if (candidate.usable && candidate.source == directory::CertificateSource::ra_directory)
+            return candidate.certificate;
+    return std::nullopt;
+}
+
 directory::Result<bool> RecipientPlanner::any_encryption_policy() const {
     auto rules = m_directory->policy_rules();
     if (!rules)

@@ -57,9 +57,44 @@ Result<void> add_oaep_capability(STACK_OF(X509_ALGOR)* caps) {
     capability.release(); // the stack owns it
     return {};
 }
+// RFC 8551 §2.5.3: SMIMEEncryptionKeyPreference ::= CHOICE {
+// issuerAndSerialNumber [0] IssuerAndSerialNumber, ... }, the [0] implicit
+// on the SEQUENCE, so its tag becomes A0.
+Result<void> add_encryption_key_preference(CMS_ContentInfo* cms, CMS_SignerInfo* signer, const Certificate& preferred) {
+    unsigned char* issuer = nullptr;
+    unsigned char* serial = nullptr;
+    const int issuer_length = i2d_X509_NAME(X509_get_issuer_name(preferred.handle()), &issuer);
+    const int serial_length = i2d_ASN1_INTEGER(X509_get_serialNumber(preferred.handle()), &serial);
+    ossl::OpensslStringPtr issuer_owner(reinterpret_cast<char*>(issuer)), serial_owner(reinterpret_cast<char*>(serial));
+    if (issuer_length <= 0 || serial_length <= 0)
+        return crypto_error("cannot encode the encryption key preference");
+    const std::string content = std::string(issuer_owner.get(), static_cast<std::size_t>(issuer_length)) +
+                                std::string(serial_owner.get(), static_cast<std::size_t>(serial_length));
+    std::string value(1, '\xA0');
+    if (content.size() < 0x80) {
+        value += static_cast<char>(content.size());
+    } else {
+        std::string length;
+        for (std::size_t n = content.size(); n > 0; n >>= 8)
+            length.insert(length.begin(), static_cast<char>(n & 0xFF));
+        value += static_cast<char>(0x80 | length.size());
+        value += length;
+    }
+    value += content;
+    ASN1_OBJECT* oid = OBJ_txt2obj("1.2.840.113549.1.9.16.2.11", 1);
+    const bool added = oid != nullptr &&
+                       CMS_signed_add1_attr_by_OBJ(signer, oid, V_ASN1_SEQUENCE, value.data(),
+                                                   static_cast<int>(value.size())) == 1;
+    ASN1_OBJECT_free(oid);
+    if (!added || CMS_add1_cert(cms, preferred.handle()) != 1)
+        return crypto_error("cannot add the encryption key preference");
+    return {};
+}
+
 } // namespace
 
-Result<std::string> sign_detached(const SigningIdentity& identity, int content_fd) {
+Result<std::string> sign_detached(const SigningIdentity& identity, int content_fd,
+                                  const Certificate* encryption_certificate) {
     ERR_clear_error();
     constexpr unsigned int flags = CMS_DETACHED | CMS_BINARY | CMS_PARTIAL;
     ossl::CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, flags));
@@ -86,6 +121,9 @@ Result<std::string> sign_detached(const SigningIdentity& identity, int content_f
     for (const auto& cert : identity.chain())
         if (CMS_add1_cert(cms.get(), cert.handle()) != 1)
             return crypto_error("cannot add a chain certificate");
+    if (encryption_certificate != nullptr)
+        if (auto preferred = add_encryption_key_preference(cms.get(), signer, *encryption_certificate); !preferred)
+            return preferred.error();
 
     if (::lseek(content_fd, 0, SEEK_SET) < 0)
         return make_error(ErrorKind::io_failure, std::string("cannot rewind the part to sign: ") + std::strerror(errno));

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "smime/certificate.hpp"
 #include "smime/error.hpp"
 #include "smime/signing_identity.hpp"
 
@@ -13,7 +14,11 @@ namespace segel::smime {
 // SMIMECapabilities (AES-GCM first, then AES-CBC and RSAES-OAEP with SHA-256;
 // OSSL-12), signingCertificateV2, and the
 // signer's certificate plus its intermediates (CH-12). CMS_BINARY: the bytes
-// are signed exactly as they are (OSSL-11).
-Result<std::string> sign_detached(const SigningIdentity& identity, int content_fd);
+// are signed exactly as they are (OSSL-11). With `encryption_certificate`,
+// the signer's certificate for encrypted replies is named by an
+// SMIMEEncryptionKeyPreference attribute (RFC 8551 §2.5.3, issuer and
+// serial) and carried in the certificate set.
+Result<std::string> sign_detached(const SigningIdentity& identity, int content_fd,
+                                  const Certificate* encryption_certificate = nullptr);
 
 } // namespace segel::smime

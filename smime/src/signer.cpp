@@ -108,7 +108,8 @@ Result<SignOutcome> sign_spooled(const SpooledMessage& message, const MimeEntity
             return canonical.error();
         part = std::move(serialised).value();
     }
-    auto signature = sign_detached(identity, part->fd());
+    auto signature = sign_detached(identity, part->fd(),
+                                   options.encryption_certificate ? &*options.encryption_certificate : nullptr);
     if (!signature)
         return signature.error();
     // SM-04: the MIME header fields now live in part 1.

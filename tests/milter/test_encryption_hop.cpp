@@ -36,6 +36,14 @@ struct HopFixture : test::ServiceFixture {
                                                 directory::CertificateSource::operator_import, "", {"test"}));
         policy("*", EncryptionMode::opportunistic);
     }
+    // A demo user's certificate (with its key) into the RA directory.
+    bool import_user_certificate(const std::string& user) const {
+        const auto& id = test::demo_identity(user);
+        directory::ImportRequest request{id.certificate(), id.shared_private_key(), id.chain(),
+                                         directory::CertificateKind::individual, {}};
+        request.owner.email = id.certificate().email_addresses().front();
+        return store->import_certificate(request, {"test"}).has_value();
+    }
     void policy(const std::string& scope, EncryptionMode mode) const {
         directory::PolicyRule rule;
         rule.scope = scope;
@@ -262,4 +270,47 @@ TEST_CASE("encryption hop: a recipient certificate revoked by CRL stops encrypti
     const auto refused = hop(f.pipelines(crls), submitted.message, {"mitra@mitra.example"});
     CHECK(refused.result.outcome == EncryptionOutcome::recipient_refused);
     CHECK_THAT(refused.reply, Catch::Contains("dicabut") && Catch::Contains("revoked"));
+}
+
+TEST_CASE("signatures name the sender's encryption certificate (SMIMEEncryptionKeyPreference) and carry it "
+          "(RFC 8551 2.5.3)",
+          "[milter][encryption]") {
+    HopFixture f;
+    REQUIRE(f.import_user_certificate("alice-enc"));
+    const auto submitted = submit(f.pipelines(), letter("warga@example.net"), {"warga@example.net"});
+    REQUIRE(submitted.result.outcome == OutboundOutcome::signed_message);
+    CHECK(test::verify_with_openssl(submitted.message, k_alice).good);
+    const auto parts = test::split_signed_message(submitted.message);
+    // The other verifiers accept the attribute too.
+    const auto gpgsm = test::verify_with_gpgsm(parts, k_alice);
+    const auto nss = test::verify_with_nss(parts, "Alice Rahmawati");
+    INFO(gpgsm.detail << nss.detail);
+    CHECK(gpgsm.good);
+    CHECK(nss.good);
+    test::TempDir dir;
+    test::write_file(dir / "sig.der", parts.signature_der);
+    const auto printed = test::run_process({"openssl", "cms", "-inform", "DER", "-cmsout", "-print", "-in",
+                                            (dir / "sig.der").string()});
+    REQUIRE(printed.exit_code == 0);
+    const auto encryption = pki_certificate("alice-enc.cert.pem");
+    CHECK_THAT(printed.out, Catch::Contains("id-smime-aa-encrypKeyPref"));
+    // The preference (issuer and serial, [0]) names it; the certificate set carries it.
+    const std::string preference = printed.out.substr(printed.out.find("id-smime-aa-encrypKeyPref"));
+    CHECK_THAT(preference, Catch::Contains("cont [ 0 ]") && Catch::Contains("Demo BSrE CA DS G1"));
+    const std::string integer = preference.substr(preference.find("INTEGER"));
+    CHECK_THAT(integer.substr(0, integer.find('\n')), Catch::EndsWith(":" + encryption.serial_hex()));
+    CHECK_THAT(printed.out, Catch::Contains("serialNumber: " + std::to_string(std::stoul(encryption.serial_hex(), nullptr, 16))));
+    CHECK(test::embedded_certificate_subjects(parts.signature_der).size() == 3); // signer, issuing CA, encryption
+
+    // Without an encryption certificate: no preference.
+    test::ServiceFixture plain;
+    FakeMta mta;
+    auto spooled = test::spool_shared(letter("warga@example.net"));
+    REQUIRE(plain.service().outbound().finish(test::facts("Q3", k_alice, k_alice), smime::MimeEntity(spooled), mta)
+                .outcome == OutboundOutcome::signed_message);
+    const auto bare = test::split_signed_message(mta.rebuild(*spooled));
+    test::write_file(dir / "bare.der", bare.signature_der);
+    CHECK_THAT(test::run_process({"openssl", "cms", "-inform", "DER", "-cmsout", "-print", "-in", (dir / "bare.der").string()})
+                   .out,
+               !Catch::Contains("encrypKeyPref"));
 }

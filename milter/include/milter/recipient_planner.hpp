@@ -26,6 +26,10 @@ public:
     // `recipient` as the envelope gives it; an address that cannot be
     // parsed is invalid_input.
     directory::Result<directory::RecipientPlan> plan(const std::string& recipient, bool raised_to_required) const;
+    // The internal sender's own usable encryption certificate from the RA
+    // directory (the newest), named in every signature so correspondents
+    // encrypt replies to a key the gateway holds (RFC 8551 §2.5.3).
+    std::optional<smime::Certificate> sender_encryption_certificate(const smime::Address& sender) const;
     // Whether any policy rule may encrypt (a mode other than never).
     directory::Result<bool> any_encryption_policy() const;
 

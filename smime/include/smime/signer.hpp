@@ -34,6 +34,9 @@ struct SignOptions {
     // MIME entities a message may have; a message whose lines could make
     // more is refused as message_too_large before it is parsed (SM-16).
     std::size_t max_parts = 1000;
+    // The sender's certificate for encrypted replies (RFC 8551 §2.5.3):
+    // named by SMIMEEncryptionKeyPreference and carried in the signature.
+    std::optional<Certificate> encryption_certificate;
 };
 
 struct SignedEntity {
