@@ -31,6 +31,7 @@ Segel's operator tool.
 Messages:
   msg sign                sign one RFC 5322 message file with S/MIME (RFC 8551)
   msg verify              verify a signed message file: verdict, signer, reason
+  msg encrypt             sign, then encrypt for --to recipients with the directory's policy
 Certificate directory:
   directory init          create the database and the master key
   directory import        import PKCS#12 or PEM certificates (files or folders)
@@ -147,11 +148,8 @@ bool parse_message_arguments(const po::options_description& options, const std::
     return parse_arguments(options, positional, args, vm, outcome);
 }
 
-ParseOutcome parse_msg_sign(const std::vector<std::string>& args) {
-    MsgSignCommand command;
-    po::options_description options(k_sign_intro);
+void add_sign_options(po::options_description& options, MsgSignCommand& command) {
     options.add_options()
-        ("help,h", "show this help")
         ("pkcs12", po::value(&command.pkcs12_file)->value_name("FILE"),
          "PKCS#12 file with the certificate, its key and the issuing chain")
         ("cert", po::value(&command.cert_file)->value_name("FILE"),
@@ -161,53 +159,58 @@ ParseOutcome parse_msg_sign(const std::vector<std::string>& args) {
          "PEM file with the issuing CA certificates (roots are left out of the signature)")
         ("passphrase-file", po::value(&command.passphrase_file)->value_name("FILE"),
          "file whose first line is the passphrase of the PKCS#12 file or key")
-        ("out,o", po::value(&command.output)->value_name("FILE"), "write the signed message here (default: stdout)")
+        ("out,o", po::value(&command.output)->value_name("FILE"), "write the result here (default: stdout)")
         ("temp-dir", po::value(&command.temp_dir)->value_name("DIR"),
          "directory for temporary files (default: $TMPDIR or /tmp)")
-        ("in", po::value(&command.input)->value_name("FILE"), "message to sign (default: stdin)");
-    ParseOutcome outcome;
-    if (!parse_message_arguments(options, args, outcome))
-        return outcome;
+        ("in", po::value(&command.input)->value_name("FILE"), "message (default: stdin)");
+}
+
+// The signer's options: one way to give the credentials, files readable and
+// private. False with outcome.error set otherwise.
+bool check_sign_command(const MsgSignCommand& command, ParseOutcome& outcome) {
     const bool pem = !command.cert_file.empty() || !command.key_file.empty();
-    if (command.pkcs12_file.empty() == !pem) {
+    if (command.pkcs12_file.empty() == !pem)
         outcome.error = "give either --pkcs12 or --cert with --key";
-        return outcome;
-    }
-    if (pem && (command.cert_file.empty() || command.key_file.empty())) {
+    else if (pem && (command.cert_file.empty() || command.key_file.empty()))
         outcome.error = command.cert_file.empty() ? "--key needs --cert" : "--cert needs --key";
-        return outcome;
-    }
-    if (!command.pkcs12_file.empty() && !command.chain_file.empty()) {
+    else if (!command.pkcs12_file.empty() && !command.chain_file.empty())
         outcome.error = "--chain goes with --cert; a PKCS#12 file carries its own chain";
-        return outcome;
-    }
+    if (!outcome.error.empty())
+        return false;
     for (const auto& [option, path] :
          std::vector<std::pair<std::string, std::string>>{{"pkcs12", command.pkcs12_file},
                                                           {"cert", command.cert_file},
                                                           {"key", command.key_file},
                                                           {"chain", command.chain_file},
                                                           {"passphrase-file", command.passphrase_file},
-                                                          {"in", command.input}}) {
+                                                          {"in", command.input}})
         if (auto problem = check_readable(option, path); !problem.empty()) {
             outcome.error = problem;
-            return outcome;
+            return false;
         }
-    }
     for (const auto& [option, path] : std::vector<std::pair<std::string, std::string>>{
-             {"key", command.key_file}, {"pkcs12", command.pkcs12_file}, {"passphrase-file", command.passphrase_file}}) {
+             {"key", command.key_file}, {"pkcs12", command.pkcs12_file}, {"passphrase-file", command.passphrase_file}})
         if (auto problem = check_private(option, path); !problem.empty()) {
             outcome.error = problem;
             outcome.unsafe_credentials = true;
-            return outcome;
+            return false;
         }
+    struct stat st {};
+    if (!command.temp_dir.empty() && (::stat(command.temp_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
+        outcome.error = "--temp-dir: " + command.temp_dir + " is not a directory";
+        return false;
     }
-    if (!command.temp_dir.empty()) {
-        struct stat st {};
-        if (::stat(command.temp_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-            outcome.error = "--temp-dir: " + command.temp_dir + " is not a directory";
-            return outcome;
-        }
-    }
+    return true;
+}
+
+ParseOutcome parse_msg_sign(const std::vector<std::string>& args) {
+    MsgSignCommand command;
+    po::options_description options(k_sign_intro);
+    options.add_options()("help,h", "show this help");
+    add_sign_options(options, command);
+    ParseOutcome outcome;
+    if (!parse_message_arguments(options, args, outcome) || !check_sign_command(command, outcome))
+        return outcome;
     outcome.command = command;
     return outcome;
 }
@@ -382,6 +385,42 @@ ParseOutcome parse_policy(const std::string& name, const std::vector<std::string
     return finish(outcome, c);
 }
 
+ParseOutcome parse_msg_encrypt(const std::vector<std::string>& args) {
+    ParseOutcome outcome;
+    po::variables_map vm;
+    MsgEncryptCommand c;
+    Grammar g("usage: segel msg encrypt --to ADDRESS... --trust FILE (--pkcs12 FILE | --cert FILE --key FILE) "
+              "[OPTIONS] [FILE]\n\nSigns a message, then encrypts it (RFC 8551 3.7) for the recipients with the "
+              "directory's policy and certificates, as segel-milter's encryption hop does: each certificate must "
+              "chain to --trust, not be revoked (RA status, --crl), be valid and fit for encryption. When every "
+              "recipient has a usable certificate the result is encrypted to all of them; a recipient whose policy "
+              "is required (or all, with --required) and has none is refused with the reason; otherwise "
+              "(opportunistic, never) the message is written signed only.\n\nOptions");
+    add_sign_options(g.options, c.sign);
+    g.options.add_options()
+        ("to", po::value(&c.recipients)->value_name("ADDRESS")->composing(), "recipient (repeatable)")
+        ("trust", po::value(&c.trust_file)->value_name("FILE"), "PEM trust anchors (and intermediates)")
+        ("crl", po::value(&c.crl_files)->value_name("FILE")->composing(), "CRL file (PEM or DER; repeatable)")
+        ("require-crl", po::bool_switch(&c.require_crl), "a certificate whose issuer has no CRL given is not usable")
+        ("required", po::bool_switch(&c.required), "every recipient must receive it encrypted (as [rahasia])");
+    g.positional.add("in", 1);
+    auto settings = run_grammar(g, args, outcome, vm);
+    if (!settings)
+        return outcome;
+    c.settings = *settings;
+    if (c.recipients.empty())
+        outcome.error = "give at least one --to";
+    else if (c.trust_file.empty())
+        outcome.error = "--trust is needed: recipients' certificates must chain to a trust anchor";
+    else
+        outcome.error = check_readable("trust", c.trust_file);
+    if (outcome.error.empty())
+        outcome.error = first_unreadable(c.crl_files);
+    if (outcome.error.empty() && !check_sign_command(c.sign, outcome))
+        return outcome;
+    return finish(outcome, c);
+}
+
 ParseOutcome parse_directory_or_other(const std::string& group, const std::string& verb,
                                       const std::vector<std::string>& args) {
     ParseOutcome outcome;
@@ -391,6 +430,8 @@ ParseOutcome parse_directory_or_other(const std::string& group, const std::strin
         return parse_correspondent(name, args);
     if (name == "policy set" || name == "policy unset" || name == "policy list" || name == "policy show")
         return parse_policy(name, args);
+    if (name == "msg encrypt")
+        return parse_msg_encrypt(args);
 
     if (name == "directory init") {
         Grammar g("usage: segel directory init [OPTIONS]\n\nCreates the directory database (0640) and, if missing, "
@@ -693,6 +734,8 @@ ParseOutcome parse_command_line(int argc, const char* const argv[]) {
         return parse_msg_sign(std::vector<std::string>(args.begin() + 2, args.end()));
     if (args.size() >= 2 && args[0] == "msg" && args[1] == "verify")
         return parse_msg_verify(std::vector<std::string>(args.begin() + 2, args.end()));
+    if (args.size() >= 2 && args[0] == "msg" && args[1] == "encrypt")
+        return parse_directory_or_other("msg", "encrypt", std::vector<std::string>(args.begin() + 2, args.end()));
     // "report" and "remind" take no subcommand; the others take one.
     const bool single = args[0] == "report" || args[0] == "remind";
     const std::string verb = single || args.size() < 2 ? std::string() : args[1];

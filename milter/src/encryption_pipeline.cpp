@@ -6,7 +6,6 @@
 #include <openssl/x509.h>
 
 #include "encryption_notice.hpp"
-#include "message_id.hpp"
 #include "milter/message_rewrite.hpp"
 #include "smime/address.hpp"
 #include "smime/encryptor.hpp"
@@ -161,7 +160,7 @@ EncryptionResult EncryptionPipeline::encrypt(const smime::MimeEntity& message, c
                      size ? "the encrypted message would exceed the size limit" : size.error().detail);
     if (!apply_rewrite(encrypted->entity, mta, static_cast<std::size_t>(m_settings->milter.body_chunk_bytes)))
         return ended(std::move(result), EncryptionOutcome::internal_error, "the MTA refused an edit");
-    directory::EncryptionEvent event{result.from, plan.recipient, message_id_of(message.origin()),
+    directory::EncryptionEvent event{result.from, plan.recipient, smime::message_id_of(message.origin()),
                                      encrypted->algorithm, transport, plan.certificates};
     if (auto recorded = m_planner->directory().record_encryption(event, {"segel-milter"}); !recorded)
         return ended(std::move(result), EncryptionOutcome::internal_error,

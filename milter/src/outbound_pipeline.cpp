@@ -3,7 +3,6 @@
 #include <exception>
 
 #include "encryption_marking.hpp"
-#include "message_id.hpp"
 #include "milter/message_rewrite.hpp"
 #include "smime/address.hpp"
 #include "smime/sender_address.hpp"
@@ -159,7 +158,7 @@ OutboundResult OutboundPipeline::deliver(const SessionFacts& facts, const smime:
     if (!apply_rewrite(final_entity, mta, static_cast<std::size_t>(m_settings->milter.body_chunk_bytes)))
         return ended(std::move(result), OutboundOutcome::internal_error, "the MTA refused an edit");
     if (auto recorded = m_directory->record_signing({facts.auth_login, certificate.serial, certificate.fingerprint,
-                                                     message_id_of(final_entity.origin()),
+                                                     smime::message_id_of(final_entity.origin()),
                                                      std::chrono::system_clock::now()},
                                                     {"segel-milter"});
         !recorded)

@@ -182,4 +182,12 @@ Result<SpooledMessage> MessageSpool::finish() && {
                           m_in_header ? m_size : static_cast<std::uint64_t>(m_header_text.size()));
 }
 
+std::string message_id_of(const SpooledMessage& message) {
+    std::string id;
+    if (const auto ids = message.fields_named("Message-ID"); !ids.empty())
+        id = ids.front()->unfolded_value();
+    id.erase(0, id.find_first_not_of(" \t"));
+    return id;
+}
+
 } // namespace segel::smime

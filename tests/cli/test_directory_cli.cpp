@@ -2,9 +2,12 @@
 // administrator runs them.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include <sys/stat.h>
 
 #include "crl_builder.hpp"
+#include "external_verifiers.hpp"
 #include "test_support.hpp"
 
 using namespace segel::test;
@@ -419,4 +422,53 @@ TEST_CASE("policy set, list, show and unset: the rule in force for an address an
     CHECK_THAT(cli.run({"policy", "show", "x@a.example.net"}).out, Catch::Contains("mode:          opportunistic (from *)"));
     CHECK(cli.run({"policy", "unset", "*.example.net"}).exit_code == 65);
     CHECK_THAT(cli.run({"audit", "list"}).out, Catch::Contains("policy_set") && Catch::Contains("policy_remove"));
+}
+
+TEST_CASE("msg encrypt signs then encrypts for recipients with usable certificates, refuses a required one without, "
+          "writes signed only for an opportunistic one (issue 12)",
+          "[cli][policy][encrypt]") {
+    Cli cli;
+    REQUIRE(cli.run({"directory", "init"}).exit_code == 0);
+    for (const char* user : {"mitra", "rekan"})
+        REQUIRE(cli.run({"correspondent", "import", pki_file(std::string(user) + ".cert.pem").string()}).exit_code == 0);
+    REQUIRE(cli.run({"policy", "set", "*", "--mode", "opportunistic"}).exit_code == 0);
+    write_file(cli.dir / "anchors.pem", read_file(pki_file("root.pem")) + read_file(pki_file("issuing.pem")));
+    write_file(cli.dir / "in.eml", crlf("From: alice@tangerangkota.go.id\nTo: mitra@mitra.example\nSubject: Rapat\n"
+                                        "Message-ID: <cli-encrypt@x>\n\nIsi rahasia.\n"));
+    copy_p12("alice", cli.dir);
+    const std::vector<std::string> signer = {"--pkcs12", (cli.dir / "alice.p12").string(), "--passphrase-file",
+                                             pki_file("p12-passphrase").string(), "--trust",
+                                             (cli.dir / "anchors.pem").string(), (cli.dir / "in.eml").string()};
+    const auto with = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"msg", "encrypt"});
+        args.insert(args.end(), signer.begin(), signer.end());
+        return cli.run(args);
+    };
+
+    const auto both = with({"--to", "mitra@mitra.example", "--to", "rekan@example.org", "--out", (cli.dir / "out.eml").string()});
+    INFO(both.err);
+    REQUIRE(both.exit_code == 0);
+    const std::string encrypted = read_file(cli.dir / "out.eml");
+    CHECK_THAT(encrypted, Catch::Contains("application/pkcs7-mime"));
+    for (const char* user : {"mitra", "rekan"}) {
+        const auto opened = decrypt_with_openssl(encrypted, user);
+        INFO(opened.detail);
+        REQUIRE(opened.ok);
+        CHECK(verify_with_openssl(opened.content, "alice@tangerangkota.go.id").good);
+    }
+    CHECK_THAT(cli.run({"audit", "list"}).out, Catch::Contains("to=rekan@example.org") && Catch::Contains("admin:"));
+
+    const auto clear = with({"--to", "mitra@mitra.example", "--to", "nobody@example.net"});
+    REQUIRE(clear.exit_code == 0);
+    CHECK_THAT(clear.out, Catch::Contains("multipart/signed") && !Catch::Contains("pkcs7-mime"));
+    CHECK_THAT(clear.err, Catch::Contains("signed only: nobody@example.net"));
+
+    const auto refused = with({"--to", "mitra@mitra.example", "--to", "nobody@example.net", "--required", "--out",
+                               (cli.dir / "refused.eml").string()});
+    CHECK(refused.exit_code == 65);
+    CHECK_THAT(refused.err, Catch::Contains("nobody@example.net") && Catch::Contains("no certificate is known"));
+    CHECK_FALSE(std::filesystem::exists(cli.dir / "refused.eml"));
+
+    CHECK(with({"--to", "mitra@mitra.example", "--crl", (cli.dir / "missing.crl").string()}).exit_code == 64);
+    CHECK(cli.run({"msg", "encrypt", "--to", "mitra@mitra.example", (cli.dir / "in.eml").string()}).exit_code == 64);
 }

@@ -135,6 +135,18 @@ struct CorrespondentRemoveCommand {
     std::string reference;           // fingerprint (8+ hex digits) or serial
 };
 
+// `segel msg encrypt`: sign, then encrypt for the given recipients with the
+// directory's policy and certificates (issue 12 item 10).
+struct MsgEncryptCommand {
+    ToolSettings settings;
+    MsgSignCommand sign;                 // the signer, input, output, temp dir
+    std::vector<std::string> recipients;
+    std::string trust_file;              // PEM anchors (and intermediates) recipients' certificates chain to
+    std::vector<std::string> crl_files;
+    bool require_crl = false;            // a certificate whose issuer has no CRL here: not usable now
+    bool required = false;               // as the subject trigger: every recipient needs a usable certificate
+};
+
 // `segel policy set|unset|list|show`: the encryption policy (issue 12).
 struct PolicySetCommand {
     ToolSettings settings;
@@ -160,7 +172,8 @@ using Command = std::variant<HelpRequest, MsgSignCommand, MsgVerifyCommand, Dire
                              DirectoryAuthorise, DirectoryRevoke, DirectoryExpiring, DirectoryRotateKey, SyncRa,
                              SyncCrl, AuditVerify, AuditList, ReportCommand, RemindCommand, ConfigShow,
                              CorrespondentImportCommand, CorrespondentListCommand, CorrespondentRemoveCommand,
-                             PolicySetCommand, PolicyUnsetCommand, PolicyListCommand, PolicyShowCommand>;
+                             PolicySetCommand, PolicyUnsetCommand, PolicyListCommand, PolicyShowCommand,
+                             MsgEncryptCommand>;
 
 struct ParseOutcome {
     std::optional<Command> command; // set on success

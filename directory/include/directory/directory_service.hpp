@@ -84,6 +84,9 @@ public:
     Result<void> remove_policy_rule(std::string_view scope, const Actor& actor) override;
     Result<ResolvedPolicy> policy_for(const smime::Address& recipient) override;
 
+    // The internal domains this directory was opened with (empty: any).
+    const std::vector<std::string>& internal_domains() const noexcept { return m_options.domains; }
+
     // Re-seals every private key under new_key in one transaction (master key
     // rotation); afterwards only new_key opens them.
     Result<int> reseal_keys(std::shared_ptr<const smime::MasterKey> new_key, const Actor& actor);

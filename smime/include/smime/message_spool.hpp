@@ -63,6 +63,10 @@ private:
     std::uint64_t m_body_offset;
 };
 
+// The first Message-ID field's unfolded value without leading white space
+// (empty when there is none), as logs and the audit record it.
+std::string message_id_of(const SpooledMessage& message);
+
 class MessageSpool {
 public:
     static Result<MessageSpool> create(const std::filesystem::path& temp_dir, SpoolLimits limits = {});
