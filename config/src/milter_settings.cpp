@@ -67,7 +67,10 @@ po::options_description command_line_options(Overrides& o) {
                                     "certificate the directory chooses for them. With [verify] enabled = on it also "
                                     "verifies the S/MIME signature of mail that arrives without AUTH and stamps "
                                     "Authentication-Results and a readable verdict field ([verify] settings: "
-                                    "--check-config prints them all). Settings come from "
+                                    "--check-config prints them all). With [encryption] enabled = on it marks signed "
+                                    "mail that may be encrypted for the encryption hop, the Postfix service of "
+                                    "[routing] encrypt_service, where it encrypts each recipient's copy as the "
+                                    "directory's policy says. Settings come from "
                                     "/etc/segel/segel-milter.conf (or --config); the options below override it. "
                                     "SIGHUP reloads the settings; SIGTERM finishes messages in flight and exits.\n\n"
                                     "Options");

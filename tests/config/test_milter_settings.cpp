@@ -164,3 +164,33 @@ TEST_CASE("directory.url names the directory as sqlite:PATH, database still work
     REQUIRE_FALSE(other.settings.has_value());
     CHECK_THAT(other.problems.front(), Catch::Contains("names a backend this build does not have"));
 }
+
+TEST_CASE("encryption settings: off by default with the two subject tags, anchors needed once encryption is used",
+          "[config][milter][encryption]") {
+    const auto defaults = parse_milter_with("");
+    REQUIRE(defaults.settings.has_value());
+    CHECK_FALSE(defaults.settings->encryption.enabled);
+    CHECK_FALSE(defaults.settings->encrypts());
+    CHECK(defaults.settings->encryption.subject_tags == std::vector<std::string>{"[rahasia]", "[encrypt]"});
+
+    const std::string anchors = test::pki_file("root.pem").string();
+    const auto set = parse_milter_with("[encryption]\nenabled = on\nsubject_tag = [RAHASIA]\nanchors = " + anchors +
+                                       "\n[routing]\nencrypt_service = segel-encrypt\n");
+    INFO((set.problems.empty() ? std::string() : set.problems.front()));
+    REQUIRE(set.settings.has_value());
+    CHECK(set.settings->encryption.enabled);
+    CHECK(set.settings->checks_revocation());
+    CHECK(set.settings->encryption.subject_tags == std::vector<std::string>{"[RAHASIA]"});
+    CHECK(set.settings->routing.encrypt_services == std::vector<std::string>{"segel-encrypt"});
+    CHECK_THAT(config::format_milter_settings(*set.settings),
+               Catch::Contains("encrypt_service = segel-encrypt") && Catch::Contains("[encryption]\nenabled = on") &&
+                   Catch::Contains("subject_tag = [RAHASIA]"));
+
+    // The hop alone, without any anchors file: named.
+    const auto no_anchors = parse_milter_with("[routing]\nencrypt_service = segel-encrypt\n");
+    CHECK_FALSE(no_anchors.settings.has_value());
+    REQUIRE_FALSE(no_anchors.problems.empty());
+    CHECK_THAT(no_anchors.problems.front(), Catch::Contains("encryption.anchors") && Catch::Contains("cannot be read"));
+    // The verification anchors serve when encryption.anchors is not given.
+    CHECK(parse_milter_with("anchors = " + anchors + "\n[encryption]\nenabled = on\n").settings.has_value());
+}
