@@ -25,8 +25,8 @@ def make_message(size):
 
 
 def session(args):
-    """One SMTP session sending `count` messages; with AUTH as alice when `login`, else as a stranger."""
-    port, count, message, login = args
+    """One SMTP session sending `count` messages to `recipient`; with AUTH as alice when `login`, else as a stranger."""
+    port, count, message, login, recipient = args
     client = smtplib.SMTP("127.0.0.1", port, timeout=120)
     if login:
         client.login(ALICE, DEMO_PASSWORD)
@@ -34,19 +34,24 @@ def session(args):
     failures = 0
     for _ in range(count):
         try:
-            client.sendmail(sender, ["warga@example.com"], message)
+            client.sendmail(sender, [recipient], message)
         except smtplib.SMTPException:
             failures += 1
     client.quit()
     return failures
 
 
-def run_load(port, message, count, login):
-    """Messages per second and failures for `count` messages over CONCURRENCY sessions."""
+def run_load(port, message, count, login, recipient="warga@example.com", delivered=None):
+    """Messages per second and failures for `count` messages over CONCURRENCY sessions. With
+    `delivered` (a function giving how many messages have arrived so far), the time runs until
+    all of them have arrived, not only until they were accepted."""
     per_session = [count // CONCURRENCY + (1 if i < count % CONCURRENCY else 0) for i in range(CONCURRENCY)]
+    arrived_before = delivered() if delivered else 0
     with multiprocessing.Pool(CONCURRENCY) as pool:
         start = time.time()
-        failures = sum(pool.map(session, [(port, n, message, login) for n in per_session]))
+        failures = sum(pool.map(session, [(port, n, message, login, recipient) for n in per_session]))
+        while delivered and delivered() < arrived_before + count - failures and time.time() - start < 1800:
+            time.sleep(0.02)
         elapsed = time.time() - start
     return count / elapsed, failures
 
@@ -72,12 +77,12 @@ def start_opendkim(root):
     return process, "unix:" + socket_path
 
 
-def print_table(title, headings, sizes, results, notes):
-    """results[(column, size name)] = (rate, failures), columns in COLUMNS order; then the notes."""
+def print_table(title, headings, sizes, results, notes, columns=COLUMNS):
+    """results[(column, size name)] = (rate, failures), in `columns` order; then the notes."""
     print("\n" + title)
     print("%-8s" % "size" + "".join("%22s" % h for h in headings))
     for name, _, count in sizes:
-        row = [results[(label, name)] for label in COLUMNS]
+        row = [results[(label, name)] for label in columns]
         print("%-8s" % name + "".join("%22.0f" % r[0] for r in row) +
               "   (%d messages each; failures %s)" % (count, "/".join(str(r[1]) for r in row)))
     for note in notes:
