@@ -155,9 +155,12 @@ EncryptionResult EncryptionPipeline::encrypt(const smime::MimeEntity& message, c
     const std::string transport = key_transport_of(plan.certificates, algorithms.rsa_transport);
     result.serial = plan.certificates.front().certificate.serial_hex();
     auto size = encrypted->entity.size();
-    if (!size || *size > static_cast<std::uint64_t>(m_settings->milter.max_message_bytes))
-        return ended(std::move(result), EncryptionOutcome::internal_error,
-                     size ? "the encrypted message would exceed the size limit" : size.error().detail);
+    if (!size)
+        return ended(std::move(result), EncryptionOutcome::internal_error, size.error().detail);
+    if (*size > static_cast<std::uint64_t>(m_settings->milter.max_message_bytes))
+        return ended(std::move(result), EncryptionOutcome::too_large_encrypted,
+                     "encrypted message of " + std::to_string(*size) + " bytes would exceed the size limit of " +
+                         std::to_string(m_settings->milter.max_message_bytes));
     if (!apply_rewrite(encrypted->entity, mta, static_cast<std::size_t>(m_settings->milter.body_chunk_bytes)))
         return ended(std::move(result), EncryptionOutcome::internal_error, "the MTA refused an edit");
     directory::EncryptionEvent event{result.from, plan.recipient, smime::message_id_of(message.origin()),

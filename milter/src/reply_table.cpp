@@ -79,6 +79,8 @@ constexpr Row k_encryption[] = {
     {"recipient_later", always_tempfail, "", k_encryption_later, nullptr, false, ""},
     {"several_recipients", always_tempfail, "", "The encryption service takes one recipient per message", nullptr,
      false, "", "4.5.3"},
+    {"too_large_encrypted", always_reject, "The message is too large once encrypted for this recipient", nullptr,
+     nullptr, false, ""},
     {"directory_unavailable", always_tempfail, "", "The certificate directory is unavailable, please try again later",
      nullptr, false, ""},
     {"internal_error", always_tempfail, "", k_encryption_later, nullptr, false, ""},

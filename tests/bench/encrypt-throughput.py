@@ -49,8 +49,9 @@ def lab_for(label, segel, milter, pki, scratch):
     with open(anchors, "wb") as f:
         for name in ("root.pem", "issuing.pem"):
             f.write(open(os.path.join(pki, name), "rb").read())
-    lab = PostfixLab(segel, milter, pki, encryption_hop=True,
-                     milter_config="[milter]\nmax_message_bytes = 60000000\n[routing]\nencrypt_service = segel-encrypt\n"
+    # A 50 MB message is about 72 MB once signed and encrypted (base64 of the CMS).
+    lab = PostfixLab(segel, milter, pki, encryption_hop=True, message_size_limit=100000000,
+                     milter_config="[milter]\nmax_message_bytes = 100000000\n[routing]\nencrypt_service = segel-encrypt\n"
                                    "[encryption]\nenabled = on\nanchors = %s\n" % anchors)
     lab.make_directory()
     for args in (("correspondent", "import", os.path.join(pki, "mitra.cert.pem")),

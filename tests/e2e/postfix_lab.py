@@ -76,7 +76,8 @@ postlog   unix-dgram n - n - 1 postlogd
 
 class PostfixLab:
     def __init__(self, segel, milter, pki, users=("alice", "bambang", "eko"), milter_args=(), milter_config="",
-                 smtpd_milters=None, local_delivery=False, encryption_hop=False, aliases=None):
+                 smtpd_milters=None, local_delivery=False, encryption_hop=False, aliases=None,
+                 message_size_limit=60000000):
         self.segel = segel
         self.milter_binary = milter
         self.pki = pki
@@ -100,6 +101,7 @@ class PostfixLab:
         self.encryption_hop = encryption_hop
         self.hop = free_port() if encryption_hop else None
         self.aliases = aliases or {}
+        self.message_size_limit = message_size_limit
 
     # -- the directory ---------------------------------------------------------
     def segel_cmd(self, *args):
@@ -252,7 +254,7 @@ class PostfixLab:
             "milter_default_action": default_action,
             "milter_protocol": "6",
             "smtputf8_enable": "no",
-            "message_size_limit": "60000000",
+            "message_size_limit": str(self.message_size_limit),
             "alias_maps": "",
             "alias_database": "",
             "biff": "no",

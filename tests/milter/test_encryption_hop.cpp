@@ -314,3 +314,16 @@ TEST_CASE("signatures name the sender's encryption certificate (SMIMEEncryptionK
                    .out,
                !Catch::Contains("encrypKeyPref"));
 }
+
+TEST_CASE("encryption hop: a copy too large once encrypted is refused, never sent in clear instead (PF-09)",
+          "[milter][encryption]") {
+    HopFixture f;
+    const auto submitted = submit(f.pipelines(), letter(std::string("mitra@mitra.example")), {std::string("mitra@mitra.example")});
+    REQUIRE(submitted.result.outcome == OutboundOutcome::signed_message);
+    f.settings->milter.max_message_bytes = static_cast<long long>(submitted.message.size() + 100);
+    const auto hopped = hop(f.pipelines(), submitted.message, {std::string("mitra@mitra.example")});
+    CHECK(hopped.result.outcome == EncryptionOutcome::too_large_encrypted);
+    CHECK(hopped.result.verdict == Verdict::reject);
+    CHECK_THAT(hopped.reply, Catch::StartsWith("550 5.7.1") && Catch::Contains("too large once encrypted"));
+    CHECK(hopped.message == submitted.message); // nothing half-applied
+}

@@ -49,6 +49,7 @@ enum class EncryptionOutcome {
     recipient_refused,     // required, no usable certificate: 550 naming the recipient and why
     recipient_later,       // required, a revocation status cannot be told now: 451
     several_recipients,    // more than one recipient in one transaction: 451 4.5.3
+    too_large_encrypted,   // the encrypted copy would exceed the size limit: 550, never sent in clear instead
     directory_unavailable,
     internal_error,        // never sent in clear instead: 451
 };
