@@ -205,13 +205,19 @@ Result<void> DirectoryService::add_internal_candidates(StorageSession& session, 
 }
 
 namespace {
-Result<void> add_candidates(const std::vector<CorrespondentRecord>& rows, TimePoint now,
+// Correspondents' rows as candidates, parsed through the cache (the caller
+// holds the caches' lock).
+Result<void> add_candidates(ParsedCache& cache, const std::vector<CorrespondentRecord>& rows, TimePoint now,
                             std::vector<EncryptionCandidate>& out) {
     for (const auto& row : rows) {
-        auto cert = smime::Certificate::from_der(row.der);
-        if (!cert)
-            return make_error(ErrorKind::internal, "stored certificate " + row.serial + ": " + cert.error().detail);
-        EncryptionCandidate candidate{std::move(cert).value(), row.source, row.learned_at, std::nullopt, false, {},
+        const ParsedCertificate* entry = cache.find(row.fingerprint);
+        if (entry == nullptr) {
+            auto cert = smime::Certificate::from_der(row.der);
+            if (!cert)
+                return make_error(ErrorKind::internal, "stored certificate " + row.serial + ": " + cert.error().detail);
+            entry = &cache.insert(row.fingerprint, {std::move(cert).value(), {}, nullptr});
+        }
+        EncryptionCandidate candidate{entry->certificate, row.source, row.learned_at, std::nullopt, false, {},
                                       Unfit::none};
         judge_fitness(candidate, now);
         out.push_back(std::move(candidate));
@@ -255,8 +261,11 @@ Result<void> DirectoryService::add_correspondent_candidates(StorageSession& sess
     auto rows = session.correspondents(by_address);
     if (!rows)
         return rows.error();
-    if (auto added = add_candidates(*rows, now, out); !added)
-        return added;
+    {
+        std::lock_guard lock(m_caches->mutex);
+        if (auto added = add_candidates(m_caches->parsed, *rows, now, out); !added)
+            return added;
+    }
     if (std::any_of(out.begin(), out.end(), [](const EncryptionCandidate& c) { return c.usable; }))
         return {};
     CorrespondentFilter by_domain; // a domain certificate stands in for the address
@@ -264,7 +273,8 @@ Result<void> DirectoryService::add_correspondent_candidates(StorageSession& sess
     auto domain_rows = session.correspondents(by_domain);
     if (!domain_rows)
         return domain_rows.error();
-    return add_candidates(*domain_rows, now, out);
+    std::lock_guard lock(m_caches->mutex);
+    return add_candidates(m_caches->parsed, *domain_rows, now, out);
 }
 
 Result<std::vector<EncryptionCandidate>> DirectoryService::encryption_certificates(const smime::Address& recipient,

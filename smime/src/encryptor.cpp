@@ -54,8 +54,8 @@ Result<void> check_recipients(const std::vector<Certificate>& recipients, const 
 
 // The MIME part to encrypt: the content fields, a blank line, the body.
 Result<TempFile> inner_content(const MimeEntity& entity, const ContentFields& fields,
-                               const std::filesystem::path& temp_dir) {
-    auto file = TempFile::create(temp_dir);
+                               const std::filesystem::path& temp_dir, std::uint64_t expected_bytes) {
+    auto file = TempFile::create(temp_dir, expected_bytes);
     if (!file)
         return file.error();
     if (auto written = file->write_all(fields.text + "\r\n"); !written)
@@ -67,8 +67,8 @@ Result<TempFile> inner_content(const MimeEntity& entity, const ContentFields& fi
 }
 
 // RFC 2045 §6.8 base64 of the file's bytes, lines of 76 characters, CRLF.
-Result<TempFile> base64_of(int fd, const std::filesystem::path& temp_dir) {
-    auto out = TempFile::create(temp_dir);
+Result<TempFile> base64_of(int fd, const std::filesystem::path& temp_dir, std::uint64_t expected_bytes) {
+    auto out = TempFile::create(temp_dir, expected_bytes);
     if (!out)
         return out.error();
     constexpr std::size_t k_line = 57;
@@ -109,15 +109,22 @@ Result<EncryptedEntity> encrypt(const MimeEntity& entity, const std::vector<Cert
     if (auto fit = check_recipients(recipients, options); !fit)
         return fit.error();
     ContentFields fields = content_fields_of(entity.header_text());
-    auto content = inner_content(entity, fields, options.temp_dir);
+    // Small messages stay in memory files (no file-system work per message):
+    // the envelope adds about 1 KB per recipient, base64 a third.
+    auto body_size = entity.body().size();
+    if (!body_size)
+        return body_size.error();
+    const std::uint64_t content_bytes = *body_size + fields.text.size() + 2;
+    const std::uint64_t der_bytes = content_bytes + 64 + 1024 * recipients.size();
+    auto content = inner_content(entity, fields, options.temp_dir, content_bytes);
     if (!content)
         return content.error();
-    auto der = TempFile::create(options.temp_dir);
+    auto der = TempFile::create(options.temp_dir, der_bytes);
     if (!der)
         return der.error();
     if (auto enveloped = envelope(content->fd(), recipients, options, der->fd()); !enveloped)
         return enveloped.error();
-    auto body = base64_of(der->fd(), options.temp_dir);
+    auto body = base64_of(der->fd(), options.temp_dir, der_bytes / 57 * 78 + 80);
     if (!body)
         return body.error();
     BodyStream stream;

@@ -181,7 +181,8 @@ TEST_CASE("plan: never sends clear, opportunistic encrypts to a usable certifica
     CHECK(alice.internal_recipient);
 }
 
-TEST_CASE("plan: expired, wrong key usage, untrusted and revoked certificates are refused with their reason (ENC-02)",
+TEST_CASE("plan: expired, wrong key usage, untrusted, revoked and other addresses' certificates are refused with their "
+          "reason (ENC-02)",
           "[directory][policy][plan]") {
     DirectoryFixture f;
     const auto anchors = demo_anchors();
@@ -212,6 +213,12 @@ TEST_CASE("plan: expired, wrong key usage, untrusted and revoked certificates ar
     CHECK(revoked.treatment == Treatment::refuse);
     CHECK(revoked.unfit == Unfit::revoked);
     CHECK_THAT(revoked.reason, Catch::Contains("key_compromise"));
+
+    // A certificate is used only for an address it carries (SAN rfc822Name or emailAddress).
+    const auto other = plan_for(f, "other@mitra.example", anchors);
+    CHECK(other.treatment == Treatment::refuse);
+    CHECK(other.certificates.empty());
+    CHECK(other.unusable.empty());
 
     const auto unknown = [](const smime::Certificate&, const smime::Certificate&) {
         return smime::RevocationAnswer{smime::RevocationAnswer::Status::unknown, "no fresh CRL"};
