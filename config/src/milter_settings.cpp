@@ -135,7 +135,8 @@ po::options_description file_options() {
         ("routing.encrypt_service", po::value<std::vector<std::string>>()->composing())
         ("encryption.enabled", po::value<std::string>())
         ("encryption.subject_tag", po::value<std::vector<std::string>>()->composing())
-        ("encryption.anchors", po::value<std::string>());
+        ("encryption.anchors", po::value<std::string>())
+        ("encryption.single_recipient_direct", po::value<std::string>());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
@@ -391,6 +392,7 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         on_off("encryption.enabled", s.encryption.enabled);
         names("encryption.subject_tag", s.encryption.subject_tags);
         text("encryption.anchors", s.encryption.anchors);
+        on_off("encryption.single_recipient_direct", s.encryption.single_recipient_direct);
     }
     if (!o.socket.empty()) s.milter.socket = o.socket;
     if (!o.user.empty()) s.milter.user = o.user == "-" ? std::string() : o.user;
@@ -451,7 +453,8 @@ std::string format_milter_settings(const MilterSettings& s) {
         out << "untouched_service = " << name << "\n";
     for (const auto& name : s.routing.encrypt_services)
         out << "encrypt_service = " << name << "\n";
-    out << "\n[encryption]\nenabled = " << (s.encryption.enabled ? "on" : "off") << "\nanchors = " << s.encryption.anchors << "\n";
+    out << "\n[encryption]\nenabled = " << (s.encryption.enabled ? "on" : "off") << "\nanchors = " << s.encryption.anchors
+        << "\nsingle_recipient_direct = " << (s.encryption.single_recipient_direct ? "on" : "off") << "\n";
     for (const auto& tag : s.encryption.subject_tags)
         out << "subject_tag = " << tag << "\n";
     return out.str();

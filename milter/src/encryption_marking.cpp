@@ -16,6 +16,7 @@ std::string lower(std::string text) {
 
 // What the recipients' plans say about the hop.
 struct Survey {
+    std::optional<directory::RecipientPlan> first; // the first recipient's plan
     bool any_internal = false;
     bool any_refused = false;          // refuse or retry: the hop answers for them
     bool every_external_covered = true; // no opportunistic recipient left in clear
@@ -31,6 +32,8 @@ directory::Result<Survey> survey(const RecipientPlanner& planner, const SessionF
             continue; // not an address we can judge; Postfix will deliver or bounce it
         if (!plan)
             return plan.error();
+        if (!survey.first)
+            survey.first = *plan;
         if (plan->internal_recipient) {
             survey.any_internal = true;
             continue;
@@ -92,6 +95,11 @@ directory::Result<EncryptionMarking> mark_for_encryption(const RecipientPlanner&
     auto found = survey(planner, facts, triggered);
     if (!found)
         return found.error();
+    if (settings.single_recipient_direct && facts.recipients.size() == 1 && found->first &&
+        !found->first->internal_recipient) {
+        marking.direct = std::move(found->first);
+        return marking;
+    }
     bool hop = triggered || found->any_refused || found->any_required_encrypted ||
                (found->any_opportunistic_encrypted && found->every_external_covered);
     if (!hop && found->any_internal) {

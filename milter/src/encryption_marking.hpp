@@ -13,6 +13,10 @@
 // one. The field's value tells the hop "required", "opportunistic-all" or
 // "opportunistic-partial" (some recipient without a usable certificate:
 // opportunistic recipients stay signed only). Unmarked mail takes no extra hop.
+// A message with one external recipient is not marked when
+// single_recipient_direct is on: its plan is returned for the submission to
+// encrypt, send signed only or refuse at once (no other recipient can see
+// its certificate, and an external address is not expanded).
 #pragma once
 
 #include <optional>
@@ -30,6 +34,9 @@ struct EncryptionMarking {
     std::vector<std::string> removed;         // field names
     std::vector<smime::NewHeaderField> added; // the Subject without its tag, the marking field
     std::string note;                         // for the log; empty: not marked
+    // [encryption] single_recipient_direct and one external recipient: its
+    // plan, for the submission to act on at once (no marking field, no hop).
+    std::optional<directory::RecipientPlan> direct;
 };
 
 // The decoded subject without any of `tags` (and the space after one), or

@@ -2,13 +2,10 @@
 
 #include <exception>
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
+#include "encrypted_copy.hpp"
 #include "encryption_notice.hpp"
 #include "milter/message_rewrite.hpp"
 #include "smime/address.hpp"
-#include "smime/encryptor.hpp"
 #include "smime/sender_address.hpp"
 
 namespace segel::milter {
@@ -44,28 +41,6 @@ std::string marking_of(const smime::SpooledMessage& message) {
     return value.substr(0, value.find_last_not_of(" \t") + 1);
 }
 
-// "rsa-pkcs1", "rsa-oaep", "ecdh", or e.g. "rsa-pkcs1+ecdh" for a mix.
-std::string key_transport_of(const std::vector<directory::EncryptionCandidate>& certificates,
-                             smime::RsaKeyTransport rsa) {
-    bool any_rsa = false, any_ec = false;
-    for (const auto& used : certificates) {
-        const EVP_PKEY* key = X509_get0_pubkey(used.certificate.handle());
-        (key != nullptr && EVP_PKEY_is_a(key, "RSA") ? any_rsa : any_ec) = true;
-    }
-    const std::string rsa_name = rsa == smime::RsaKeyTransport::oaep_sha256 ? "rsa-oaep" : "rsa-pkcs1";
-    if (any_rsa && any_ec)
-        return rsa_name + "+ecdh";
-    return any_rsa ? rsa_name : "ecdh";
-}
-
-std::string certificates_text(const std::vector<directory::EncryptionCandidate>& certificates) {
-    std::string text;
-    for (const auto& used : certificates)
-        text += (text.empty() ? "" : ", ") + std::string("serial ") + used.certificate.serial_hex() + " (" +
-                std::string(directory::to_string(used.source)) + ")";
-    return text;
-}
-
 } // namespace
 
 EncryptionPipeline::EncryptionPipeline(std::shared_ptr<const config::MilterSettings> settings,
@@ -75,13 +50,12 @@ EncryptionPipeline::EncryptionPipeline(std::shared_ptr<const config::MilterSetti
 EncryptionResult EncryptionPipeline::finish(const SessionFacts& facts, const smime::MimeEntity& message,
                                             MtaActions& mta) const {
     EncryptionResult result;
-    std::vector<std::string> notice;
     try {
-        result = process(facts, message, notice, mta);
+        result = process(facts, message, mta);
     } catch (const std::exception& e) {
         result = ended(std::move(result), EncryptionOutcome::internal_error, std::string("exception: ") + e.what());
     }
-    result.verdict = respond(result.outcome, *m_settings, mta, notice);
+    result.verdict = respond(result.outcome, *m_settings, mta, result.notice);
     return result;
 }
 
@@ -93,7 +67,7 @@ EncryptionResult EncryptionPipeline::finish_unreadable(const SessionFacts&, cons
 }
 
 EncryptionResult EncryptionPipeline::process(const SessionFacts& facts, const smime::MimeEntity& message,
-                                             std::vector<std::string>& notice, MtaActions& mta) const {
+                                             MtaActions& mta) const {
     EncryptionResult result;
     if (auto from = smime::single_from_address(message.origin()))
         result.from = smime::address_key(*from);
@@ -127,7 +101,7 @@ EncryptionResult EncryptionPipeline::process(const SessionFacts& facts, const sm
     case directory::Treatment::clear: break;
     case directory::Treatment::refuse:
     case directory::Treatment::retry:
-        notice = encryption_refusal_notice(*plan);
+        result.notice = encryption_refusal_notice(*plan);
         return ended(std::move(result),
                      plan->treatment == directory::Treatment::refuse ? EncryptionOutcome::recipient_refused
                                                                      : EncryptionOutcome::recipient_later,
@@ -141,36 +115,17 @@ EncryptionResult EncryptionPipeline::process(const SessionFacts& facts, const sm
 
 EncryptionResult EncryptionPipeline::encrypt(const smime::MimeEntity& message, const directory::RecipientPlan& plan,
                                              EncryptionResult result, MtaActions& mta) const {
-    const auto algorithms = directory::choose_algorithms(plan);
-    smime::EncryptOptions options;
-    options.temp_dir = m_settings->milter.temp_dir;
-    options.cipher = algorithms.cipher;
-    options.rsa_transport = algorithms.rsa_transport;
-    std::vector<smime::Certificate> certificates;
-    for (const auto& used : plan.certificates)
-        certificates.push_back(used.certificate);
-    auto encrypted = smime::encrypt(message, certificates, options);
-    if (!encrypted)
-        return ended(std::move(result), EncryptionOutcome::internal_error, encrypted.error().detail);
-    const std::string transport = key_transport_of(plan.certificates, algorithms.rsa_transport);
+    const EncryptedCopy copy = encrypt_copy(message, plan, *m_settings);
     result.serial = plan.certificates.front().certificate.serial_hex();
-    auto size = encrypted->entity.size();
-    if (!size)
-        return ended(std::move(result), EncryptionOutcome::internal_error, size.error().detail);
-    if (*size > static_cast<std::uint64_t>(m_settings->milter.max_message_bytes))
-        return ended(std::move(result), EncryptionOutcome::too_large_encrypted,
-                     "encrypted message of " + std::to_string(*size) + " bytes would exceed the size limit of " +
-                         std::to_string(m_settings->milter.max_message_bytes));
-    if (!apply_rewrite(encrypted->entity, mta, static_cast<std::size_t>(m_settings->milter.body_chunk_bytes)))
+    if (copy.outcome != EncryptionOutcome::encrypted)
+        return ended(std::move(result), copy.outcome, copy.reason);
+    if (!apply_rewrite(*copy.entity, mta, static_cast<std::size_t>(m_settings->milter.body_chunk_bytes)))
         return ended(std::move(result), EncryptionOutcome::internal_error, "the MTA refused an edit");
-    directory::EncryptionEvent event{result.from, plan.recipient, smime::message_id_of(message.origin()),
-                                     encrypted->algorithm, transport, plan.certificates};
-    if (auto recorded = m_planner->directory().record_encryption(event, {"segel-milter"}); !recorded)
+    if (auto recorded = record_copy(m_planner->directory(), copy, plan, result.from, smime::message_id_of(message.origin()));
+        !recorded)
         return ended(std::move(result), EncryptionOutcome::internal_error,
                      "encryption not recorded: " + recorded.error().detail);
-    return ended(std::move(result), EncryptionOutcome::encrypted,
-                 "encrypted to " + plan.recipient + ": " + certificates_text(plan.certificates) + "; " +
-                     encrypted->algorithm + ", " + transport + " (" + algorithms.why + ")");
+    return ended(std::move(result), EncryptionOutcome::encrypted, copy.reason);
 }
 
 } // namespace segel::milter

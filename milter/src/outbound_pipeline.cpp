@@ -2,7 +2,9 @@
 
 #include <exception>
 
+#include "encrypted_copy.hpp"
 #include "encryption_marking.hpp"
+#include "encryption_notice.hpp"
 #include "milter/message_rewrite.hpp"
 #include "smime/address.hpp"
 #include "smime/sender_address.hpp"
@@ -69,7 +71,7 @@ OutboundResult OutboundPipeline::finish(const SessionFacts& facts, const smime::
     } catch (const std::exception& e) {
         result = ended(std::move(result), OutboundOutcome::internal_error, std::string("exception: ") + e.what());
     }
-    result.verdict = respond(result.outcome, *m_settings, mta);
+    result.verdict = respond(result.outcome, *m_settings, mta, result.notice);
     return result;
 }
 
@@ -126,19 +128,64 @@ OutboundResult OutboundPipeline::process(const SessionFacts& facts, const smime:
         return ended(std::move(result), outcome_for(signed_outcome.error().kind), signed_outcome.error().detail);
     if (auto* untouched = std::get_if<smime::LeftUntouched>(&*signed_outcome))
         return ended(std::move(result), OutboundOutcome::not_ours, untouched->reason);
-    smime::MimeEntity final_entity = std::get<smime::SignedEntity>(*signed_outcome).entity;
-    std::string marked;
-    if (m_settings->encryption.enabled && m_planner) {
-        auto marking = mark_for_encryption(*m_planner, m_settings->encryption, facts, message.origin());
-        if (!marking)
-            return ended(std::move(result), outcome_for(marking.error()), marking.error().detail);
-        final_entity = final_entity.rewritten(marking->removed, std::move(marking->added));
-        marked = std::move(marking->note);
-    }
-    result = deliver(facts, final_entity, *choice->certificate, std::move(result), mta);
-    if (result.outcome == OutboundOutcome::signed_message && !marked.empty())
-        result.reason += "; " + marked;
+    return after_signing(facts, message, std::get<smime::SignedEntity>(*signed_outcome).entity,
+                         *choice->certificate, std::move(result), mta);
+}
+
+// [encryption]: mark for the hop, or for one external recipient encrypt (or
+// refuse) at once; then deliver.
+OutboundResult OutboundPipeline::after_signing(const SessionFacts& facts, const smime::MimeEntity& message,
+                                               const smime::MimeEntity& signed_entity,
+                                               const directory::CertificateRecord& certificate, OutboundResult result,
+                                               MtaActions& mta) const {
+    if (!m_settings->encryption.enabled || !m_planner)
+        return deliver(facts, signed_entity, certificate, std::move(result), mta);
+    auto marking = mark_for_encryption(*m_planner, m_settings->encryption, facts, message.origin());
+    if (!marking)
+        return ended(std::move(result), outcome_for(marking.error()), marking.error().detail);
+    const smime::MimeEntity final_entity = signed_entity.rewritten(marking->removed, std::move(marking->added));
+    if (marking->direct)
+        return encrypt_at_once(facts, final_entity, *marking->direct, certificate, std::move(result), mta);
+    result = deliver(facts, final_entity, certificate, std::move(result), mta);
+    if (result.outcome == OutboundOutcome::signed_message && !marking->note.empty())
+        result.reason += "; " + marking->note;
     return result;
+}
+
+// One external recipient (single_recipient_direct): the hop's decision, made here.
+OutboundResult OutboundPipeline::encrypt_at_once(const SessionFacts& facts, const smime::MimeEntity& signed_entity,
+                                                 const directory::RecipientPlan& plan,
+                                                 const directory::CertificateRecord& certificate,
+                                                 OutboundResult result, MtaActions& mta) const {
+    switch (plan.treatment) {
+    case directory::Treatment::clear:
+        result = deliver(facts, signed_entity, certificate, std::move(result), mta);
+        if (result.outcome == OutboundOutcome::signed_message)
+            result.reason += "; not encrypted: " + plan.reason;
+        return result;
+    case directory::Treatment::refuse:
+    case directory::Treatment::retry:
+        result.notice = encryption_refusal_notice(plan);
+        return ended(std::move(result),
+                     plan.treatment == directory::Treatment::refuse ? OutboundOutcome::recipient_refused
+                                                                    : OutboundOutcome::recipient_later,
+                     plan.reason);
+    case directory::Treatment::encrypt: break;
+    }
+    const EncryptedCopy copy = encrypt_copy(signed_entity, plan, *m_settings);
+    if (copy.outcome != EncryptionOutcome::encrypted)
+        return ended(std::move(result),
+                     copy.outcome == EncryptionOutcome::too_large_encrypted ? OutboundOutcome::too_large_encrypted
+                                                                            : OutboundOutcome::internal_error,
+                     copy.reason);
+    result = deliver(facts, *copy.entity, certificate, std::move(result), mta);
+    if (result.outcome != OutboundOutcome::signed_message)
+        return result;
+    if (auto recorded = record_copy(m_planner->directory(), copy, plan, result.from,
+                                    smime::message_id_of(signed_entity.origin()));
+        !recorded)
+        return ended(std::move(result), outcome_for(recorded.error()), "encryption not recorded: " + recorded.error().detail);
+    return ended(std::move(result), OutboundOutcome::signed_and_encrypted, "signed; " + copy.reason);
 }
 
 // PF-09, the generic rewrite, then the non-repudiation record (ID-08):

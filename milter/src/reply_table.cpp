@@ -22,6 +22,12 @@ struct Row {
 constexpr const char* k_signature_later = "The message's S/MIME signature cannot be checked now, please try again later";
 constexpr const char* k_not_held = "The message cannot be held for review now, please try again later";
 constexpr const char* k_needs_auth = "Mail from this domain must be sent with authentication";
+constexpr const char* k_must_encrypt = "This recipient must receive encrypted mail and has no usable certificate";
+constexpr const char* k_too_large_encrypted = "The message is too large once encrypted for this recipient";
+constexpr const char* k_encryption_later = "The message cannot be encrypted now, please try again later";
+
+constexpr FailureAction always_reject(const MilterSettings&) { return FailureAction::reject; }
+constexpr FailureAction always_tempfail(const MilterSettings&) { return FailureAction::tempfail; }
 
 constexpr Row k_outbound[] = {
     {"signed", nullptr, "", nullptr, nullptr, false, ""},
@@ -45,6 +51,10 @@ constexpr Row k_outbound[] = {
      "Signing failed temporarily, please try again later", nullptr, nullptr, true, "Segel: not signed: internal_error"},
     {"unauthenticated_internal_from", [](const MilterSettings& s) { return s.policy.unauthenticated_internal_from; },
      k_needs_auth, nullptr, nullptr, true, "Segel: not signed: unauthenticated_internal_from"},
+    {"signed_encrypted", nullptr, "", nullptr, nullptr, false, ""},
+    {"recipient_refused", always_reject, k_must_encrypt, nullptr, nullptr, false, ""},
+    {"recipient_later", always_tempfail, "", k_encryption_later, nullptr, false, ""},
+    {"too_large_encrypted", always_reject, k_too_large_encrypted, nullptr, nullptr, false, ""},
 };
 
 constexpr Row k_inbound[] = {
@@ -65,29 +75,23 @@ constexpr Row k_inbound[] = {
      "Segel: not checked: verification_unavailable"},
 };
 
-constexpr FailureAction always_reject(const MilterSettings&) { return FailureAction::reject; }
-constexpr FailureAction always_tempfail(const MilterSettings&) { return FailureAction::tempfail; }
-constexpr const char* k_encryption_later = "The message cannot be encrypted now, please try again later";
-
 // Never a fall-back to clear text: what cannot be encrypted waits or is refused.
 constexpr Row k_encryption[] = {
     {"encrypted", nullptr, "", nullptr, nullptr, false, ""},
     {"sent_clear", nullptr, "", nullptr, nullptr, false, ""},
     {"left_as_is", nullptr, "", nullptr, nullptr, false, ""},
-    {"recipient_refused", always_reject, "This recipient must receive encrypted mail and has no usable certificate",
-     nullptr, nullptr, false, ""},
+    {"recipient_refused", always_reject, k_must_encrypt, nullptr, nullptr, false, ""},
     {"recipient_later", always_tempfail, "", k_encryption_later, nullptr, false, ""},
     {"several_recipients", always_tempfail, "", "The encryption service takes one recipient per message", nullptr,
      false, "", "4.5.3"},
-    {"too_large_encrypted", always_reject, "The message is too large once encrypted for this recipient", nullptr,
-     nullptr, false, ""},
+    {"too_large_encrypted", always_reject, k_too_large_encrypted, nullptr, nullptr, false, ""},
     {"directory_unavailable", always_tempfail, "", "The certificate directory is unavailable, please try again later",
      nullptr, false, ""},
     {"internal_error", always_tempfail, "", k_encryption_later, nullptr, false, ""},
 };
 
 static_assert(sizeof k_outbound / sizeof k_outbound[0] ==
-              static_cast<std::size_t>(OutboundOutcome::unauthenticated_internal_from) + 1);
+              static_cast<std::size_t>(OutboundOutcome::too_large_encrypted) + 1);
 static_assert(sizeof k_inbound / sizeof k_inbound[0] ==
               static_cast<std::size_t>(InboundOutcome::verification_unavailable) + 1);
 
@@ -147,8 +151,9 @@ std::string_view to_string(Verdict verdict) noexcept {
     return "tempfail";
 }
 
-Verdict respond(OutboundOutcome outcome, const MilterSettings& settings, MtaActions& mta) {
-    return apply(row_of(outcome), settings, mta);
+Verdict respond(OutboundOutcome outcome, const MilterSettings& settings, MtaActions& mta,
+                const std::vector<std::string>& notice) {
+    return apply(row_of(outcome), settings, mta, notice);
 }
 
 Verdict respond(InboundOutcome outcome, const MilterSettings& settings, MtaActions& mta) {

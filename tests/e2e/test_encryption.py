@@ -130,7 +130,9 @@ class TestEncryption(unittest.TestCase):
         inner = self.assert_encrypted_for(copy, "mitra")
         self.assertIn(b"Isi surat rahasia", inner)
         self.assertIn(b"Subject: Rapat", copy)  # outer fields stay
-        self.assertIn("decision=encrypted", self.lab.milter_output())
+        # One external recipient: encrypted at the submission, no hop.
+        self.assertIn("decision=signed_encrypted", self.lab.milter_output())
+        self.assertNotIn("segel-encrypt", self.lab.postfix_log())
         audit = self.segel("audit", "list")
         self.assertIn("encrypt", audit)
         self.assertIn("source:operator_import", audit)
@@ -188,13 +190,18 @@ class TestEncryption(unittest.TestCase):
             f.write("[verify]\ncrl = %s\n" % crl)
         self.lab.milter.send_signal(1)  # SIGHUP: reload
         wait_for(lambda: "reloaded settings" in self.lab.milter_output(), 10, "the reload")
-        self.submit(letter(MITRA, subject="Sesudah"), [MITRA])
-        wait_for(lambda: len(os.listdir(self.lab.sink_dir)) >= 2, 30, "the bounce")
-        time.sleep(0.3)
-        recipients, bounce = self.lab.delivered_to()[-1]
-        self.assertEqual(recipients, [ALICE])
-        self.assertIn(b"dicabut", bounce)
-        self.assertIn(b"revoked", bounce)
+        # One recipient: refused at the submission itself, the client reads why.
+        code, transcript = self.lab.submit(ALICE, letter(MITRA, subject="Sesudah"), sender=ALICE, recipients=[MITRA])
+        self.assertNotEqual(code, 0, transcript)
+        self.assertIn("550", transcript)
+        self.assertIn("dicabut", transcript)
+        self.assertIn("revoked", transcript)
+        # With a second recipient the hop refuses it: the sender gets a bounce.
+        self.submit(letter(MITRA, subject="Berdua"), [MITRA, REKAN])
+        copies = self.copies(3)
+        self.assert_encrypted_for(copies[REKAN], "rekan")
+        self.assertIn(b"dicabut", copies[ALICE])
+        self.assertIn(b"revoked", copies[ALICE])
 
 
 def make_crl(pki, folder, user, out):

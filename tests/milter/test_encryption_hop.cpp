@@ -30,6 +30,7 @@ smime::Certificate pki_certificate(const std::string& file) {
 struct HopFixture : test::ServiceFixture {
     HopFixture() {
         settings->encryption.enabled = true;
+        settings->encryption.single_recipient_direct = false; // every message through the hop, unless a test says so
         settings->routing.encrypt_services = {"segel-encrypt"};
         for (const char* user : {"mitra", "sahabat", "rekan"})
             REQUIRE(store->import_correspondent(pki_certificate(std::string(user) + ".cert.pem"),
@@ -326,4 +327,38 @@ TEST_CASE("encryption hop: a copy too large once encrypted is refused, never sen
     CHECK(hopped.result.verdict == Verdict::reject);
     CHECK_THAT(hopped.reply, Catch::StartsWith("550 5.7.1") && Catch::Contains("too large once encrypted"));
     CHECK(hopped.message == submitted.message); // nothing half-applied
+}
+
+TEST_CASE("single recipient: one external recipient is encrypted or refused at the submission, with no hop",
+          "[milter][encryption]") {
+    HopFixture f;
+    f.settings->encryption.single_recipient_direct = true;
+    f.policy("example.com", EncryptionMode::required);
+    const auto pipelines = f.pipelines();
+    const std::string mitra = "mitra@mitra.example";
+    const auto encrypted = submit(pipelines, letter(mitra), {mitra});
+    REQUIRE(encrypted.result.outcome == OutboundOutcome::signed_and_encrypted);
+    CHECK(encrypted.result.verdict == Verdict::accept);
+    CHECK(field(encrypted.message, "X-Segel-Encrypt").empty());
+    CHECK_THAT(encrypted.result.reason, Catch::Contains("encrypted to mitra@mitra.example"));
+    const auto opened = test::decrypt_with_openssl(encrypted.message, "mitra");
+    REQUIRE(opened.ok);
+    CHECK(test::verify_with_openssl(opened.content, k_alice).good);
+    CHECK(f.store->audit_entries()->back().action == "encrypt");
+
+    // Refused at once, the sender's client sees the notice.
+    auto spooled = test::spool_shared(letter("x@example.com"));
+    auto session = test::facts("Q5", k_alice, k_alice);
+    session.recipients = {"x@example.com"};
+    FakeMta mta;
+    const auto refused = pipelines.outbound().finish(session, smime::MimeEntity(spooled), mta);
+    CHECK(refused.outcome == OutboundOutcome::recipient_refused);
+    CHECK(refused.verdict == Verdict::reject);
+    CHECK_THAT(mta.reply, Catch::StartsWith("550 5.7.1") && Catch::Contains("x@example.com") &&
+                              Catch::Contains("tidak ada sertifikat enkripsi"));
+    CHECK(mta.body.empty());
+
+    // An internal recipient may be an alias: it goes through the hop.
+    const auto internal = submit(pipelines, letter("tim@tangerangkota.go.id"), {"tim@tangerangkota.go.id"});
+    CHECK(field(internal.message, "X-Segel-Encrypt") == "opportunistic-all");
 }

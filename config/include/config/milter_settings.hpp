@@ -50,6 +50,10 @@ struct EncryptionSettings {
     bool enabled = false;
     std::vector<std::string> subject_tags = {"[rahasia]", "[encrypt]"}; // case-insensitive; removed before sending
     std::string anchors; // PEM trust anchors (and intermediates) for recipients' certificates; empty: verify.anchors
+    // One external recipient: encrypted (or refused) at the submission
+    // itself, without the hop. Off when Postfix rewrites external addresses
+    // (virtual_alias_maps, recipient_canonical_maps for other domains).
+    bool single_recipient_direct = true;
     // The anchors in force: `anchors`, else the verification anchors.
     const std::string& anchors_or(const std::string& verify_anchors) const {
         return anchors.empty() ? verify_anchors : anchors;

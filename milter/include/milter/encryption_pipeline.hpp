@@ -45,8 +45,7 @@ public:
     EncryptionResult finish_unreadable(const SessionFacts& facts, const smime::Error& problem, MtaActions& mta) const;
 
 private:
-    EncryptionResult process(const SessionFacts& facts, const smime::MimeEntity& message,
-                             std::vector<std::string>& notice, MtaActions& mta) const;
+    EncryptionResult process(const SessionFacts& facts, const smime::MimeEntity& message, MtaActions& mta) const;
     EncryptionResult encrypt(const smime::MimeEntity& message, const directory::RecipientPlan& plan,
                              EncryptionResult result, MtaActions& mta) const;
 

@@ -4,7 +4,8 @@
 // the certificate the login may use for the single From address (directory),
 // sign (smime::sign, an entity step), mark it for the encryption hop when
 // [encryption] is on (encryption_marking.hpp: the subject trigger, the
-// recipients' plans; the hop encrypts after alias expansion),
+// recipients' plans; the hop encrypts after alias expansion) or, for one
+// external recipient, encrypt or refuse at once (single_recipient_direct),
 // check the size limit (PF-09), apply the final entity through the one
 // generic rewrite (message_rewrite.hpp), record the signing in the audit log
 // (ID-08), and answer through the reply table. One instance serves every
@@ -38,6 +39,13 @@ public:
 
 private:
     OutboundResult process(const SessionFacts& facts, const smime::MimeEntity& message, MtaActions& mta) const;
+    OutboundResult after_signing(const SessionFacts& facts, const smime::MimeEntity& message,
+                                 const smime::MimeEntity& signed_entity, const directory::CertificateRecord& certificate,
+                                 OutboundResult result, MtaActions& mta) const;
+    OutboundResult encrypt_at_once(const SessionFacts& facts, const smime::MimeEntity& signed_entity,
+                                   const directory::RecipientPlan& plan,
+                                   const directory::CertificateRecord& certificate, OutboundResult result,
+                                   MtaActions& mta) const;
     OutboundResult deliver(const SessionFacts& facts, const smime::MimeEntity& final_entity,
                            const directory::CertificateRecord& certificate, OutboundResult result,
                            MtaActions& mta) const;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "milter/reply_table.hpp"
 
@@ -16,6 +17,7 @@ struct PipelineResult {
     std::string from;   // the From addr-spec, when there was one
     std::string serial; // certificate serial, when one was involved
     std::string reason; // for the log: why, in words (may carry detail)
+    std::vector<std::string> notice; // a refusal's reply lines naming the recipient and why (encryption)
 };
 
 using OutboundResult = PipelineResult<OutboundOutcome>;

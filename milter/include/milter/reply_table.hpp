@@ -29,6 +29,12 @@ enum class OutboundOutcome {
     directory_unavailable,
     internal_error,
     unauthenticated_internal_from, // an outbound service without SMTP AUTH
+    // One external recipient, encrypted at the submission itself
+    // ([encryption] single_recipient_direct):
+    signed_and_encrypted,          // signed, then encrypted for the recipient
+    recipient_refused,             // required, no usable certificate: 550 with the notice
+    recipient_later,               // required, a revocation status cannot be told now: 451 with the notice
+    too_large_encrypted,           // the encrypted message would exceed the size limit: 550
 };
 
 enum class InboundOutcome {
@@ -77,7 +83,8 @@ struct SmtpReply {
 // Applies the row of `outcome` through `mta`: sets the reply (tempfail,
 // reject), adds the explaining field (pass), or holds the message with it
 // (quarantine; when the hold fails, a tempfail rather than letting it go).
-Verdict respond(OutboundOutcome outcome, const config::MilterSettings& settings, MtaActions& mta);
+Verdict respond(OutboundOutcome outcome, const config::MilterSettings& settings, MtaActions& mta,
+                const std::vector<std::string>& notice = {});
 Verdict respond(InboundOutcome outcome, const config::MilterSettings& settings, MtaActions& mta);
 // `notice`: the lines of a refusal that names the recipient and the reason
 // (Indonesian and English, encryption_notice.hpp); empty: the row's text.
