@@ -172,19 +172,21 @@ TEST_CASE("encryption settings: off by default with the two subject tags, anchor
     CHECK_FALSE(defaults.settings->encryption.enabled);
     CHECK_FALSE(defaults.settings->encrypts());
     CHECK(defaults.settings->encryption.subject_tags == std::vector<std::string>{"[rahasia]", "[encrypt]"});
+    CHECK(defaults.settings->encryption.single_recipient_direct);
 
     // Settings only check that the file can be read; the daemon loads it.
     test::TempDir dir;
     const std::string anchors = (dir / "anchors.pem").string();
     test::write_file(anchors, "");
     const auto set = parse_milter_with("[encryption]\nenabled = on\nsubject_tag = [RAHASIA]\nanchors = " + anchors +
-                                       "\n[routing]\nencrypt_service = segel-encrypt\n");
+                                       "\nsingle_recipient_direct = off\n[routing]\nencrypt_service = segel-encrypt\n");
     INFO((set.problems.empty() ? std::string() : set.problems.front()));
     REQUIRE(set.settings.has_value());
     CHECK(set.settings->encryption.enabled);
     CHECK(set.settings->checks_revocation());
     CHECK(set.settings->encryption.subject_tags == std::vector<std::string>{"[RAHASIA]"});
     CHECK(set.settings->routing.encrypt_services == std::vector<std::string>{"segel-encrypt"});
+    CHECK_FALSE(set.settings->encryption.single_recipient_direct);
     CHECK_THAT(config::format_milter_settings(*set.settings),
                Catch::Contains("encrypt_service = segel-encrypt") && Catch::Contains("[encryption]\nenabled = on") &&
                    Catch::Contains("subject_tag = [RAHASIA]"));
