@@ -43,10 +43,11 @@ RecipientPathCheck check_recipient_path(const Certificate& recipient, const Trus
     STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(context.get());
     if (chain == nullptr || sk_X509_num(chain) < 2)
         return refused("it is self-signed, not issued by a trusted CA");
-    X509* issuer = sk_X509_value(chain, 1);
-    X509_up_ref(issuer);
-    const RevocationAnswer answer = revocation ? revocation(recipient, Certificate::adopt(issuer))
-                                               : RevocationAnswer{RevocationAnswer::Status::good, ""};
+    X509* issuer_handle = sk_X509_value(chain, 1);
+    X509_up_ref(issuer_handle);
+    const Certificate issuer = Certificate::adopt(issuer_handle);
+    const RevocationAnswer answer =
+        revocation ? revocation(recipient, issuer) : RevocationAnswer{RevocationAnswer::Status::good, ""};
     ERR_clear_error();
     switch (answer.status) {
     case RevocationAnswer::Status::good: return RecipientPathCheck{true, false, false, ""};
