@@ -95,6 +95,10 @@ Result<RecipientPlan> plan_recipient(RecipientCertificates& certificates, Encryp
         return candidates.error();
     const bool transient = sort_candidates(std::move(candidates).value(), inputs, plan);
     if (!plan.certificates.empty()) {
+        auto remembered = certificates.remembered_capabilities(recipient);
+        if (!remembered)
+            return remembered.error();
+        plan.remembered = *remembered;
         plan.treatment = Treatment::encrypt;
         return plan;
     }
@@ -114,6 +118,10 @@ AlgorithmChoice choose_algorithms(const RecipientPlan& plan) {
         const auto advertised = smime::certificate_capabilities(candidate.certificate);
         all_gcm &= advertised.aes256_gcm;
         all_oaep &= advertised.rsa_oaep_sha256;
+    }
+    if (plan.remembered) {
+        all_gcm |= plan.remembered->aes256_gcm;
+        all_oaep |= plan.remembered->rsa_oaep_sha256;
     }
     AlgorithmChoice choice;
     const CipherChoice cipher = plan.policy.cipher;

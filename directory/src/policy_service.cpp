@@ -78,6 +78,24 @@ Result<void> DirectoryService::remove_policy_rule(std::string_view scope_text, c
     return s.commit();
 }
 
+Result<void> DirectoryService::remember_capabilities(const smime::Address& sender,
+                                                    const smime::AdvertisedAlgorithms& advertised, TimePoint at) {
+    auto session = write_session();
+    if (!session)
+        return session.error();
+    if (auto stored = (*session)->put_capabilities(sender.key(), advertised, at); !stored)
+        return stored;
+    return (*session)->commit();
+}
+
+Result<std::optional<smime::AdvertisedAlgorithms>> DirectoryService::remembered_capabilities(
+    const smime::Address& address) {
+    auto session = this->session();
+    if (!session)
+        return session.error();
+    return (*session)->capabilities(address.key());
+}
+
 Result<ResolvedPolicy> DirectoryService::policy_for(const smime::Address& recipient) {
     auto rules = policy_rules();
     if (!rules)

@@ -109,8 +109,15 @@ CREATE TABLE correspondent_emails (
 ) WITHOUT ROWID;
 CREATE INDEX correspondent_emails_cert ON correspondent_emails(cert_id);
 )sql",
-    // 3: encryption policy rules (issue 12, ENC-03).
+    // 3: encryption policy rules (issue 12, ENC-03) and what correspondents'
+    // last verified signatures advertised (SMIMECapabilities).
     R"sql(
+CREATE TABLE advertised_capabilities (
+    email       TEXT PRIMARY KEY COLLATE NOCASE,
+    aes256_gcm  INTEGER NOT NULL,
+    rsa_oaep    INTEGER NOT NULL,
+    learned_at  INTEGER NOT NULL
+);
 CREATE TABLE encryption_policies (
     scope         TEXT PRIMARY KEY COLLATE NOCASE,
     mode          TEXT CHECK (mode IN ('never', 'opportunistic', 'required')),

@@ -63,4 +63,27 @@ Result<bool> remove(sql::StatementCache& cache, const std::string& scope) {
     return sqlite3_changes(cache.db()) > 0;
 }
 
+Result<void> put_capabilities(sql::StatementCache& cache, const std::string& email,
+                              const smime::AdvertisedAlgorithms& advertised, TimePoint at) {
+    sql::Statement put = cache.prepare(
+        "INSERT OR REPLACE INTO advertised_capabilities(email, aes256_gcm, rsa_oaep, learned_at) VALUES (?1, ?2, ?3, ?4)");
+    put.bind(1, email).bind(2, std::int64_t{advertised.aes256_gcm}).bind(3, std::int64_t{advertised.rsa_oaep_sha256});
+    put.bind(4, to_seconds(at));
+    if (put.step() != SQLITE_DONE)
+        return db_error(cache.db(), "cannot remember the capabilities of " + email);
+    return {};
+}
+
+Result<std::optional<smime::AdvertisedAlgorithms>> capabilities(sql::StatementCache& cache, const std::string& email) {
+    sql::Statement select = cache.prepare("SELECT aes256_gcm, rsa_oaep FROM advertised_capabilities WHERE email = ?1");
+    select.bind(1, email);
+    const int rc = select.step();
+    if (rc == SQLITE_DONE)
+        return std::optional<smime::AdvertisedAlgorithms>();
+    if (rc != SQLITE_ROW)
+        return db_error(cache.db(), "cannot read the capabilities of " + email);
+    return std::optional<smime::AdvertisedAlgorithms>(
+        smime::AdvertisedAlgorithms{select.integer(0) != 0, select.integer(1) != 0});
+}
+
 } // namespace segel::directory::sqlite_policies

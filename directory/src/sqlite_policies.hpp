@@ -1,4 +1,5 @@
-// The SQLite rows of encryption policy rules (schema version 3), for the
+// The SQLite rows of encryption policy rules and remembered capabilities
+// (schema version 3), for the
 // SQLite backend's sessions (sqlite_storage.cpp). The caller holds the
 // connection's lock.
 #pragma once
@@ -13,5 +14,10 @@ namespace segel::directory::sqlite_policies {
 Result<std::vector<PolicyRule>> select(sql::StatementCache& cache);
 Result<void> put(sql::StatementCache& cache, const PolicyRule& rule);
 Result<bool> remove(sql::StatementCache& cache, const std::string& scope);
+
+// advertised_capabilities rows.
+Result<void> put_capabilities(sql::StatementCache& cache, const std::string& email,
+                              const smime::AdvertisedAlgorithms& advertised, TimePoint at);
+Result<std::optional<smime::AdvertisedAlgorithms>> capabilities(sql::StatementCache& cache, const std::string& email);
 
 } // namespace segel::directory::sqlite_policies

@@ -208,6 +208,13 @@ public:
     Result<bool> delete_policy_rule(const std::string& scope) override {
         return sqlite_policies::remove(m_cache, scope);
     }
+    Result<void> put_capabilities(const std::string& email, const smime::AdvertisedAlgorithms& advertised,
+                                  TimePoint at) override {
+        return sqlite_policies::put_capabilities(m_cache, email, advertised, at);
+    }
+    Result<std::optional<smime::AdvertisedAlgorithms>> capabilities(const std::string& email) override {
+        return sqlite_policies::capabilities(m_cache, email);
+    }
 
     Result<std::vector<CertificateRecord>> certificates(const CertificateFilter& filter) override {
         std::vector<std::string> binds;

@@ -45,7 +45,7 @@ InboundOutcome outcome_for(smime::Verdict verdict) {
 } // namespace
 
 InboundPipeline::InboundPipeline(std::shared_ptr<const config::MilterSettings> settings,
-                                 std::shared_ptr<directory::CertificateDirectory> directory,
+                                 std::shared_ptr<directory::DirectoryService> directory,
                                  std::optional<smime::TrustStore> anchors,
                                  std::shared_ptr<const RevocationAnswers> revocation)
     : m_settings(std::move(settings)), m_directory(std::move(directory)), m_anchors(std::move(anchors)),
@@ -109,7 +109,23 @@ InboundResult InboundPipeline::process(const SessionFacts& facts, const smime::M
     auto report = smime::verify(message, *m_anchors, verify_options());
     if (!report && !message_problem(report.error().kind))
         return unavailable(std::move(result), report.error().detail, mta);
+    if (report && from)
+        remember_capabilities(*report, *from, result);
     return stamp(report ? *report : unreadable_report(result.from, report.error().detail), std::move(result), mta);
+}
+
+// RFC 8551 §2.5.2: what an external sender's verified signature advertises
+// decides how replies to them are encrypted. Failing to remember it does
+// not fail the message.
+void InboundPipeline::remember_capabilities(const smime::VerificationReport& report, const smime::Address& from,
+                                            InboundResult& result) const {
+    if (report.verdict != smime::Verdict::pass || report.signers.empty() ||
+        from.domain().is_one_of(m_settings->directory.domains))
+        return;
+    const auto& signer = report.signers[std::min(report.deciding_signer, report.signers.size() - 1)];
+    if (auto stored = m_directory->remember_capabilities(from, signer.capabilities, std::chrono::system_clock::now());
+        !stored)
+        result.reason += "; capabilities not remembered: " + stored.error().detail;
 }
 
 InboundResult InboundPipeline::finish_unreadable(const SessionFacts&, const smime::Error& problem,

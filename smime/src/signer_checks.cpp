@@ -126,6 +126,10 @@ SignerReport check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, std::string_
         const auto* content_type = static_cast<const ASN1_OBJECT*>(
             CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_contentType), -3, V_ASN1_OBJECT));
         const int first_caps = CMS_signed_get_attr_by_NID(si, NID_SMIMECapabilities, -1);
+        if (const auto* caps = static_cast<const ASN1_STRING*>(
+                CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_SMIMECapabilities), -3, V_ASN1_SEQUENCE)))
+            report.capabilities = parse_capabilities(std::string_view(
+                reinterpret_cast<const char*>(ASN1_STRING_get0_data(caps)), static_cast<std::size_t>(ASN1_STRING_length(caps))));
         report.attributes_valid = content_type != nullptr && OBJ_obj2nid(content_type) == NID_pkcs7_data &&
                                   OBJ_obj2nid(CMS_get0_eContentType(cms)) == NID_pkcs7_data &&
                                   (first_caps < 0 || CMS_signed_get_attr_by_NID(si, NID_SMIMECapabilities, first_caps) < 0);

@@ -241,7 +241,8 @@ TEST_CASE("plan: a renewal overlap encrypts to both certificates, the expired on
     CHECK(plan.unusable.front().unfit == Unfit::expired);
 }
 
-TEST_CASE("plan: algorithms are CBC and PKCS#1 v1.5 by default, GCM and OAEP when advertised (RFC 4262) or set",
+TEST_CASE("plan: algorithms are CBC and PKCS#1 v1.5 by default, GCM and OAEP when advertised (RFC 4262, last "
+          "signature) or set",
           "[directory][policy][plan]") {
     DirectoryFixture f;
     const auto anchors = demo_anchors();
@@ -255,6 +256,15 @@ TEST_CASE("plan: algorithms are CBC and PKCS#1 v1.5 by default, GCM and OAEP whe
     CHECK(advertised.cipher == smime::ContentCipher::aes256_gcm);
     CHECK(advertised.rsa_transport == smime::RsaKeyTransport::oaep_sha256);
     CHECK_THAT(advertised.why, Catch::Contains("advertised"));
+
+    // What mitra's last verified signature advertised counts like the extension.
+    REQUIRE(f.store->remember_capabilities(address("mitra@mitra.example"), {true, true}, std::chrono::system_clock::now()));
+    const auto remembered = directory::choose_algorithms(plan_for(f, "mitra@mitra.example", anchors));
+    CHECK(remembered.cipher == smime::ContentCipher::aes256_gcm);
+    CHECK(remembered.rsa_transport == smime::RsaKeyTransport::oaep_sha256);
+    REQUIRE(f.store->remember_capabilities(address("mitra@mitra.example"), {false, false}, std::chrono::system_clock::now()));
+    CHECK(directory::choose_algorithms(plan_for(f, "mitra@mitra.example", anchors)).cipher ==
+          smime::ContentCipher::aes256_cbc); // the last one replaces the earlier
 
     set(f, rule("mitra.example", std::nullopt, CipherChoice::aes256_gcm, KeyTransportChoice::rsa_oaep));
     set(f, rule("example.net", std::nullopt, CipherChoice::aes256_cbc, KeyTransportChoice::rsa_pkcs1));

@@ -194,6 +194,29 @@ std::string signed_inbound(const std::string& extra_headers = "") {
 }
 } // namespace
 
+TEST_CASE("inbound: an external sender's passing signature is remembered for encrypted replies (RFC 8551 2.5.2)",
+          "[milter][inbound][encryption]") {
+    ServiceFixture f;
+    const auto service = inbound_service(f);
+    const smime::Address luar = smime::Address::parse("luar@example.com").value();
+    CHECK_FALSE(f.store->remembered_capabilities(luar)->has_value());
+    FakeMta mta;
+    // Segel's own signatures advertise AES-256-GCM and RSA-OAEP (SHA-256).
+    const auto signed_by_luar = test::sign_to_text(
+        test::crlf("From: luar@example.com\nTo: alice@tangerangkota.go.id\nSubject: balas\n\nIsi.\n"),
+        test::demo_identity("luar"));
+    REQUIRE(run_inbound(service, signed_by_luar, mta).outcome == InboundOutcome::verified);
+    const auto remembered = f.store->remembered_capabilities(luar);
+    REQUIRE(remembered.has_value());
+    REQUIRE(remembered->has_value());
+    CHECK((*remembered)->aes256_gcm);
+    CHECK((*remembered)->rsa_oaep_sha256);
+    // An internal sender's signature is not remembered (never encrypted to).
+    FakeMta internal;
+    REQUIRE(run_inbound(service, signed_inbound(), internal).outcome == InboundOutcome::verified);
+    CHECK_FALSE(f.store->remembered_capabilities(smime::Address::parse(k_alice).value())->has_value());
+}
+
 TEST_CASE("inbound: a valid signature is stamped pass, forged copies of our fields are removed (AR-04, AR-06)",
           "[milter][inbound]") {
     ServiceFixture f;

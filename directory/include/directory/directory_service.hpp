@@ -76,6 +76,9 @@ public:
     Result<std::vector<EncryptionCandidate>> encryption_certificates(const smime::Address& recipient,
                                                                      TimePoint now) override;
     Result<void> record_encryption(const EncryptionEvent& event, const Actor& actor) override;
+    Result<void> remember_capabilities(const smime::Address& sender, const smime::AdvertisedAlgorithms& advertised,
+                                       TimePoint at) override;
+    Result<std::optional<smime::AdvertisedAlgorithms>> remembered_capabilities(const smime::Address& address) override;
     Result<std::vector<DecryptionKey>> decryption_keys(const RecipientIdentifier& recipient,
                                                        const Actor& actor) override;
 

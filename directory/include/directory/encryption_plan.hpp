@@ -49,6 +49,7 @@ struct RecipientPlan {
     std::vector<EncryptionCandidate> unusable;     // each with why_not
     std::string reason;                            // plain words for clear, refuse and retry
     Unfit unfit = Unfit::none;                     // without a usable certificate: the main reason (none: no certificate known)
+    std::optional<smime::AdvertisedAlgorithms> remembered; // from the recipient's last verified signature
 };
 
 Result<RecipientPlan> plan_recipient(RecipientCertificates& certificates, EncryptionPolicies& policies,
@@ -61,8 +62,9 @@ struct AlgorithmChoice {
 };
 
 // RFC 8551 §2.7: AES-256-CBC and RSA PKCS#1 v1.5 unless the policy says
-// otherwise, or (automatic) every certificate of the plan advertises
-// AES-256-GCM, respectively RSA-OAEP with SHA-256 (RFC 4262 extension).
+// otherwise, or (automatic) the recipient advertised AES-256-GCM,
+// respectively RSA-OAEP with SHA-256: in its last verified signature's
+// SMIMECapabilities, or in every certificate of the plan (RFC 4262).
 AlgorithmChoice choose_algorithms(const RecipientPlan& plan);
 
 } // namespace segel::directory

@@ -22,6 +22,7 @@
 #include "directory/correspondents.hpp"
 #include "directory/model.hpp"
 #include "smime/address.hpp"
+#include "smime/capabilities.hpp"
 #include "smime/certificate.hpp"
 
 namespace segel::directory {
@@ -59,6 +60,11 @@ public:
     virtual Result<std::vector<EncryptionCandidate>> encryption_certificates(const smime::Address& recipient,
                                                                              TimePoint now) = 0;
     virtual Result<void> record_encryption(const EncryptionEvent& event, const Actor& actor) = 0;
+    // What the address's last verified signature advertised (RFC 8551
+    // §2.5.2); remembered by the inbound pipeline, replacing the earlier.
+    virtual Result<void> remember_capabilities(const smime::Address& sender, const smime::AdvertisedAlgorithms& advertised,
+                                               TimePoint at) = 0;
+    virtual Result<std::optional<smime::AdvertisedAlgorithms>> remembered_capabilities(const smime::Address& address) = 0;
 };
 
 } // namespace segel::directory

@@ -23,6 +23,7 @@
 #include "directory/correspondents.hpp"
 #include "directory/encryption_policy.hpp"
 #include "directory/model.hpp"
+#include "smime/capabilities.hpp"
 #include "smime/certificate.hpp"
 #include "smime/key_sealing.hpp"
 
@@ -101,6 +102,11 @@ public:
     virtual Result<void> put_policy_rule(const PolicyRule& rule) = 0;
     // False when the scope had no rule.
     virtual Result<bool> delete_policy_rule(const std::string& scope) = 0;
+
+    // What an address's last verified signature advertised (replaces the earlier).
+    virtual Result<void> put_capabilities(const std::string& email, const smime::AdvertisedAlgorithms& advertised,
+                                          TimePoint at) = 0;
+    virtual Result<std::optional<smime::AdvertisedAlgorithms>> capabilities(const std::string& email) = 0;
 
     virtual Result<void> add_ca_certificate(const smime::Certificate& ca) = 0;
     virtual Result<std::optional<std::string>> ca_certificate_der(const std::string& subject) = 0;

@@ -4,7 +4,9 @@
 // for an internal From without SMTP AUTH; (decryption will plug in here,
 // before verification); verify the entity (revocation: revocation_answers.hpp;
 // what none of the sources can tell is temperror: REV-01..REV-03);
-// insert Authentication-Results as a trace field (AR-04) and add the plain
+// remember what an external sender's passing signature advertises
+// (SMIMECapabilities, for encrypted replies); insert Authentication-Results
+// as a trace field (AR-04) and add the plain
 // field; answer through the reply table (accept by default; never loses
 // mail). A message that cannot be read is stamped permerror with the
 // reason; only a failure of ours (files, MTA, no anchors) is
@@ -16,7 +18,7 @@
 #include <optional>
 
 #include "config/milter_settings.hpp"
-#include "directory/certificate_directory.hpp"
+#include "directory/directory_service.hpp"
 #include "milter/claimed_verdict_fields.hpp"
 #include "milter/mta_actions.hpp"
 #include "milter/pipeline_result.hpp"
@@ -31,7 +33,7 @@ namespace segel::milter {
 class InboundPipeline {
 public:
     InboundPipeline(std::shared_ptr<const config::MilterSettings> settings,
-                    std::shared_ptr<directory::CertificateDirectory> directory,
+                    std::shared_ptr<directory::DirectoryService> directory,
                     std::optional<smime::TrustStore> anchors = std::nullopt,
                     std::shared_ptr<const RevocationAnswers> revocation = nullptr);
 
@@ -50,10 +52,12 @@ private:
                           const ClaimedVerdictFields& claimed, MtaActions& mta) const;
     smime::VerifyOptions verify_options() const;
     InboundResult stamp(const smime::VerificationReport& report, InboundResult result, MtaActions& mta) const;
+    void remember_capabilities(const smime::VerificationReport& report, const smime::Address& from,
+                               InboundResult& result) const;
     InboundResult unavailable(InboundResult result, std::string reason, MtaActions& mta) const;
 
     std::shared_ptr<const config::MilterSettings> m_settings;
-    std::shared_ptr<directory::CertificateDirectory> m_directory;
+    std::shared_ptr<directory::DirectoryService> m_directory;
     std::optional<smime::TrustStore> m_anchors;
     std::shared_ptr<const RevocationAnswers> m_revocation; // nullptr: revocation not checked
 };

@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "smime/capabilities.hpp"
 #include "smime/certificate.hpp"
 #include "smime/error.hpp"
 #include "smime/message_spool.hpp"
@@ -103,6 +104,7 @@ struct SignerReport {
     bool bound_to_from = false;     // the certificate names the single From mailbox
     std::string signing_time_problem; // empty: no signingTime, or a plausible one (CH-10)
     RevocationAnswer revocation;    // good when no check is configured
+    AdvertisedAlgorithms capabilities; // its SMIMECapabilities attribute (what the sender can decrypt)
 };
 
 struct VerificationReport {
