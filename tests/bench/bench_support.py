@@ -77,6 +77,15 @@ def start_opendkim(root):
     return process, "unix:" + socket_path
 
 
+def rss_kb(pid, field):
+    """A /proc/PID/status field in KB (VmHWM: peak RSS)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
 def print_table(title, headings, sizes, results, notes, columns=COLUMNS):
     """results[(column, size name)] = (rate, failures), in `columns` order; then the notes."""
     print("\n" + title)

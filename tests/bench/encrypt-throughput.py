@@ -24,18 +24,11 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 from postfix_lab import DEMO_PASSWORD, PostfixLab, wait_for  # noqa: E402
 from bench_support import (ALICE, CONCURRENCY, arguments, main_as_root, make_message,  # noqa: E402
-                           print_table, run_load, start_opendkim, stop_opendkim)
+                           print_table, rss_kb, run_load, start_opendkim, stop_opendkim)
 
 MITRA = "mitra@mitra.example"
 COLUMNS = ("no milter", "OpenDKIM", "segel sign", "segel sign+encrypt", "sign+encrypt via hop")
 
-
-def rss_kb(pid, field):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
 
 
 def lab_for(label, segel, milter, pki, scratch):

@@ -22,7 +22,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import sys
 import time
+import unittest
 
 DEMO_PASSWORD = "rahasia-demo"
 
@@ -350,3 +352,25 @@ class PostfixLab:
             args += ["--auth", "PLAIN", "--auth-user", login, "--auth-password", password]
         result = subprocess.run(args, input=message, capture_output=True)
         return result.returncode, (result.stdout + result.stderr).decode("utf-8", "replace")
+
+
+def test_names(suite):
+    """Class.method of every test in `suite`, for CTest to register each one."""
+    for item in suite:
+        if isinstance(item, unittest.TestSuite):
+            yield from test_names(item)
+        else:
+            yield item.id().split(".", 1)[1]
+
+
+def e2e_main(module):
+    """The command line of an e2e test file: `--list` prints its tests' names; otherwise, as root, BUILD_DIR
+    (stored as module.BUILD) and unittest's arguments; exits 77 (skipped) without root."""
+    if sys.argv[1:] == ["--list"]:
+        print("\n".join(test_names(unittest.defaultTestLoader.loadTestsFromModule(module))))
+        sys.exit(0)
+    if os.geteuid() != 0:
+        print("end-to-end tests start Postfix and need root: skipped")
+        sys.exit(77)
+    module.BUILD = sys.argv.pop(1)
+    unittest.main(module=module)

@@ -21,7 +21,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from postfix_lab import PostfixLab, wait_for  # noqa: E402
+from postfix_lab import PostfixLab, wait_for, e2e_main  # noqa: E402
 
 BUILD = None
 ALICE = "alice@tangerangkota.go.id"
@@ -412,21 +412,6 @@ class TestKilledMilterLosesNothing(OutboundTest):
             self.assertIn(b"multipart/signed", m)
 
 
-def test_names(suite):
-    """Class.method of every test in `suite`, for CTest to register each one."""
-    for item in suite:
-        if isinstance(item, unittest.TestSuite):
-            yield from test_names(item)
-        else:
-            yield item.id().split(".", 1)[1]
-
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--list"]:
-        print("\n".join(test_names(unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__]))))
-        sys.exit(0)
-    if os.geteuid() != 0:
-        print("end-to-end tests start Postfix and need root: skipped")
-        sys.exit(77)
-    BUILD = sys.argv.pop(1)
-    unittest.main()
+    e2e_main(sys.modules[__name__])
