@@ -8,6 +8,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "config_file.hpp"
 #include "eku_policy_names.hpp"
 #include "tool_settings_parser.hpp"
 
@@ -127,8 +128,8 @@ bool parse_arguments(const po::options_description& options, const po::positiona
     try {
         po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
         po::notify(vm);
-    } catch (const po::error& e) {
-        outcome.error = e.what();
+    } catch (po::error& e) {
+        outcome.error = option_error_text(e);
         return false;
     }
     if (vm.count("help")) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 
 namespace po = boost::program_options;
 
@@ -17,11 +18,39 @@ bool read_config_file(const std::string& path, const po::options_description& op
     try {
         po::store(po::parse_config_file(in, options, false), vm);
         po::notify(vm);
-    } catch (const po::error& e) {
-        problems.push_back(path + ": " + e.what());
+    } catch (po::error& e) {
+        problems.push_back(path + ": " + option_error_text(e));
         return false;
     }
     return true;
+}
+
+namespace {
+// Reaches the user-supplied substitutions Boost keeps protected. The
+// pointer to member is formed through a derived class, as the language
+// allows, and applied to the caught object so its dynamic type (and its
+// own message template) is kept.
+struct SubstitutionAccess : po::error_with_option_name {
+    using Map = std::map<std::string, std::string>;
+    static Map po::error_with_option_name::*substitutions() { return &SubstitutionAccess::m_substitutions; }
+};
+
+std::string without_placeholders(const std::string& text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text)
+        out += c == '%' ? std::string("%25") : std::string(1, c);
+    return out;
+}
+} // namespace
+
+std::string option_error_text(po::error& e) {
+    if (auto* named = dynamic_cast<po::error_with_option_name*>(&e)) {
+        auto& substitutions = named->*SubstitutionAccess::substitutions();
+        for (auto& entry : substitutions)
+            entry.second = without_placeholders(entry.second);
+    }
+    return e.what();
 }
 
 bool valid_domain(const std::string& domain) {

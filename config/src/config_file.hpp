@@ -15,6 +15,13 @@ namespace segel::config {
 bool read_config_file(const std::string& path, const boost::program_options::options_description& options,
                       boost::program_options::variables_map& vm, std::vector<std::string>& problems);
 
+// The text of a Boost.Program_options error, safe for any input. Boost
+// builds the message by replacing each "%name%" placeholder until none is
+// left, so a value or option name that itself contains "%value%" (or any
+// placeholder) would make what() loop for ever. Every '%' in the user's
+// text is shown as "%25" before the message is built.
+std::string option_error_text(boost::program_options::error& e);
+
 // A lower-case DNS name with at least one dot.
 bool valid_domain(const std::string& domain);
 // local@domain with a valid domain, no spaces or angle brackets.

@@ -281,8 +281,8 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         po::variables_map vm;
         po::store(po::command_line_parser(args).options(options).run(), vm);
         po::notify(vm);
-    } catch (const po::error& e) {
-        outcome.problems.push_back(std::string("command line: ") + e.what());
+    } catch (po::error& e) {
+        outcome.problems.push_back(std::string("command line: ") + option_error_text(e));
         return outcome;
     }
     outcome.help = o.help;

@@ -199,3 +199,22 @@ TEST_CASE("encryption settings: off by default with the two subject tags, anchor
     // The verification anchors serve when encryption.anchors is not given.
     CHECK(parse_milter_with("anchors = " + anchors + "\n[encryption]\nenabled = on\n").settings.has_value());
 }
+
+TEST_CASE("a value or option name holding a Boost placeholder such as %value% is named, not looped on (fuzz)",
+          "[config][milter]") {
+    // Boost.Program_options builds its message by replacing "%value%" until none is left:
+    // a value that contains the placeholder made what() loop for ever (found by fuzz_settings).
+    const auto bad_value = parse_milter_with("clock_skew_minutes = argument ('%value%')\n");
+    CHECK_FALSE(bad_value.settings.has_value());
+    REQUIRE(bad_value.problems.size() == 1);
+    CHECK_THAT(bad_value.problems.front(),
+               Catch::Contains("segel-milter.conf") && Catch::Contains("%25value%25") &&
+                   Catch::Contains("verify.clock_skew_minutes"));
+    const auto bad_name = parse_milter_with("%canonical_option% = 1\n");
+    REQUIRE(bad_name.problems.size() == 1);
+    CHECK_THAT(bad_name.problems.front(), Catch::Contains("%25canonical_option%25"));
+    const char* argv[] = {"segel-milter", "--%canonical_option%", "%value%"};
+    const auto command_line = config::parse_milter_command_line(3, argv);
+    REQUIRE(command_line.problems.size() == 1);
+    CHECK_THAT(command_line.problems.front(), Catch::Contains("command line") && Catch::Contains("%25canonical_option%25"));
+}

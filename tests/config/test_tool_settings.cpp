@@ -74,3 +74,13 @@ TEST_CASE("a settings file that cannot be read is named", "[config]") {
     REQUIRE_FALSE(outcome.config_problems.empty());
     CHECK_THAT(outcome.config_problems.front(), Catch::Contains("/nonexistent/segel.conf: cannot be read"));
 }
+
+TEST_CASE("segel's options holding a Boost placeholder such as %value% are named, not looped on (fuzz)", "[config]") {
+    const char* argv[] = {"segel", "directory", "expiring", "--days", "%value%"};
+    const auto outcome = config::parse_command_line(5, argv);
+    CHECK_FALSE(outcome.command.has_value());
+    CHECK_THAT(outcome.error, Catch::Contains("%25value%25"));
+    const auto from_file = parse_with("[crl]\nmax_age_hours = %value%\n");
+    CHECK_FALSE(from_file.command.has_value());
+    CHECK_THAT(from_file.error, Catch::Contains("%25value%25") && Catch::Contains("crl.max_age_hours"));
+}
