@@ -20,6 +20,7 @@ inline int exit_code_for(smime::ErrorKind kind) noexcept {
     case ErrorKind::certificate_key_usage:
     case ErrorKind::certificate_extended_key_usage:
     case ErrorKind::certificate_address_mismatch:
+    case ErrorKind::decryption_failed:
         return EX_DATAERR;
     case ErrorKind::bad_credentials:
         return EX_NOPERM;

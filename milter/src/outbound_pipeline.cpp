@@ -29,6 +29,7 @@ OutboundOutcome outcome_for(smime::ErrorKind kind) {
     case smime::ErrorKind::certificate_address_mismatch:
     case smime::ErrorKind::bad_credentials:
         return OutboundOutcome::certificate_unusable;
+    case smime::ErrorKind::decryption_failed:
     case smime::ErrorKind::crypto_failure:
     case smime::ErrorKind::io_failure:
     case smime::ErrorKind::internal:

@@ -15,7 +15,6 @@
 
 namespace segel::smime {
 
-namespace {
 std::string name_to_string(const X509_NAME* name) {
     ossl::BioPtr bio(BIO_new(BIO_s_mem()));
     X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
@@ -23,8 +22,6 @@ std::string name_to_string(const X509_NAME* name) {
     const long length = BIO_get_mem_data(bio.get(), &data);
     return std::string(data, static_cast<std::size_t>(length));
 }
-
-} // namespace
 
 std::string serial_to_hex(const ASN1_INTEGER* serial) {
     ossl::BignumPtr number(ASN1_INTEGER_to_BN(serial, nullptr));

@@ -14,6 +14,7 @@ std::string_view to_string(ErrorKind kind) noexcept {
     case ErrorKind::certificate_extended_key_usage: return "certificate_extended_key_usage";
     case ErrorKind::certificate_address_mismatch: return "certificate_address_mismatch";
     case ErrorKind::bad_credentials: return "bad_credentials";
+    case ErrorKind::decryption_failed: return "decryption_failed";
     case ErrorKind::crypto_failure: return "crypto_failure";
     case ErrorKind::io_failure: return "io_failure";
     case ErrorKind::invalid_address: return "invalid_address";

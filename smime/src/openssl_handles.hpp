@@ -35,6 +35,7 @@ using OpensslBytesPtr = std::unique_ptr<unsigned char, CFree<free_openssl_bytes>
 using X509Ptr = std::unique_ptr<X509, CFree<X509_free>>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, CFree<EVP_PKEY_free>>;
 using BioPtr = std::unique_ptr<BIO, CFree<BIO_free_all>>;
+using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, CFree<ASN1_OBJECT_free>>;
 using CmsPtr = std::unique_ptr<CMS_ContentInfo, CFree<CMS_ContentInfo_free>>;
 using Pkcs12Ptr = std::unique_ptr<PKCS12, CFree<PKCS12_free>>;
 using CertStackPtr = std::unique_ptr<STACK_OF(X509), CFree<free_cert_stack>>;

@@ -31,16 +31,6 @@ smime::MimeEntity signed_entity(const std::string& text) {
     return std::get<smime::SignedEntity>(*outcome).entity;
 }
 
-std::string written(const smime::MimeEntity& entity) {
-    TempDir dir;
-    const int fd = ::open((dir / "out.eml").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    REQUIRE(fd >= 0);
-    const auto result = entity.write_to(fd);
-    ::close(fd);
-    REQUIRE(result.has_value());
-    return read_file(dir / "out.eml");
-}
-
 smime::Certificate certificate_of(const std::string& user) {
     auto loaded = smime::Certificate::load_pem_file(pki_file(user + ".cert.pem").string());
     REQUIRE(loaded.has_value());
@@ -75,7 +65,7 @@ TEST_CASE("encrypt: a signed entity is enveloped for each recipient, the outer f
     auto encrypted = smime::encrypt(inner, {certificate_of("mitra"), certificate_of("rekan")});
     REQUIRE(encrypted.has_value());
     CHECK(encrypted->algorithm == "aes256-cbc");
-    const std::string message = written(encrypted->entity);
+    const std::string message = entity_text(encrypted->entity);
     const std::string header = header_of(message);
     CHECK_THAT(header, Catch::Contains("From: Alice Rahmawati <alice@tangerangkota.go.id>\r\n"));
     CHECK_THAT(header, Catch::Contains("Subject: Rahasia\r\n"));
@@ -99,7 +89,7 @@ TEST_CASE("encrypt: AES-256-CBC with RSA PKCS#1 v1.5 opens in gpgsm and NSS, and
           "[smime][encrypt][external]") {
     auto encrypted = smime::encrypt(signed_entity(k_message), {certificate_of("mitra"), certificate_of("alice-enc")});
     REQUIRE(encrypted.has_value());
-    const std::string message = written(encrypted->entity);
+    const std::string message = entity_text(encrypted->entity);
     const std::string expected = openssl_decrypt(message, "alice-enc");
     const std::string der = enveloped_der(message);
     for (const std::string user : {"mitra", "alice-enc"}) {
@@ -130,7 +120,7 @@ TEST_CASE("encrypt: AES-256-GCM makes AuthEnvelopedData, RSA-OAEP with SHA-256 o
     auto encrypted = smime::encrypt(signed_entity(k_message), {certificate_of("mitra")}, options);
     REQUIRE(encrypted.has_value());
     CHECK(encrypted->algorithm == "aes256-gcm");
-    const std::string message = written(encrypted->entity);
+    const std::string message = entity_text(encrypted->entity);
     CHECK_THAT(header_of(message), Catch::Contains("smime-type=authEnveloped-data"));
     TempDir dir;
     write_file(dir / "m.eml", message);
@@ -148,7 +138,7 @@ TEST_CASE("encrypt: every RecipientInfo names its certificate by issuer and seri
                                     {certificate_of("mitra"), certificate_of("alice-enc"), certificate_of("rekan")});
     REQUIRE(encrypted.has_value());
     TempDir dir;
-    write_file(dir / "m.eml", written(encrypted->entity));
+    write_file(dir / "m.eml", entity_text(encrypted->entity));
     const auto printed = run_process({"openssl", "cms", "-cmsout", "-print", "-in", (dir / "m.eml").string()});
     REQUIRE(printed.exit_code == 0);
     std::size_t named = 0;
@@ -182,7 +172,7 @@ TEST_CASE("encrypt: a large attachment streams through and opens unchanged", "[s
                                   "Content-Transfer-Encoding: base64\n\n" + attachment + "--b--\n");
     auto encrypted = smime::encrypt(signed_entity(text), {certificate_of("mitra")});
     REQUIRE(encrypted.has_value());
-    const std::string opened = openssl_decrypt(written(encrypted->entity), "mitra");
+    const std::string opened = openssl_decrypt(entity_text(encrypted->entity), "mitra");
     CHECK(opened.find(crlf(attachment)) != std::string::npos);
     check_inner_signature(opened);
 }
@@ -209,7 +199,7 @@ TEST_CASE("encrypt: every cipher and key transport opens in Bouncy Castle with t
             recipients.push_back(certificate_of(user));
         auto encrypted = smime::encrypt(inner, recipients, options);
         REQUIRE(encrypted.has_value());
-        const std::string message = written(encrypted->entity);
+        const std::string message = entity_text(encrypted->entity);
         for (const auto& user : shape.users) {
             INFO(encrypted->algorithm << " " << smime::to_string(shape.transport) << " " << user);
             const auto opened = decrypt_with_bouncy_castle(enveloped_der(message), user);

@@ -22,22 +22,6 @@ const std::string k_message = crlf("From: Alice <alice@tangerangkota.go.id>\nTo:
                                    "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
                                    "Isi surat \xc3\xa9.\nBaris kedua.\n");
 
-smime::MimeEntity entity_of(const std::string& text) {
-    auto spooled = spool_text(text);
-    REQUIRE(spooled.has_value());
-    return smime::MimeEntity::of(std::move(spooled).value());
-}
-
-std::string written(const smime::MimeEntity& entity) {
-    TempDir dir;
-    const int fd = ::open((dir / "out.eml").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    REQUIRE(fd >= 0);
-    const auto result = entity.write_to(fd, 7); // small chunks on purpose
-    ::close(fd);
-    REQUIRE(result.has_value());
-    return read_file(dir / "out.eml");
-}
-
 smime::TrustStore anchors() {
     auto store = smime::TrustStore::load_pem_file(pki_file("root.pem").string());
     REQUIRE(store.has_value());
@@ -56,7 +40,7 @@ smime::MimeEntity signed_entity(const smime::MimeEntity& entity) {
 TEST_CASE("an unchanged entity is written back byte for byte", "[entity]") {
     const auto entity = entity_of(k_message);
     CHECK_FALSE(entity.changed());
-    CHECK(written(entity) == k_message);
+    CHECK(entity_text(entity, 7) == k_message);
     CHECK(*entity.size() == k_message.size());
 }
 
@@ -72,12 +56,12 @@ TEST_CASE("rewrites compose: removal by name reaches earlier additions, sizes ar
     REQUIRE(second.added_fields().size() == 2);
     CHECK(second.added_fields()[0].name == "X-Two");
     CHECK(second.added_fields()[1].name == "X-Three");
-    const std::string text = written(second);
+    const std::string text = entity_text(second, 7);
     CHECK(text == crlf("From: Alice <alice@tangerangkota.go.id>\nTo: warga@example.com\n"
                        "Content-Type: text/plain; charset=utf-8\nX-Two: 2\nX-Three: 3\n\nnew body\n"));
     CHECK(*second.size() == text.size());
     // The origin is untouched by its rewrites.
-    CHECK(written(start) == k_message);
+    CHECK(entity_text(start, 7) == k_message);
 }
 
 TEST_CASE("materialise spools the entity again, the same bytes as written", "[entity]") {
@@ -87,23 +71,23 @@ TEST_CASE("materialise spools the entity again, the same bytes as written", "[en
     auto spooled = entity.materialise(std::filesystem::temp_directory_path());
     REQUIRE(spooled.has_value());
     CHECK(spooled->size() == *entity.size());
-    CHECK(written(smime::MimeEntity::of(std::move(spooled).value())) == written(entity));
+    CHECK(entity_text(smime::MimeEntity::of(std::move(spooled).value())) == entity_text(entity, 7));
 }
 
 TEST_CASE("sign an entity, then verify the result as an entity (SM-04)", "[entity][sign]") {
     const auto result = signed_entity(entity_of(k_message));
     CHECK(result.changed());
-    CHECK_THAT(written(result), Catch::Contains("multipart/signed"));
+    CHECK_THAT(entity_text(result, 7), Catch::Contains("multipart/signed"));
     auto report = smime::verify(result, anchors());
     REQUIRE(report.has_value());
     CHECK(report->verdict == smime::Verdict::pass);
-    CHECK(verify_with_openssl(written(result), "alice@tangerangkota.go.id").good);
+    CHECK(verify_with_openssl(entity_text(result, 7), "alice@tangerangkota.go.id").good);
 }
 
 TEST_CASE("steps compose: a changed entity is signed as it is now", "[entity][sign]") {
     const auto changed = entity_of(k_message).rewritten({"Subject"}, {{"Subject", "Perihal baru"}});
     const auto result = signed_entity(changed);
-    const std::string text = written(result);
+    const std::string text = entity_text(result, 7);
     CHECK_THAT(text, Catch::Contains("Subject: Perihal baru") && !Catch::Contains("Subject: x"));
     auto report = smime::verify(result, anchors());
     REQUIRE(report.has_value());

@@ -36,7 +36,7 @@ std::string header_for(const std::string& from) {
 }
 
 // The MIME entity of a whole message: its Content-* fields and its body.
-std::string entity_of(const std::string& message) {
+std::string mime_part_of(const std::string& message) {
     const auto split = message.find("\r\n\r\n");
     REQUIRE(split != std::string::npos);
     std::string fields;
@@ -75,7 +75,7 @@ std::string mixed(const std::string& from, const std::string& before, const std:
 // ---- nested signed layers (SM-16) -------------------------------------------------
 
 TEST_CASE("SM-16: an opaque layer around a multipart/signed layer, both by the sender, passes", "[smime][verifier][layers]") {
-    const auto inner = entity_of(signed_by("alice", k_alice));
+    const auto inner = mime_part_of(signed_by("alice", k_alice));
     const auto report = verify(opaque_around(inner, {"alice"}, k_alice));
     CHECK(report.verdict == Verdict::pass);
     CHECK(report.layers == 2);
@@ -84,7 +84,7 @@ TEST_CASE("SM-16: an opaque layer around a multipart/signed layer, both by the s
 }
 
 TEST_CASE("SM-16: an inner layer signed by someone else is not a pass for the sender (SEC-02)", "[smime][verifier][layers]") {
-    const auto inner = entity_of(signed_by("bambang", "bambang@tangerangkota.go.id"));
+    const auto inner = mime_part_of(signed_by("bambang", "bambang@tangerangkota.go.id"));
     const auto report = verify(opaque_around(inner, {"alice"}, k_alice));
     CHECK(report.verdict == Verdict::policy);
     CHECK(report.finding == Finding::not_the_sender);
@@ -92,7 +92,7 @@ TEST_CASE("SM-16: an inner layer signed by someone else is not a pass for the se
 }
 
 TEST_CASE("SM-16: an inner layer changed before it was wrapped is fail", "[smime][verifier][layers]") {
-    std::string inner = entity_of(signed_by("alice", k_alice, "Rapat pukul 09.00.\n"));
+    std::string inner = mime_part_of(signed_by("alice", k_alice, "Rapat pukul 09.00.\n"));
     inner.replace(inner.find("09.00"), 5, "13.00");
     const auto report = verify(opaque_around(inner, {"alice"}, k_alice));
     CHECK(report.verdict == Verdict::fail);
@@ -113,15 +113,15 @@ TEST_CASE("a signature around an encryption layer is policy, never pass (SEC-02)
                                         "-outform", "SMIME", pki_file("bambang.cert.pem").string()});
     REQUIRE(encrypted.exit_code == 0);
     // The CLI writes MIME-Version first: the entity is its Content-* fields.
-    const auto report = verify(opaque_around(entity_of(crlf(encrypted.out)), {"alice"}, k_alice));
+    const auto report = verify(opaque_around(mime_part_of(crlf(encrypted.out)), {"alice"}, k_alice));
     CHECK(report.verdict == Verdict::policy);
     CHECK(report.finding == Finding::signed_ciphertext);
 }
 
 TEST_CASE("SM-16: more signed layers than the cap is permerror, not a crash", "[smime][verifier][layers][limits]") {
-    std::string entity = entity_of(signed_by("alice", k_alice));
+    std::string entity = mime_part_of(signed_by("alice", k_alice));
     for (int i = 0; i < 3; ++i)
-        entity = entity_of(crlf(opaque_around(entity, {"alice"}, k_alice)));
+        entity = mime_part_of(crlf(opaque_around(entity, {"alice"}, k_alice)));
     const std::string message = header_for(k_alice) + entity;
     CHECK(verify(message).verdict == Verdict::pass); // four layers: within the default cap
     segel::smime::VerifyOptions options;
@@ -184,7 +184,7 @@ TEST_CASE("SM-16: caps on parts, MIME depth, certificates and key size give perm
 // ---- signed parts among unsigned ones (SEC-02; JYAF m1-m4) ------------------------
 
 TEST_CASE("SEC-02: a signed part with unsigned siblings is policy in every arrangement", "[smime][verifier][spoofing]") {
-    const std::string signed_part = entity_of(signed_by("alice", k_alice));
+    const std::string signed_part = mime_part_of(signed_by("alice", k_alice));
     const std::string text = "Content-Type: text/plain\r\n\r\nPerintah transfer dana.\r\n";
     const std::string html = "Content-Type: text/html\r\n\r\n<p>Perintah transfer dana.</p>"
                              "<div style=\"display:none\">\r\n";

@@ -240,6 +240,21 @@ Decrypted decrypt_with_nss(const std::string& der, const std::string& user) {
     return {result.exit_code == 0, result.out, result.err};
 }
 
+std::string openssl_encrypted_message(const std::string& outer_fields, const std::string& entity,
+                                      const std::vector<std::string>& users, const std::vector<std::string>& extra) {
+    TempDir dir;
+    write_file(dir / "entity", entity);
+    std::vector<std::string> argv = {"openssl", "cms", "-encrypt", "-binary", "-in", (dir / "entity").string()};
+    for (const auto& user : users)
+        argv.insert(argv.end(), {"-recip", pki_file(user + ".cert.pem").string()});
+    argv.insert(argv.end(), extra.begin(), extra.end()); // -keyopt applies to the last -recip
+    const auto result = run_process(argv);
+    if (result.exit_code != 0)
+        throw std::runtime_error("openssl cms -encrypt failed: " + result.err);
+    // Without -crlfeol the CLI writes bare LF: the message as SMTP carries it.
+    return outer_fields + crlf(result.out);
+}
+
 Decrypted decrypt_with_openssl(const std::string& message, const std::string& user) {
     TempDir dir;
     write_file(dir / "in.eml", message);

@@ -51,6 +51,16 @@ Decrypted decrypt_with_gpgsm(const std::string& der, const std::string& user);
 // cmsutil -D with the key in the NSS database (Thunderbird's library).
 Decrypted decrypt_with_nss(const std::string& der, const std::string& user);
 
+// Encryptors independent of Segel, for the decrypt step: `entity` (a MIME
+// entity: Content-* fields, blank line, body) enveloped by the OpenSSL CLI
+// for each demo user, as a whole message with `outer_fields` (From, To,
+// Subject ...) before its MIME fields. `extra` are more `openssl cms`
+// options, given after the recipients: "-aes-256-gcm", "-keyid", "-keyopt",
+// "rsa_padding_mode:oaep" (for the last recipient) ...
+std::string openssl_encrypted_message(const std::string& outer_fields, const std::string& entity,
+                                      const std::vector<std::string>& users,
+                                      const std::vector<std::string>& extra = {"-aes256"});
+
 // openssl cms -decrypt of a whole application/pkcs7-mime message.
 Decrypted decrypt_with_openssl(const std::string& message, const std::string& user);
 

@@ -193,6 +193,25 @@ std::string sign_to_text(const std::string& message, const smime::SigningIdentit
     return read_file(dir / "signed.eml");
 }
 
+smime::MimeEntity entity_of(const std::string& message) {
+    auto spooled = spool_text(message);
+    if (!spooled)
+        throw std::runtime_error("cannot spool the test message: " + spooled.error().detail);
+    return smime::MimeEntity::of(std::move(spooled).value());
+}
+
+std::string entity_text(const smime::MimeEntity& entity, std::size_t chunk_bytes) {
+    TempDir dir;
+    const int fd = ::open((dir / "out.eml").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        throw std::runtime_error("cannot create a file for the entity");
+    const auto result = entity.write_to(fd, chunk_bytes);
+    ::close(fd);
+    if (!result)
+        throw std::runtime_error("cannot write the entity: " + result.error().detail);
+    return read_file(dir / "out.eml");
+}
+
 std::string crlf(const std::string& text) {
     std::string out;
     for (char c : text) {

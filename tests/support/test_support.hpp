@@ -73,6 +73,11 @@ smime::Result<smime::SignOutcome> sign_text(const std::string& message, const sm
 std::string sign_to_text(const std::string& message, const smime::SigningIdentity& identity,
                          Chunking chunking = Chunking::whole, const smime::SignOptions& options = {});
 
+// `message` spooled as an entity, and an entity written out as text (in
+// pieces of chunk_bytes). Both throw on failure.
+smime::MimeEntity entity_of(const std::string& message);
+std::string entity_text(const smime::MimeEntity& entity, std::size_t chunk_bytes = 1 << 16);
+
 // Turns "\n" into "\r\n" (test messages are written with \n for reading ease).
 std::string crlf(const std::string& text);
 

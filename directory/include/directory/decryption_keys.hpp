@@ -16,14 +16,13 @@
 
 #include "directory/certificate_directory.hpp"
 #include "smime/certificate.hpp"
+#include "smime/decryptor.hpp"
 
 namespace segel::directory {
 
-struct RecipientIdentifier {
-    std::string issuer;         // with serial: the issuer DN as Certificate::issuer() writes it
-    std::string serial;         // upper-case hex, as Certificate::serial_hex()
-    std::string subject_key_id; // lower-case hex; used when issuer is empty
-};
+// Issuer and serial (as Certificate::issuer() and serial_hex() write them),
+// or a subject key identifier when the issuer is empty.
+using RecipientIdentifier = smime::RecipientId;
 
 struct DecryptionKey {
     CertificateRecord record;

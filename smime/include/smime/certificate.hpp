@@ -47,6 +47,10 @@ private:
     std::shared_ptr<X509> m_cert;
 };
 
+// A distinguished name as Certificate::issuer() and subject() write it
+// (RFC 2253 order and escapes, UTF-8 kept).
+std::string name_to_string(const X509_NAME* name);
+
 // Upper-case hex without leading zeros, as Certificate::serial_hex().
 std::string serial_to_hex(const ASN1_INTEGER* serial);
 

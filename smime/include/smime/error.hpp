@@ -25,6 +25,7 @@ enum class ErrorKind {
     certificate_extended_key_usage, // EKU present without emailProtection (CH-07)
     certificate_address_mismatch, // From address not among the certificate's emails
     bad_credentials,              // unreadable certificate/key/PKCS#12, wrong passphrase, key mismatch
+    decryption_failed,            // no key given opens the message, or its ciphertext is damaged: one kind for every cause (DEC-03)
     crypto_failure,               // OpenSSL failed while signing
     io_failure,                   // temp file or output could not be written
     internal,                     // a broken invariant; a bug

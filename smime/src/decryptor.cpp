@@ -1,0 +1,194 @@
+#include "smime/decryptor.hpp"
+
+#include <unistd.h>
+
+#include <openssl/cms.h>
+#include <openssl/err.h>
+
+#include "ascii.hpp"
+#include "cms_recipients.hpp"
+#include "mime_document.hpp"
+#include "openssl_handles.hpp"
+#include "signed_entity.hpp"
+#include "smime/message_spool.hpp"
+
+namespace segel::smime {
+
+namespace {
+
+// RFC 8551 §3.10: an S/MIME object may arrive as application/octet-stream,
+// known by its file name.
+bool named_p7m(GMimeObject* object) {
+    GMimeContentType* type = g_mime_object_get_content_type(object);
+    if (type == nullptr || !g_mime_content_type_is_type(type, "application", "octet-stream"))
+        return false;
+    const char* name = g_mime_object_get_content_disposition_parameter(object, "filename");
+    if (name == nullptr)
+        name = g_mime_content_type_get_parameter(type, "name");
+    return name != nullptr && ascii::iends_with(name, ".p7m");
+}
+
+bool may_hold_cms(GMimeObject* object) { return is_pkcs7_mime(object) || named_p7m(object); }
+
+bool claims_enveloped(GMimeObject* object) {
+    const char* smime_type = g_mime_content_type_get_parameter(g_mime_object_get_content_type(object), "smime-type");
+    return smime_type != nullptr && ascii::to_lower(smime_type).find("enveloped") != std::string::npos;
+}
+
+// Walks below the root for an encrypted object, counting parts and depth.
+Result<bool> encrypted_below(GMimeObject* object, int depth, const EnvelopeLimits& limits, std::size_t& parts,
+                             std::size_t& bytes) {
+    if (depth > limits.max_mime_depth)
+        return make_error(ErrorKind::message_too_large, "MIME entities nested too deeply");
+    if (++parts > limits.max_parts)
+        return make_error(ErrorKind::message_too_large, "more MIME parts than allowed");
+    if (GMIME_IS_MESSAGE_PART(object)) {
+        GMimeMessage* forwarded = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+        GMimeObject* body = forwarded != nullptr ? g_mime_message_get_mime_part(forwarded) : nullptr;
+        return body == nullptr ? Result<bool>(false) : encrypted_below(body, depth + 1, limits, parts, bytes);
+    }
+    if (GMIME_IS_MULTIPART(object)) {
+        GMimeMultipart* multipart = GMIME_MULTIPART(object);
+        for (int i = 0; i < g_mime_multipart_get_count(multipart); ++i) {
+            auto found = encrypted_below(g_mime_multipart_get_part(multipart, i), depth + 1, limits, parts, bytes);
+            if (!found || *found)
+                return found;
+        }
+        return false;
+    }
+    if (!may_hold_cms(object))
+        return false;
+    const std::string der = decoded_content(object);
+    if ((bytes += der.size()) > limits.max_bytes)
+        return make_error(ErrorKind::message_too_large, "more encrypted or signed content than allowed");
+    const auto kind = cms_content_kind(der);
+    return (kind && *kind == CmsContentKind::encrypted) || (!kind && claims_enveloped(object));
+}
+
+Result<Envelope> root_envelope(GMimeObject* top, const EnvelopeLimits& limits) {
+    Envelope envelope;
+    auto der = std::make_shared<std::string>(decoded_content(top));
+    if (der->size() > limits.max_bytes)
+        return make_error(ErrorKind::message_too_large, "the encrypted object is larger than allowed");
+    auto described = describe_envelope(*der, limits.max_recipient_infos);
+    if (!described)
+        return described.error();
+    envelope.place = EnvelopePlace::root;
+    envelope.kind = described->auth_enveloped ? EnvelopeKind::auth_enveloped : EnvelopeKind::enveloped;
+    envelope.readable = described->readable;
+    envelope.recipients = std::move(described->recipients);
+    envelope.cipher = std::move(described->cipher);
+    envelope.der = std::move(der);
+    return envelope;
+}
+
+// Whether the root CMS object is an encryption layer (by its content type;
+// when it cannot be parsed, by what its label claims).
+bool root_is_encrypted(GMimeObject* top, std::size_t max_bytes) {
+    if (!may_hold_cms(top))
+        return false;
+    const std::string der = decoded_content(top);
+    if (der.size() > max_bytes)
+        return claims_enveloped(top);
+    const auto kind = cms_content_kind(der);
+    return kind ? *kind == CmsContentKind::encrypted : claims_enveloped(top);
+}
+
+// The plaintext, spooled: it must be a MIME entity (header fields, a blank
+// line, a body).
+Result<std::shared_ptr<SpooledMessage>> spool_plaintext(int fd, const std::filesystem::path& temp_dir) {
+    auto spool = MessageSpool::create(temp_dir);
+    if (!spool)
+        return spool.error();
+    std::string chunk(1 << 16, '\0');
+    for (off_t offset = 0;;) {
+        const ssize_t got = ::pread(fd, chunk.data(), chunk.size(), offset);
+        if (got < 0)
+            return make_error(ErrorKind::io_failure, "cannot read the decrypted content back");
+        if (got == 0)
+            break;
+        offset += got;
+        if (auto added = spool->append(std::string_view(chunk.data(), static_cast<std::size_t>(got))); !added)
+            return make_error(ErrorKind::decryption_failed, k_cannot_decrypt);
+    }
+    auto spooled = std::move(*spool).finish();
+    if (!spooled || !spooled->has_body() || spooled->fields_named("Content-Type").empty())
+        return make_error(ErrorKind::decryption_failed, k_cannot_decrypt);
+    return std::make_shared<SpooledMessage>(std::move(spooled).value());
+}
+
+bool is_content_field(std::string_view name) { return name.size() > 8 && ascii::iequals(name.substr(0, 8), "content-"); }
+
+// The message with its content (Content-* fields and body) replaced by the
+// plaintext entity's.
+MimeEntity with_content(const MimeEntity& message, const std::shared_ptr<SpooledMessage>& plaintext) {
+    std::vector<std::string> removed;
+    for (const auto& field : message.origin().headers())
+        if (is_content_field(field.name))
+            removed.push_back(field.name);
+    std::vector<NewHeaderField> added;
+    for (const auto& field : plaintext->headers())
+        if (is_content_field(field.name)) {
+            std::string value = field.unfolded_value();
+            value.erase(0, value.find_first_not_of(" \t"));
+            added.push_back({field.name, std::move(value)});
+        }
+    BodyStream body;
+    body.append_range(plaintext->fd(), plaintext->body_offset(), plaintext->size() - plaintext->body_offset(), plaintext);
+    return message.rewritten(removed, std::move(added), std::move(body));
+}
+
+} // namespace
+
+Result<Envelope> find_envelope(const MimeEntity& message, const EnvelopeLimits& limits) {
+    std::optional<SpooledMessage> changed;
+    if (message.changed()) {
+        auto spooled = message.materialise(std::filesystem::temp_directory_path());
+        if (!spooled)
+            return spooled.error();
+        changed = std::move(spooled).value();
+    }
+    auto document = MimeDocument::parse(changed ? *changed : message.origin(), limits.max_parts);
+    if (!document)
+        return document.error();
+    GMimeObject* top = g_mime_message_get_mime_part(document->message());
+    if (top == nullptr)
+        return Envelope{};
+    if (root_is_encrypted(top, limits.max_bytes))
+        return root_envelope(top, limits);
+    std::size_t parts = 0;
+    std::size_t bytes = 0;
+    auto nested = encrypted_below(top, 1, limits, parts, bytes);
+    if (!nested)
+        return nested.error();
+    Envelope envelope;
+    envelope.place = *nested ? EnvelopePlace::nested : EnvelopePlace::none;
+    return envelope;
+}
+
+Result<DecryptedEntity> decrypt(const MimeEntity& message, const Envelope& envelope,
+                                const std::vector<DecryptionCredential>& credentials,
+                                const std::filesystem::path& temp_dir) {
+    if (envelope.place != EnvelopePlace::root || !envelope.der)
+        return make_error(ErrorKind::internal, "decrypt needs the message's root envelope");
+    for (std::size_t i = 0; i < credentials.size(); ++i) {
+        auto plaintext = TempFile::create(temp_dir, envelope.der->size());
+        if (!plaintext)
+            return plaintext.error();
+        auto opened = open_cms(*envelope.der, credentials[i].key.get(), plaintext->fd());
+        if (!opened)
+            return opened.error();
+        if (!*opened)
+            continue;
+        auto spooled = spool_plaintext(plaintext->fd(), temp_dir);
+        if (!spooled) {
+            if (spooled.error().kind != ErrorKind::decryption_failed)
+                return spooled.error();
+            continue;
+        }
+        return DecryptedEntity{with_content(message, *spooled), i};
+    }
+    return make_error(ErrorKind::decryption_failed, k_cannot_decrypt);
+}
+
+} // namespace segel::smime
