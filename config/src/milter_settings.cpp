@@ -136,7 +136,12 @@ po::options_description file_options() {
         ("encryption.enabled", po::value<std::string>())
         ("encryption.subject_tag", po::value<std::vector<std::string>>()->composing())
         ("encryption.anchors", po::value<std::string>())
-        ("encryption.single_recipient_direct", po::value<std::string>());
+        ("encryption.single_recipient_direct", po::value<std::string>())
+        ("decryption.enabled", po::value<std::string>())
+        ("decryption.unprotected", po::value<std::string>())
+        ("decryption.on_failure", po::value<std::string>())
+        ("decryption.max_failures_per_hour", po::value<long>())
+        ("decryption.max_recipient_infos", po::value<long>());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
@@ -173,6 +178,22 @@ void validate_encryption(const MilterSettings& s, std::vector<std::string>& prob
     for (const auto& tag : s.encryption.subject_tags)
         if (tag.empty() || tag.find_first_of("\r\n") != std::string::npos)
             problems.push_back(where + "subject_tag: \"" + tag + "\" must be one non-empty line");
+}
+
+void validate_decryption(const MilterSettings& s, std::vector<std::string>& problems) {
+    const std::string where = s.source + ": decryption.";
+    const auto& d = s.decryption;
+    if (d.enabled && !s.verify.enabled)
+        problems.push_back(where + "enabled: needs verify.enabled = on (the inner signature is verified)");
+    if (d.unprotected != "keep_encrypted" && d.unprotected != "mark")
+        problems.push_back(where + "unprotected: \"" + d.unprotected + "\" is neither keep_encrypted nor mark");
+    if (d.on_failure == FailureAction::tempfail)
+        problems.push_back(where + "on_failure: must be pass, quarantine or reject (a message that cannot be decrypted "
+                                   "now cannot be later)");
+    if (d.max_failures_per_hour < 0 || d.max_failures_per_hour > 1000000)
+        problems.push_back(where + "max_failures_per_hour: must be from 0 to 1000000");
+    if (d.max_recipient_infos < 1 || d.max_recipient_infos > 10000)
+        problems.push_back(where + "max_recipient_infos: must be from 1 to 10000");
 }
 
 void validate(MilterSettings& s, std::vector<std::string>& problems) {
@@ -255,6 +276,7 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
         problems.push_back(where + "signing.footer_text: must be one line (it is folded when added)");
     validate_routing(s, problems);
     validate_encryption(s, problems);
+    validate_decryption(s, problems);
 }
 
 } // namespace
@@ -393,6 +415,13 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         names("encryption.subject_tag", s.encryption.subject_tags);
         text("encryption.anchors", s.encryption.anchors);
         on_off("encryption.single_recipient_direct", s.encryption.single_recipient_direct);
+        on_off("decryption.enabled", s.decryption.enabled);
+        text("decryption.unprotected", s.decryption.unprotected);
+        action("decryption.on_failure", s.decryption.on_failure);
+        if (vm.count("decryption.max_failures_per_hour"))
+            s.decryption.max_failures_per_hour = vm["decryption.max_failures_per_hour"].as<long>();
+        if (vm.count("decryption.max_recipient_infos"))
+            s.decryption.max_recipient_infos = vm["decryption.max_recipient_infos"].as<long>();
     }
     if (!o.socket.empty()) s.milter.socket = o.socket;
     if (!o.user.empty()) s.milter.user = o.user == "-" ? std::string() : o.user;
@@ -457,6 +486,10 @@ std::string format_milter_settings(const MilterSettings& s) {
         << "\nsingle_recipient_direct = " << (s.encryption.single_recipient_direct ? "on" : "off") << "\n";
     for (const auto& tag : s.encryption.subject_tags)
         out << "subject_tag = " << tag << "\n";
+    out << "\n[decryption]\nenabled = " << (s.decryption.enabled ? "on" : "off") << "\nunprotected = " << s.decryption.unprotected
+        << "\non_failure = " << to_string(s.decryption.on_failure)
+        << "\nmax_failures_per_hour = " << s.decryption.max_failures_per_hour
+        << "\nmax_recipient_infos = " << s.decryption.max_recipient_infos << "\n";
     return out.str();
 }
 

@@ -240,6 +240,31 @@ Result<void> DirectoryService::record_encryption(const EncryptionEvent& event, c
     return (*session)->commit();
 }
 
+bool key_compromised(const CertificateRecord& record) {
+    return record.status == CertificateStatus::revoked && record.reason == RevocationReason::key_compromise;
+}
+
+Result<void> DirectoryService::record_decryption(const DecryptionEvent& event, const Actor& actor) {
+    std::string recipients;
+    for (const auto& recipient : event.recipients)
+        recipients += (recipients.empty() ? "" : ",") + recipient;
+    const std::string detail = "from=" + event.sender + "; to=" + recipients + "; message_id=" + event.message_id +
+                               "; cipher=" + event.cipher + "; serial=" + event.key.serial + "; fingerprint=" +
+                               event.key.fingerprint + "; status=" + std::string(to_string(event.key.status)) +
+                               "; released=" + (event.released ? "yes" : "no");
+    auto session = write_session();
+    if (!session)
+        return session.error();
+    if (auto logged = audit::append(**session, actor, "decrypt", detail); !logged)
+        return logged;
+    if (key_compromised(event.key))
+        if (auto logged = audit::append(**session, actor, "incident",
+                                        "kind=compromised_key_decrypted; owner=" + event.key.owner_email + "; " + detail);
+            !logged)
+            return logged;
+    return (*session)->commit();
+}
+
 const char* to_string(Unfit unfit) noexcept {
     switch (unfit) {
     case Unfit::none: return "none";

@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "milter/message_rewrite.hpp"
 #include "smime/address.hpp"
 #include "smime/sender_address.hpp"
 #include "smime/verdict_headers.hpp"
@@ -49,7 +50,10 @@ InboundPipeline::InboundPipeline(std::shared_ptr<const config::MilterSettings> s
                                  std::optional<smime::TrustStore> anchors,
                                  std::shared_ptr<const RevocationAnswers> revocation)
     : m_settings(std::move(settings)), m_directory(std::move(directory)), m_anchors(std::move(anchors)),
-      m_revocation(std::move(revocation)) {}
+      m_revocation(std::move(revocation)) {
+    if (m_settings->decryption.enabled)
+        m_decryption.emplace(m_settings, m_directory);
+}
 
 smime::VerifyOptions InboundPipeline::verify_options() const {
     smime::VerifyOptions options;
@@ -104,14 +108,113 @@ InboundResult InboundPipeline::process(const SessionFacts& facts, const smime::M
     }
     if (!m_anchors)
         return unavailable(std::move(result), "verification is on but no trust anchors are loaded", mta);
-    // Decryption (of the cryptographic envelope only) will plug in here and
-    // hand its entity to verification.
+    if (m_decryption) {
+        Opening opening = m_decryption->open(facts, message, result.from);
+        if (opening.state != Opening::State::not_encrypted)
+            return after_opening(message, std::move(opening), from, std::move(result), mta);
+    }
     auto report = smime::verify(message, *m_anchors, verify_options());
     if (!report && !message_problem(report.error().kind))
         return unavailable(std::move(result), report.error().detail, mta);
     if (report && from)
         remember_capabilities(*report, *from, result);
     return stamp(report ? *report : unreadable_report(result.from, report.error().detail), std::move(result), mta);
+}
+
+// DEC-01..DEC-07: what was found about the message's encryption decides
+// what is verified, what is released and how it is stamped.
+InboundResult InboundPipeline::after_opening(const smime::MimeEntity& message, Opening opening,
+                                             const std::optional<smime::Address>& from, InboundResult result,
+                                             MtaActions& mta) const {
+    using State = Opening::State;
+    smime::DecryptionNote note;
+    switch (opening.state) {
+    case State::unavailable: return unavailable(std::move(result), "decryption: " + opening.detail, mta);
+    case State::over_limit: {
+        auto report = unreadable_report(result.from, opening.detail);
+        report.finding = smime::Finding::over_limit;
+        return stamp(report, std::move(result), mta);
+    }
+    case State::not_decrypted: return closed(std::move(opening), std::move(result), mta);
+    case State::nested: {
+        note.state = smime::DecryptionNote::State::nested;
+        auto report = smime::verify(message, *m_anchors, verify_options());
+        if (!report && !message_problem(report.error().kind))
+            return unavailable(std::move(result), report.error().detail, mta);
+        result.reason = "encrypted part not opened";
+        return stamp(report ? *report : unreadable_report(result.from, report.error().detail), std::move(result), mta,
+                     note);
+    }
+    case State::not_encrypted:
+    case State::opened: break;
+    }
+    return release(std::move(opening), from, std::move(result), mta);
+}
+
+// DEC-02: GCM content is released once its tag verified; CBC content only
+// when it is a signed entity whose signature passes, else as the
+// `unprotected` setting says. DEC-06: the plaintext is verified like any
+// message and stamped with both what was decrypted and the verdict.
+InboundResult InboundPipeline::release(Opening opening, const std::optional<smime::Address>& from,
+                                       InboundResult result, MtaActions& mta) const {
+    auto report = smime::verify(*opening.plaintext, *m_anchors, verify_options());
+    if (!report && !message_problem(report.error().kind))
+        return unavailable(std::move(result), report.error().detail, mta);
+    const auto verified = report ? *report : unreadable_report(result.from, report.error().detail);
+    const bool signed_intact = verified.verdict == smime::Verdict::pass;
+    const bool mark = m_settings->decryption.unprotected == "mark";
+    if (!opening.integrity_protected && !signed_intact && !mark) {
+        record_decryption(opening, result.from, false, result);
+        opening.detail = "CBC content without a passing signature: kept encrypted (integrity not protected)";
+        return closed(std::move(opening), std::move(result), mta);
+    }
+    smime::DecryptionNote note;
+    note.state = opening.integrity_protected || signed_intact ? smime::DecryptionNote::State::decrypted
+                                                              : smime::DecryptionNote::State::unprotected;
+    note.serial = opening.key->serial;
+    note.key_compromised = directory::key_compromised(*opening.key);
+    record_decryption(opening, result.from, true, result);
+    if (from)
+        remember_capabilities(verified, *from, result);
+    result.reason = "decrypted with " + opening.key->serial + " (" + opening.cipher + ")" +
+                    (note.key_compromised ? ", a key revoked for key compromise" : "") +
+                    (result.reason.empty() ? "" : "; " + result.reason);
+    if (!stamp_fields(verified, note, mta) ||
+        !apply_rewrite(*opening.plaintext, mta, static_cast<std::size_t>(m_settings->milter.body_chunk_bytes)))
+        return unavailable(std::move(result), "the MTA refused a header or body edit", mta);
+    return answer(verified, std::move(result), mta);
+}
+
+// Every way of not opening the envelope reads and answers the same (DEC-03).
+InboundResult InboundPipeline::closed(Opening opening, InboundResult result, MtaActions& mta) const {
+    smime::VerificationReport report;
+    report.verdict = smime::Verdict::none;
+    report.finding = smime::Finding::encrypted;
+    report.reason = "encrypted";
+    report.from = result.from;
+    smime::DecryptionNote note;
+    note.state = smime::DecryptionNote::State::not_decrypted;
+    if (!stamp_fields(report, note, mta))
+        return unavailable(std::move(result), "the MTA refused a header edit", mta);
+    result.outcome = InboundOutcome::cannot_decrypt;
+    result.reason = "not decrypted: " + opening.detail;
+    result.verdict = respond(result.outcome, *m_settings, mta);
+    return result;
+}
+
+// Every key use goes to the audit log (DEC-04); failing to write it does
+// not fail the message, the log line says so.
+void InboundPipeline::record_decryption(const Opening& opening, const std::string& sender, bool released,
+                                        InboundResult& result) const {
+    directory::DecryptionEvent event;
+    event.sender = sender;
+    event.recipients = opening.recipients;
+    event.message_id = opening.message_id;
+    event.cipher = opening.cipher;
+    event.key = *opening.key;
+    event.released = released;
+    if (auto recorded = m_directory->record_decryption(event, directory::Actor{"segel-milter"}); !recorded)
+        result.reason += "; decryption not audited: " + recorded.error().detail;
 }
 
 // RFC 8551 §2.5.2: what an external sender's verified signature advertises
@@ -151,16 +254,30 @@ InboundResult InboundPipeline::unavailable(InboundResult result, std::string rea
 
 // Inserts Authentication-Results as a trace field (AR-04), adds the plain
 // field, then answers for the verdict.
-InboundResult InboundPipeline::stamp(const smime::VerificationReport& report, InboundResult result,
-                                     MtaActions& mta) const {
-    if (!mta.insert_header(1, "Authentication-Results",
-                           smime::authentication_results_value(report, m_settings->verify.authserv_id)) ||
-        !mta.add_header(m_settings->verify.verdict_header, smime::plain_verdict_value(report, m_settings->verify.verdict_language)))
+InboundResult InboundPipeline::stamp(const smime::VerificationReport& report, InboundResult result, MtaActions& mta,
+                                     const smime::DecryptionNote& decryption) const {
+    if (!stamp_fields(report, decryption, mta))
         return unavailable(std::move(result), "the MTA refused a header edit", mta);
+    return answer(report, std::move(result), mta);
+}
+
+bool InboundPipeline::stamp_fields(const smime::VerificationReport& report, const smime::DecryptionNote& decryption,
+                                   MtaActions& mta) const {
+    const auto& verify = m_settings->verify;
+    return mta.insert_header(1, "Authentication-Results",
+                             smime::authentication_results_value(report, verify.authserv_id, decryption)) &&
+           mta.add_header(verify.verdict_header, smime::plain_verdict_value(report, verify.verdict_language, decryption));
+}
+
+// The outcome of the verdict, through the reply table; what the result's
+// reason held already (decryption, capabilities) follows the verdict.
+InboundResult InboundPipeline::answer(const smime::VerificationReport& report, InboundResult result,
+                                      MtaActions& mta) const {
     if (const auto* signer = report.deciding(); signer != nullptr && signer->certificate)
         result.serial = signer->certificate->serial_hex();
     result.outcome = outcome_for(report.verdict);
-    result.reason = "smime=" + std::string(smime::to_string(report.verdict)) + ": " + report.reason;
+    result.reason = "smime=" + std::string(smime::to_string(report.verdict)) + ": " + report.reason +
+                    (result.reason.empty() ? "" : "; " + result.reason);
     result.verdict = respond(result.outcome, *m_settings, mta);
     return result;
 }

@@ -108,35 +108,49 @@ std::string indonesian_signer_list(const VerificationReport& report) {
     return " (penanda tangan: " + list + ")";
 }
 
-} // namespace
-
-std::string authentication_results_value(const VerificationReport& report, const std::string& authserv_id) {
-    std::string value = printable(authserv_id, 100) + ";";
-    if (report.verdict == Verdict::none && report.signers.empty())
-        return value + " none";
-    value += " smime=" + std::string(to_string(report.verdict)) + " " + comment(report.reason);
-    const SignerReport* signer = report.passing_signer();
-    if (signer == nullptr && report.deciding() != nullptr && report.deciding()->certificate)
-        signer = report.deciding();
-    if (signer != nullptr && signer->certificate) {
-        std::string identifier = report.verdict == Verdict::pass ? report.from : std::string();
-        if (identifier.empty()) {
-            const auto emails = signer->certificate->email_addresses();
-            identifier = emails.empty() ? std::string() : emails.front();
-        }
-        if (plain_address(identifier))
-            value += "\n\tbody.smime-identifier=" + identifier;
-        // AR-03: a top-level multipart/signed has its signature in part 2.
-        value += " body.smime-part=" + std::string(report.form == "multipart/signed" ? "2" : "1");
-        // AR-03: serial and issuer come together.
-        value += "\n\tbody.smime-serial=" + printable(signer->certificate->serial_hex(), 80) +
-                 " body.smime-issuer=" + quoted(signer->certificate->issuer());
+// The words AR's comment starts with, for a decryption.
+std::string decryption_words(const DecryptionNote& note) {
+    const std::string key = "with the key of certificate serial " + printable(note.serial, 80) +
+                            (note.key_compromised ? ", revoked for key compromise" : "");
+    switch (note.state) {
+    case DecryptionNote::State::decrypted: return "decrypted by the gateway " + key + "; ";
+    case DecryptionNote::State::unprotected: return "decrypted by the gateway " + key + ", integrity not protected; ";
+    default: return {};
     }
-    return value;
 }
 
-std::string plain_verdict_value(const VerificationReport& report, const std::string& language) {
-    const bool english = language == "en";
+// The sentence that comes before the signature's in the plain field.
+std::string decryption_sentence(const DecryptionNote& note, bool english) {
+    const std::string serial = printable(note.serial, 80);
+    std::string sentence;
+    switch (note.state) {
+    case DecryptionNote::State::decrypted:
+        sentence = english ? "Decrypted by the gateway (encryption certificate serial " + serial + "). "
+                           : "Didekripsi oleh gateway (sertifikat enkripsi nomor seri " + serial + "). ";
+        break;
+    case DecryptionNote::State::unprotected:
+        sentence = english ? "Decrypted by the gateway (encryption certificate serial " + serial +
+                                 "), but its integrity is NOT protected (no valid signature): beware of odd links "
+                                 "and content. "
+                           : "Didekripsi oleh gateway (sertifikat enkripsi nomor seri " + serial +
+                                 "), tetapi keutuhan isinya TIDAK terlindungi (tanpa tanda tangan yang sah): waspadai "
+                                 "tautan dan isi yang janggal. ";
+        break;
+    case DecryptionNote::State::nested:
+        return english ? "An encrypted part inside the message was not opened by the gateway. "
+                       : "Bagian terenkripsi di dalam surel tidak dibuka oleh gateway. ";
+    default: return {};
+    }
+    if (note.key_compromised)
+        sentence += english ? "WARNING: that certificate was revoked because its key leaked; others may have read "
+                              "this message. "
+                            : "PERINGATAN: sertifikat itu dicabut karena kuncinya bocor; isi surel ini mungkin telah "
+                              "dibaca pihak lain. ";
+    return sentence;
+}
+
+// The signature's verdict in a sentence.
+std::string verdict_sentence(const VerificationReport& report, bool english) {
     const SignerReport* signer = report.passing_signer();
     if (report.verdict == Verdict::pass && signer != nullptr && signer->certificate) {
         const std::string who = printable(common_name(signer->certificate->subject()), 80) + " <" + printable(report.from, 80) + ">";
@@ -159,6 +173,46 @@ std::string plain_verdict_value(const VerificationReport& report, const std::str
     default: opening = english ? "Signature cannot be checked: " : "Tanda tangan tidak dapat diperiksa: "; break;
     }
     return opening + printable(english ? report.reason : indonesian_reason(report) + indonesian_signer_list(report));
+}
+
+} // namespace
+
+std::string authentication_results_value(const VerificationReport& report, const std::string& authserv_id,
+                                         const DecryptionNote& decryption) {
+    std::string value = printable(authserv_id, 100) + ";";
+    if (report.verdict == Verdict::none && report.signers.empty() && decryption_words(decryption).empty())
+        return value + " none";
+    value += " smime=" + std::string(to_string(report.verdict)) + " " +
+             comment(decryption_words(decryption) + report.reason);
+    const SignerReport* signer = report.passing_signer();
+    if (signer == nullptr && report.deciding() != nullptr && report.deciding()->certificate)
+        signer = report.deciding();
+    if (signer != nullptr && signer->certificate) {
+        std::string identifier = report.verdict == Verdict::pass ? report.from : std::string();
+        if (identifier.empty()) {
+            const auto emails = signer->certificate->email_addresses();
+            identifier = emails.empty() ? std::string() : emails.front();
+        }
+        if (plain_address(identifier))
+            value += "\n\tbody.smime-identifier=" + identifier;
+        // AR-03: a top-level multipart/signed has its signature in part 2.
+        value += " body.smime-part=" + std::string(report.form == "multipart/signed" ? "2" : "1");
+        // AR-03: serial and issuer come together.
+        value += "\n\tbody.smime-serial=" + printable(signer->certificate->serial_hex(), 80) +
+                 " body.smime-issuer=" + quoted(signer->certificate->issuer());
+    }
+    return value;
+}
+
+std::string plain_verdict_value(const VerificationReport& report, const std::string& language,
+                                const DecryptionNote& decryption) {
+    const bool english = language == "en";
+    if (decryption.state == DecryptionNote::State::not_decrypted)
+        return english ? "Encrypted, not opened by the gateway (it cannot be decrypted here, or its integrity is not "
+                         "protected): open it in your mail client"
+                       : "Terenkripsi, tidak dibuka oleh gateway (tidak dapat didekripsi di sini, atau keutuhan "
+                         "isinya tidak terlindungi): buka di aplikasi surel Anda";
+    return decryption_sentence(decryption, english) + verdict_sentence(report, english);
 }
 
 } // namespace segel::smime

@@ -218,3 +218,40 @@ TEST_CASE("a value or option name holding a Boost placeholder such as %value% is
     REQUIRE(command_line.problems.size() == 1);
     CHECK_THAT(command_line.problems.front(), Catch::Contains("command line") && Catch::Contains("%25canonical_option%25"));
 }
+
+TEST_CASE("decryption settings: off by default, keep_encrypted and pass; checked with file and option named (DEC-02, "
+          "DEC-07)",
+          "[config][milter]") {
+    const auto defaults = parse_milter_with("");
+    REQUIRE(defaults.settings.has_value());
+    CHECK_FALSE(defaults.settings->decryption.enabled);
+    CHECK(defaults.settings->decryption.unprotected == "keep_encrypted");
+    CHECK(defaults.settings->decryption.on_failure == config::FailureAction::pass);
+    CHECK(defaults.settings->decryption.max_failures_per_hour == 20);
+    CHECK_THAT(config::format_milter_settings(*defaults.settings),
+               Catch::Contains("[decryption]\nenabled = off\nunprotected = keep_encrypted\non_failure = pass\n"));
+
+    const auto set = parse_milter_with("enabled = on\nanchors = /dev/null\n[decryption]\nenabled = on\nunprotected = mark\n"
+                                       "on_failure = quarantine\nmax_failures_per_hour = 5\nmax_recipient_infos = 8\n");
+    INFO((set.problems.empty() ? std::string() : set.problems.front()));
+    REQUIRE(set.settings.has_value());
+    CHECK(set.settings->decryption.enabled);
+    CHECK(set.settings->decryption.unprotected == "mark");
+    CHECK(set.settings->decryption.on_failure == config::FailureAction::quarantine);
+    CHECK(set.settings->decryption.max_failures_per_hour == 5);
+    CHECK(set.settings->decryption.max_recipient_infos == 8);
+
+    const auto bad = parse_milter_with("[decryption]\nenabled = on\nunprotected = open\non_failure = tempfail\n"
+                                       "max_recipient_infos = 0\n");
+    CHECK_FALSE(bad.settings.has_value());
+    const std::string all = [&] {
+        std::string text;
+        for (const auto& p : bad.problems)
+            text += p + "\n";
+        return text;
+    }();
+    CHECK_THAT(all, Catch::Contains("decryption.enabled: needs verify.enabled = on"));
+    CHECK_THAT(all, Catch::Contains("decryption.unprotected: \"open\" is neither keep_encrypted nor mark"));
+    CHECK_THAT(all, Catch::Contains("decryption.on_failure: must be pass, quarantine or reject"));
+    CHECK_THAT(all, Catch::Contains("decryption.max_recipient_infos: must be from 1 to 10000"));
+}

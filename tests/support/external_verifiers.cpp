@@ -240,6 +240,19 @@ Decrypted decrypt_with_nss(const std::string& der, const std::string& user) {
     return {result.exit_code == 0, result.out, result.err};
 }
 
+std::string with_enveloped_byte_flipped(const std::string& message, std::size_t from_end, unsigned char mask) {
+    std::string der = enveloped_der(message);
+    if (from_end == 0 || from_end > der.size())
+        throw std::runtime_error("the byte to flip is outside the DER");
+    der[der.size() - from_end] = static_cast<char>(der[der.size() - from_end] ^ mask);
+    TempDir dir;
+    write_file(dir / "der", der);
+    const auto b64 = run_process({"openssl", "base64", "-in", (dir / "der").string()});
+    if (b64.exit_code != 0)
+        throw std::runtime_error("openssl base64 failed: " + b64.err);
+    return message.substr(0, message.find("\r\n\r\n") + 4) + crlf(b64.out);
+}
+
 std::string openssl_encrypted_message(const std::string& outer_fields, const std::string& entity,
                                       const std::vector<std::string>& users, const std::vector<std::string>& extra) {
     TempDir dir;

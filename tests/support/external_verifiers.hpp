@@ -46,6 +46,9 @@ struct Decrypted {
 };
 // The DER of an application/pkcs7-mime message: its body, base64-decoded.
 std::string enveloped_der(const std::string& message);
+// The application/pkcs7-mime message with one byte of its DER flipped
+// (XOR `mask`), `from_end` bytes before the DER's end: a damaged ciphertext.
+std::string with_enveloped_byte_flipped(const std::string& message, std::size_t from_end, unsigned char mask = 0x20);
 // gpgsm --decrypt (libksba, gpgsm 2.2: AES-CBC with RSA PKCS#1 v1.5 only).
 Decrypted decrypt_with_gpgsm(const std::string& der, const std::string& user);
 // cmsutil -D with the key in the NSS database (Thunderbird's library).

@@ -60,6 +60,26 @@ struct EncryptionSettings {
     }
 };
 
+// [decryption]: inbound mail encrypted to local users whose keys the
+// directory holds is decrypted, its inner signature verified and stamped
+// (issue 13). Needs [verify] enabled: its anchors judge the inner signature.
+struct DecryptionSettings {
+    bool enabled = false;
+    // EnvelopedData (CBC) is malleable (EFAIL): its plaintext is released
+    // only when it is a signed entity whose signature passes. Otherwise
+    // "keep_encrypted" delivers the message as it came; "mark" releases it
+    // stamped "integrity not protected".
+    std::string unprotected = "keep_encrypted";
+    // What cannot be decrypted (every cause alike): pass (delivered as it
+    // came, stamped), quarantine or reject. Never a bounce with plaintext.
+    FailureAction on_failure = FailureAction::pass;
+    // Failed decryptions per sending address, and per key, in an hour; past
+    // it, that sender's or key's messages are delivered as they came
+    // without trying (no decryption oracle, DEC-03). 0: no limit.
+    long max_failures_per_hour = 20;
+    long max_recipient_infos = 64; // more is permerror (SM-16)
+};
+
 // [milter]: the daemon's process, socket and message limits.
 struct ProcessSettings {
     std::string socket = "unix:/run/segel/milter.sock"; // or inet:PORT@HOST
@@ -117,6 +137,7 @@ struct MilterSettings {
     RoutingSettings routing;
     VerifySettings verify;
     EncryptionSettings encryption;
+    DecryptionSettings decryption;
 
     // Whether certificates are checked for encryption (the submission
     // marking or the encryption hop).

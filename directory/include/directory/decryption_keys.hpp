@@ -4,7 +4,9 @@
 // choice. Every certificate of the store with a key matches, whatever its
 // status: superseded, expired and revoked keys still open old mail (the
 // caller decides what a revoked key's use means). Each key handed out is
-// recorded in the audit log (key use).
+// recorded in the audit log (key access), and each decryption with the
+// message it opened (key use); a key revoked for key compromise that opens
+// a message is also an "incident" entry, for the RA to follow up (DEC-04).
 #pragma once
 
 #include <memory>
@@ -30,11 +32,25 @@ struct DecryptionKey {
     std::shared_ptr<EVP_PKEY> key;
 };
 
+// One inbound message decrypted with one of the directory's keys.
+struct DecryptionEvent {
+    std::string sender;                  // the From address
+    std::vector<std::string> recipients; // the envelope recipients who receive it decrypted
+    std::string message_id;
+    std::string cipher;                  // the content-encryption algorithm
+    CertificateRecord key;               // whose key opened it
+    bool released = true;                // false: delivered still encrypted (integrity not protected)
+};
+
+// Whether a key's certificate was revoked because the key leaked.
+bool key_compromised(const CertificateRecord& record);
+
 class DecryptionKeys {
 public:
     virtual ~DecryptionKeys() = default;
     virtual Result<std::vector<DecryptionKey>> decryption_keys(const RecipientIdentifier& recipient,
                                                                const Actor& actor) = 0;
+    virtual Result<void> record_decryption(const DecryptionEvent& event, const Actor& actor) = 0;
 };
 
 } // namespace segel::directory

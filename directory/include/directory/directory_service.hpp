@@ -81,6 +81,7 @@ public:
     Result<std::optional<smime::AdvertisedAlgorithms>> remembered_capabilities(const smime::Address& address) override;
     Result<std::vector<DecryptionKey>> decryption_keys(const RecipientIdentifier& recipient,
                                                        const Actor& actor) override;
+    Result<void> record_decryption(const DecryptionEvent& event, const Actor& actor) override;
 
     Result<std::vector<PolicyRule>> policy_rules() override;
     Result<PolicyRule> set_policy_rule(const PolicyRule& rule, const Actor& actor) override;

@@ -1,8 +1,10 @@
 // The inbound pipeline: what segel-milter does at end of message with mail
 // that routing sent inbound, without libmilter. In order, on every path:
 // remove the fields that claim to be our verdict (AR-06); apply the rule
-// for an internal From without SMTP AUTH; (decryption will plug in here,
-// before verification); verify the entity (revocation: revocation_answers.hpp;
+// for an internal From without SMTP AUTH; with [decryption] on, open the
+// cryptographic envelope for local recipients (inbound_decryption.hpp) and
+// gate its release on integrity (DEC-02: GCM, or a passing inner
+// signature); verify the entity (revocation: revocation_answers.hpp;
 // what none of the sources can tell is temperror: REV-01..REV-03);
 // remember what an external sender's passing signature advertises
 // (SMIMECapabilities, for encrypted replies); insert Authentication-Results
@@ -20,12 +22,14 @@
 #include "config/milter_settings.hpp"
 #include "directory/directory_service.hpp"
 #include "milter/claimed_verdict_fields.hpp"
+#include "milter/inbound_decryption.hpp"
 #include "milter/mta_actions.hpp"
 #include "milter/pipeline_result.hpp"
 #include "milter/revocation_answers.hpp"
 #include "milter/routing.hpp"
 #include "smime/mime_entity.hpp"
 #include "smime/trust_store.hpp"
+#include "smime/verdict_headers.hpp"
 #include "smime/verifier.hpp"
 
 namespace segel::milter {
@@ -51,7 +55,18 @@ private:
     InboundResult process(const SessionFacts& facts, const smime::MimeEntity& message,
                           const ClaimedVerdictFields& claimed, MtaActions& mta) const;
     smime::VerifyOptions verify_options() const;
-    InboundResult stamp(const smime::VerificationReport& report, InboundResult result, MtaActions& mta) const;
+    InboundResult after_opening(const smime::MimeEntity& message, Opening opening,
+                                const std::optional<smime::Address>& from, InboundResult result, MtaActions& mta) const;
+    InboundResult release(Opening opening, const std::optional<smime::Address>& from, InboundResult result,
+                          MtaActions& mta) const;
+    InboundResult closed(Opening opening, InboundResult result, MtaActions& mta) const;
+    void record_decryption(const Opening& opening, const std::string& sender, bool released,
+                           InboundResult& result) const;
+    InboundResult stamp(const smime::VerificationReport& report, InboundResult result, MtaActions& mta,
+                        const smime::DecryptionNote& decryption = {}) const;
+    bool stamp_fields(const smime::VerificationReport& report, const smime::DecryptionNote& decryption,
+                      MtaActions& mta) const;
+    InboundResult answer(const smime::VerificationReport& report, InboundResult result, MtaActions& mta) const;
     void remember_capabilities(const smime::VerificationReport& report, const smime::Address& from,
                                InboundResult& result) const;
     InboundResult unavailable(InboundResult result, std::string reason, MtaActions& mta) const;
@@ -60,6 +75,7 @@ private:
     std::shared_ptr<directory::DirectoryService> m_directory;
     std::optional<smime::TrustStore> m_anchors;
     std::shared_ptr<const RevocationAnswers> m_revocation; // nullptr: revocation not checked
+    std::optional<InboundDecryption> m_decryption;          // when [decryption] is on
 };
 
 } // namespace segel::milter
