@@ -70,7 +70,10 @@ po::options_description command_line_options(Overrides& o) {
                                     "--check-config prints them all). With [encryption] enabled = on it marks signed "
                                     "mail that may be encrypted for the encryption hop, the Postfix service of "
                                     "[routing] encrypt_service, where it encrypts each recipient's copy as the "
-                                    "directory's policy says. Settings come from "
+                                    "directory's policy says. With [decryption] enabled = on it decrypts inbound "
+                                    "mail encrypted to local users whose keys the directory holds (or marks it for "
+                                    "the decryption hop, [routing] decrypt_service), verifies the signature inside "
+                                    "and stamps both. Settings come from "
                                     "/etc/segel/segel-milter.conf (or --config); the options below override it. "
                                     "SIGHUP reloads the settings; SIGTERM finishes messages in flight and exits.\n\n"
                                     "Options");
@@ -133,6 +136,7 @@ po::options_description file_options() {
         ("routing.inbound_service", po::value<std::vector<std::string>>()->composing())
         ("routing.untouched_service", po::value<std::vector<std::string>>()->composing())
         ("routing.encrypt_service", po::value<std::vector<std::string>>()->composing())
+        ("routing.decrypt_service", po::value<std::vector<std::string>>()->composing())
         ("encryption.enabled", po::value<std::string>())
         ("encryption.subject_tag", po::value<std::vector<std::string>>()->composing())
         ("encryption.anchors", po::value<std::string>())
@@ -141,7 +145,8 @@ po::options_description file_options() {
         ("decryption.unprotected", po::value<std::string>())
         ("decryption.on_failure", po::value<std::string>())
         ("decryption.max_failures_per_hour", po::value<long>())
-        ("decryption.max_recipient_infos", po::value<long>());
+        ("decryption.max_recipient_infos", po::value<long>())
+        ("decryption.single_recipient_direct", po::value<std::string>());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
@@ -165,6 +170,7 @@ void validate_routing(const MilterSettings& s, std::vector<std::string>& problem
     check("inbound_service", s.routing.inbound_services);
     check("untouched_service", s.routing.untouched_services);
     check("encrypt_service", s.routing.encrypt_services);
+    check("decrypt_service", s.routing.decrypt_services);
 }
 
 void validate_encryption(const MilterSettings& s, std::vector<std::string>& problems) {
@@ -183,7 +189,7 @@ void validate_encryption(const MilterSettings& s, std::vector<std::string>& prob
 void validate_decryption(const MilterSettings& s, std::vector<std::string>& problems) {
     const std::string where = s.source + ": decryption.";
     const auto& d = s.decryption;
-    if (d.enabled && !s.verify.enabled)
+    if ((d.enabled || !s.routing.decrypt_services.empty()) && !s.verify.enabled)
         problems.push_back(where + "enabled: needs verify.enabled = on (the inner signature is verified)");
     if (d.unprotected != "keep_encrypted" && d.unprotected != "mark")
         problems.push_back(where + "unprotected: \"" + d.unprotected + "\" is neither keep_encrypted nor mark");
@@ -411,6 +417,7 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         names("routing.inbound_service", s.routing.inbound_services);
         names("routing.untouched_service", s.routing.untouched_services);
         names("routing.encrypt_service", s.routing.encrypt_services);
+        names("routing.decrypt_service", s.routing.decrypt_services);
         on_off("encryption.enabled", s.encryption.enabled);
         names("encryption.subject_tag", s.encryption.subject_tags);
         text("encryption.anchors", s.encryption.anchors);
@@ -422,6 +429,7 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
             s.decryption.max_failures_per_hour = vm["decryption.max_failures_per_hour"].as<long>();
         if (vm.count("decryption.max_recipient_infos"))
             s.decryption.max_recipient_infos = vm["decryption.max_recipient_infos"].as<long>();
+        on_off("decryption.single_recipient_direct", s.decryption.single_recipient_direct);
     }
     if (!o.socket.empty()) s.milter.socket = o.socket;
     if (!o.user.empty()) s.milter.user = o.user == "-" ? std::string() : o.user;
@@ -482,6 +490,8 @@ std::string format_milter_settings(const MilterSettings& s) {
         out << "untouched_service = " << name << "\n";
     for (const auto& name : s.routing.encrypt_services)
         out << "encrypt_service = " << name << "\n";
+    for (const auto& name : s.routing.decrypt_services)
+        out << "decrypt_service = " << name << "\n";
     out << "\n[encryption]\nenabled = " << (s.encryption.enabled ? "on" : "off") << "\nanchors = " << s.encryption.anchors
         << "\nsingle_recipient_direct = " << (s.encryption.single_recipient_direct ? "on" : "off") << "\n";
     for (const auto& tag : s.encryption.subject_tags)
@@ -489,7 +499,8 @@ std::string format_milter_settings(const MilterSettings& s) {
     out << "\n[decryption]\nenabled = " << (s.decryption.enabled ? "on" : "off") << "\nunprotected = " << s.decryption.unprotected
         << "\non_failure = " << to_string(s.decryption.on_failure)
         << "\nmax_failures_per_hour = " << s.decryption.max_failures_per_hour
-        << "\nmax_recipient_infos = " << s.decryption.max_recipient_infos << "\n";
+        << "\nmax_recipient_infos = " << s.decryption.max_recipient_infos
+        << "\nsingle_recipient_direct = " << (s.decryption.single_recipient_direct ? "on" : "off") << "\n";
     return out.str();
 }
 

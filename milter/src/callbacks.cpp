@@ -237,7 +237,8 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
             return SMFIS_TEMPFAIL;
         }
         message.spool.emplace(std::move(spool).value());
-        if (message.route.direction == Direction::inbound && settings.verify.enabled)
+        const bool inbound = message.route.direction == Direction::inbound || message.route.direction == Direction::decrypt;
+        if (inbound && settings.verify.enabled)
             message.claimed.emplace(settings.verify.authserv_id, settings.verify.verdict_header);
         return SMFIS_CONTINUE;
     });
@@ -322,11 +323,12 @@ Decision finish(Message& message, const Pipelines& pipelines, MtaActions& mta) {
         else
             problem = finished.error();
     }
-    if (message.route.direction == Direction::inbound) {
+    if (message.route.direction == Direction::inbound || message.route.direction == Direction::decrypt) {
         const auto& inbound = pipelines.inbound();
         const ClaimedVerdictFields none(pipelines.settings().verify.authserv_id, pipelines.settings().verify.verdict_header);
         const ClaimedVerdictFields& claimed = message.claimed ? *message.claimed : none;
-        return decision_of(entity ? inbound.finish(message.facts, *entity, claimed, mta)
+        const auto stage = message.route.direction == Direction::decrypt ? InboundStage::decryption_hop : InboundStage::border;
+        return decision_of(entity ? inbound.finish(message.facts, *entity, claimed, mta, stage)
                                   : inbound.finish_unreadable(message.facts, *problem, claimed, mta));
     }
     if (message.route.direction == Direction::encrypt) {

@@ -58,8 +58,8 @@ smime::EnvelopeLimits InboundDecryption::limits() const {
     return limits;
 }
 
-Opening InboundDecryption::open(const SessionFacts& facts, const smime::MimeEntity& message,
-                                const std::string& from) const {
+Opening InboundDecryption::open(const SessionFacts& facts, const smime::MimeEntity& message, const std::string& from,
+                                InboundStage stage) const {
     auto envelope = smime::find_envelope(message, limits());
     if (!envelope) {
         switch (envelope.error().kind) {
@@ -75,6 +75,11 @@ Opening InboundDecryption::open(const SessionFacts& facts, const smime::MimeEnti
         return with_state(Opening::State::nested, "an encrypted part inside a container is never opened");
     case smime::EnvelopePlace::root: break;
     }
+    const bool direct = facts.recipients.size() == 1 && m_settings->decryption.single_recipient_direct;
+    if (stage == InboundStage::border && !direct)
+        return m_settings->routing.decrypt_services.empty()
+                   ? not_decrypted("several recipients (or single_recipient_direct off) and no decryption hop")
+                   : with_state(Opening::State::to_hop, "marked for the decryption hop");
     return open_root(facts, message, *envelope, from);
 }
 

@@ -11,6 +11,15 @@ namespace segel::milter {
 
 namespace {
 
+// The decryption hop's marking is ours alone: a sender's copy goes where
+// mail arrives, ours at the hop (highest index first, PF-07).
+bool remove_decrypt_marking(const smime::SpooledMessage& message, MtaActions& mta) {
+    for (auto index = static_cast<int>(message.fields_named(k_decrypt_marking_field).size()); index > 0; --index)
+        if (!mta.change_header(k_decrypt_marking_field, index, std::nullopt))
+            return false;
+    return true;
+}
+
 // What a message that cannot be read at all gets stamped (RFC 7281 §3.1:
 // permerror, "cannot be processed").
 smime::VerificationReport unreadable_report(const std::string& from, const std::string& problem) {
@@ -73,16 +82,16 @@ InboundResult InboundPipeline::finish(const SessionFacts& facts, const smime::Mi
 }
 
 InboundResult InboundPipeline::finish(const SessionFacts& facts, const smime::MimeEntity& message,
-                                      const ClaimedVerdictFields& claimed, MtaActions& mta) const {
+                                      const ClaimedVerdictFields& claimed, MtaActions& mta, InboundStage stage) const {
     try {
-        return process(facts, message, claimed, mta);
+        return process(facts, message, claimed, mta, stage);
     } catch (const std::exception& e) {
         return unavailable({}, std::string("exception: ") + e.what(), mta);
     }
 }
 
 InboundResult InboundPipeline::process(const SessionFacts& facts, const smime::MimeEntity& message,
-                                       const ClaimedVerdictFields& claimed, MtaActions& mta) const {
+                                       const ClaimedVerdictFields& claimed, MtaActions& mta, InboundStage stage) const {
     InboundResult result;
     std::optional<smime::Address> from;
     if (auto text = smime::single_from_address(message.origin()))
@@ -90,10 +99,11 @@ InboundResult InboundPipeline::process(const SessionFacts& facts, const smime::M
             result.from = parsed->key();
             from = std::move(parsed).value();
         }
-    if (!claimed.remove(mta))
+    if (!claimed.remove(mta) || !remove_decrypt_marking(message.origin(), mta))
         return unavailable(std::move(result), "the MTA refused a header edit", mta);
-    // An internal From without AUTH follows its own policy first.
-    if (facts.auth_login.empty() && from && from->domain().is_one_of(m_settings->directory.domains) &&
+    // An internal From without AUTH follows its own policy first (where
+    // mail arrives; the hop's re-injection has no AUTH of its own).
+    if (stage == InboundStage::border && facts.auth_login.empty() && from && from->domain().is_one_of(m_settings->directory.domains) &&
         m_settings->policy.unauthenticated_internal_from != config::FailureAction::pass) {
         result.outcome = InboundOutcome::unauthenticated_internal_from;
         result.reason = "internal From without SMTP AUTH";
@@ -109,7 +119,7 @@ InboundResult InboundPipeline::process(const SessionFacts& facts, const smime::M
     if (!m_anchors)
         return unavailable(std::move(result), "verification is on but no trust anchors are loaded", mta);
     if (m_decryption) {
-        Opening opening = m_decryption->open(facts, message, result.from);
+        Opening opening = m_decryption->open(facts, message, result.from, stage);
         if (opening.state != Opening::State::not_encrypted)
             return after_opening(message, std::move(opening), from, std::move(result), mta);
     }
@@ -136,6 +146,10 @@ InboundResult InboundPipeline::after_opening(const smime::MimeEntity& message, O
         return stamp(report, std::move(result), mta);
     }
     case State::not_decrypted: return closed(std::move(opening), std::move(result), mta);
+    case State::to_hop:
+        if (!mta.add_header(k_decrypt_marking_field, "yes"))
+            return unavailable(std::move(result), "the MTA refused a header edit", mta);
+        return closed(std::move(opening), std::move(result), mta, InboundOutcome::decryption_hop);
     case State::nested: {
         note.state = smime::DecryptionNote::State::nested;
         auto report = smime::verify(message, *m_anchors, verify_options());
@@ -186,7 +200,8 @@ InboundResult InboundPipeline::release(Opening opening, const std::optional<smim
 }
 
 // Every way of not opening the envelope reads and answers the same (DEC-03).
-InboundResult InboundPipeline::closed(Opening opening, InboundResult result, MtaActions& mta) const {
+InboundResult InboundPipeline::closed(Opening opening, InboundResult result, MtaActions& mta,
+                                      InboundOutcome outcome) const {
     smime::VerificationReport report;
     report.verdict = smime::Verdict::none;
     report.finding = smime::Finding::encrypted;
@@ -196,7 +211,7 @@ InboundResult InboundPipeline::closed(Opening opening, InboundResult result, Mta
     note.state = smime::DecryptionNote::State::not_decrypted;
     if (!stamp_fields(report, note, mta))
         return unavailable(std::move(result), "the MTA refused a header edit", mta);
-    result.outcome = InboundOutcome::cannot_decrypt;
+    result.outcome = outcome;
     result.reason = "not decrypted: " + opening.detail;
     result.verdict = respond(result.outcome, *m_settings, mta);
     return result;

@@ -70,6 +70,7 @@ constexpr Row k_inbound[] = {
      "Segel: smime=temperror"},
     {"unauthenticated_internal_from", [](const MilterSettings& s) { return s.policy.unauthenticated_internal_from; },
      k_needs_auth, nullptr, nullptr, true, "Segel: not signed: unauthenticated_internal_from"},
+    {"decryption_hop", nullptr, "", nullptr, nullptr, false, ""},
     {"cannot_decrypt", [](const MilterSettings& s) { return s.decryption.on_failure; },
      "The message is encrypted in a way this gateway does not accept", nullptr, k_not_held, false,
      "Segel: not decrypted"},

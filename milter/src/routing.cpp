@@ -24,6 +24,7 @@ const char* to_string(Direction direction) noexcept {
     case Direction::inbound: return "inbound";
     case Direction::untouched: return "untouched";
     case Direction::encrypt: return "encrypt";
+    case Direction::decrypt: return "decrypt";
     }
     return "untouched";
 }
@@ -36,6 +37,8 @@ Route route(const SessionFacts& facts, const config::MilterSettings& settings) {
         return {Direction::untouched, "bounce (null sender)"};
     if (listed(routing.encrypt_services, facts.daemon_name))
         return {Direction::encrypt, "service " + facts.daemon_name + " is the encryption hop"};
+    if (listed(routing.decrypt_services, facts.daemon_name))
+        return {Direction::decrypt, "service " + facts.daemon_name + " is the decryption hop"};
     if (listed(routing.outbound_services, facts.daemon_name))
         return {Direction::outbound, "service " + facts.daemon_name + " is outbound"};
     if (listed(routing.inbound_services, facts.daemon_name))

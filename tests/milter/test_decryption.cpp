@@ -104,11 +104,15 @@ struct Delivered {
 };
 
 Delivered deliver(const milter::Pipelines& pipelines, const std::string& text,
-                  const milter::SessionFacts& facts = inbound_facts()) {
+                  const milter::SessionFacts& facts = inbound_facts(),
+                  milter::InboundStage stage = milter::InboundStage::border) {
     Delivered d;
     d.spooled = test::spool_shared(text);
     REQUIRE(d.spooled != nullptr);
-    d.result = pipelines.inbound().finish(facts, smime::MimeEntity(d.spooled), d.mta);
+    milter::ClaimedVerdictFields claimed(pipelines.settings().verify.authserv_id,
+                                         pipelines.settings().verify.verdict_header);
+    claimed.note_all(d.spooled->headers());
+    d.result = pipelines.inbound().finish(facts, smime::MimeEntity(d.spooled), claimed, d.mta, stage);
     INFO(d.result.reason);
     return d;
 }
@@ -289,19 +293,57 @@ TEST_CASE("decryption: the plaintext goes only to local recipients who own a key
     DecryptionFixture f;
     const auto pipelines = f.pipelines();
     const std::string to_alice = test::openssl_encrypted_message(k_outer, mitra_signed_entity(), {"alice-enc"});
-    for (const auto& recipients : std::vector<std::vector<std::string>>{
-             {k_alice_address, "warga@example.com"},            // an external address too
-             {k_alice_address, "bambang@tangerangkota.go.id"}, // a local user the CMS is not for
-             {"bambang@tangerangkota.go.id"}}) {
-        const auto d = deliver(pipelines, to_alice, inbound_facts(recipients));
+    for (const auto& recipient : {std::string("warga@example.com"), std::string("bambang@tangerangkota.go.id")}) {
+        const auto d = deliver(pipelines, to_alice, inbound_facts({recipient}));
         CHECK(d.result.outcome == InboundOutcome::cannot_decrypt);
         CHECK_FALSE(d.body_replaced());
     }
-    const auto both = deliver(pipelines,
-                              test::openssl_encrypted_message(k_outer, mitra_signed_entity(), {"alice-enc", "bambang-enc"}),
-                              inbound_facts({k_alice_address, "bambang@tangerangkota.go.id"}));
-    CHECK(both.result.outcome == InboundOutcome::verified);
-    CHECK(both.body_replaced());
+    // Several recipients and no decryption hop: delivered as it came.
+    const auto several = deliver(pipelines, to_alice, inbound_facts({k_alice_address, "bambang@tangerangkota.go.id"}));
+    CHECK(several.result.outcome == InboundOutcome::cannot_decrypt);
+    CHECK_THAT(several.result.reason, Catch::Contains("no decryption hop"));
+    CHECK_FALSE(several.body_replaced());
+}
+
+TEST_CASE("decryption: several recipients are marked for the decryption hop, which opens each recipient's copy after "
+          "alias expansion (DEC-05)",
+          "[milter][decryption][hop]") {
+    DecryptionFixture f;
+    f.settings->routing.decrypt_services = {"segel-decrypt"};
+    const auto pipelines = f.pipelines();
+    const std::string to_both =
+        test::openssl_encrypted_message(k_outer, mitra_signed_entity(), {"alice-enc", "bambang-enc"});
+    const auto border = deliver(pipelines, to_both, inbound_facts({k_alice_address, "bambang@tangerangkota.go.id"}));
+    CHECK(border.result.outcome == InboundOutcome::decryption_hop);
+    CHECK(border.result.verdict == Verdict::accept);
+    CHECK(border.value_of("X-Segel-Decrypt") == "yes");
+    CHECK_FALSE(border.body_replaced());
+    CHECK(border.ar() == "tangerangkota.go.id; none");
+
+    // At the hop, one recipient per transaction: the border's stamps and
+    // marking arrive with the message and are replaced.
+    std::string marked = to_both;
+    marked.insert(0, "X-Segel-Decrypt: yes\r\n" + border.plain().insert(0, "X-Segel-Verifikasi: ") + "\r\n");
+    for (const auto& recipient : {k_alice_address, std::string("bambang@tangerangkota.go.id")}) {
+        const auto hop = deliver(pipelines, marked, inbound_facts({recipient}), milter::InboundStage::decryption_hop);
+        CHECK(hop.result.outcome == InboundOutcome::verified);
+        CHECK(hop.body_replaced());
+        CHECK_THAT(hop.ar(), Catch::Contains("smime=pass (decrypted"));
+        CHECK(std::count_if(hop.mta.edits.begin(), hop.mta.edits.end(), [](const test::Edit& e) {
+                  return e.kind == "delete" && (e.name == "X-Segel-Decrypt" || e.name == "X-Segel-Verifikasi");
+              }) == 2);
+        CHECK(hop.value_of("X-Segel-Decrypt").empty());
+    }
+    // An address that an alias sent elsewhere gets the message as it came.
+    const auto forwarded = deliver(pipelines, marked, inbound_facts({"alice@gmail.example"}),
+                                   milter::InboundStage::decryption_hop);
+    CHECK(forwarded.result.outcome == InboundOutcome::cannot_decrypt);
+    CHECK_FALSE(forwarded.body_replaced());
+
+    // single_recipient_direct = off sends even one recipient through the hop.
+    f.settings->decryption.single_recipient_direct = false;
+    const auto one = deliver(f.pipelines(), to_both, inbound_facts({k_alice_address}));
+    CHECK(one.result.outcome == InboundOutcome::decryption_hop);
 }
 
 TEST_CASE("decryption: past max_failures_per_hour a sender's and a key's messages are not tried (DEC-03)",

@@ -93,3 +93,17 @@ TEST_CASE("envelope addresses lose their angle brackets only", "[routing]") {
     CHECK(segel::milter::envelope_address("alice@x.example") == "alice@x.example");
     CHECK(segel::milter::envelope_address(nullptr).empty());
 }
+
+TEST_CASE("the encryption and decryption hops are routed by their service names, with or without AUTH", "[routing]") {
+    MilterSettings settings;
+    settings.verify.enabled = true;
+    settings.routing.encrypt_services = {"segel-encrypt"};
+    settings.routing.decrypt_services = {"segel-decrypt"};
+    for (const char* login : {"", "alice"}) {
+        CHECK(route(facts(login, "segel-encrypt"), settings).direction == Direction::encrypt);
+        const auto decrypt = route(facts(login, "segel-decrypt"), settings);
+        CHECK(decrypt.direction == Direction::decrypt);
+        CHECK(decrypt.reason == "service segel-decrypt is the decryption hop");
+    }
+    CHECK(route(facts("", "segel-decrypt", ""), settings).direction == Direction::untouched); // a bounce
+}

@@ -40,6 +40,7 @@ struct RoutingSettings {
     std::vector<std::string> inbound_services;   // verified and stamped, even with AUTH
     std::vector<std::string> untouched_services; // passed on without reading the message
     std::vector<std::string> encrypt_services;   // the encryption hop: signed mail encrypted per recipient
+    std::vector<std::string> decrypt_services;   // the decryption hop: encrypted inbound mail opened per recipient
 };
 
 // [encryption]: outbound encryption (issue 12). Who is encrypted to is the
@@ -78,6 +79,14 @@ struct DecryptionSettings {
     // without trying (no decryption oracle, DEC-03). 0: no limit.
     long max_failures_per_hour = 20;
     long max_recipient_infos = 64; // more is permerror (SM-16)
+    // A message with one envelope recipient is decrypted where it arrives.
+    // Otherwise (several recipients, or this off) it is marked
+    // (X-Segel-Decrypt) for the decryption hop ([routing] decrypt_service),
+    // which Postfix reaches after alias expansion, one recipient per
+    // delivery; without a hop it stays encrypted. Turn off when
+    // virtual_alias_maps forward local addresses elsewhere: the hop sees
+    // where mail really goes, so plaintext never leaves.
+    bool single_recipient_direct = true;
 };
 
 // [milter]: the daemon's process, socket and message limits.

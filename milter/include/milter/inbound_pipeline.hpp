@@ -42,8 +42,10 @@ public:
                     std::shared_ptr<const RevocationAnswers> revocation = nullptr);
 
     // `claimed`: the verdict fields noted as the MTA passed the header.
+    // `stage`: the decryption hop opens the envelope for its one recipient.
     InboundResult finish(const SessionFacts& facts, const smime::MimeEntity& message,
-                         const ClaimedVerdictFields& claimed, MtaActions& mta) const;
+                         const ClaimedVerdictFields& claimed, MtaActions& mta,
+                         InboundStage stage = InboundStage::border) const;
     // The same, noting the claimed fields from the spooled header.
     InboundResult finish(const SessionFacts& facts, const smime::MimeEntity& message, MtaActions& mta) const;
     // A message the spool refused (`problem`): claimed fields removed, then
@@ -53,13 +55,14 @@ public:
 
 private:
     InboundResult process(const SessionFacts& facts, const smime::MimeEntity& message,
-                          const ClaimedVerdictFields& claimed, MtaActions& mta) const;
+                          const ClaimedVerdictFields& claimed, MtaActions& mta, InboundStage stage) const;
     smime::VerifyOptions verify_options() const;
     InboundResult after_opening(const smime::MimeEntity& message, Opening opening,
                                 const std::optional<smime::Address>& from, InboundResult result, MtaActions& mta) const;
     InboundResult release(Opening opening, const std::optional<smime::Address>& from, InboundResult result,
                           MtaActions& mta) const;
-    InboundResult closed(Opening opening, InboundResult result, MtaActions& mta) const;
+    InboundResult closed(Opening opening, InboundResult result, MtaActions& mta,
+                         InboundOutcome outcome = InboundOutcome::cannot_decrypt) const;
     void record_decryption(const Opening& opening, const std::string& sender, bool released,
                            InboundResult& result) const;
     InboundResult stamp(const smime::VerificationReport& report, InboundResult result, MtaActions& mta,

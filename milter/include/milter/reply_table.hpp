@@ -44,6 +44,7 @@ enum class InboundOutcome {
     signature_unreadable,          // stamped permerror
     verification_temperror,        // stamped temperror
     unauthenticated_internal_from, // an internal From without SMTP AUTH
+    decryption_hop,                // encrypted, several recipients: marked for the decryption hop (X-Segel-Decrypt)
     cannot_decrypt,                // encrypted to us, not opened (every cause alike, DEC-03): [decryption] on_failure
     verification_unavailable,      // could not be checked now (files, MTA, no anchors)
 };

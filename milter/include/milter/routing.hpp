@@ -30,7 +30,10 @@ struct SessionFacts {
 
 // encrypt: the encryption hop, where Postfix hands back signed mail one
 // recipient per transaction, after alias expansion (encryption_pipeline.hpp).
-enum class Direction { outbound, inbound, untouched, encrypt };
+// decrypt: the decryption hop, where Postfix hands back encrypted inbound
+// mail one recipient per transaction, after alias expansion
+// (inbound_decryption.hpp).
+enum class Direction { outbound, inbound, untouched, encrypt, decrypt };
 const char* to_string(Direction direction) noexcept;
 
 struct Route {
