@@ -219,7 +219,7 @@ TEST_CASE("a value or option name holding a Boost placeholder such as %value% is
     CHECK_THAT(command_line.problems.front(), Catch::Contains("command line") && Catch::Contains("%25canonical_option%25"));
 }
 
-TEST_CASE("decryption settings: off by default, keep_encrypted and pass; checked with file and option named (DEC-02, "
+TEST_CASE("decryption settings: off by default, keep_encrypted and pass, checked with file and option named (DEC-02, "
           "DEC-07)",
           "[config][milter]") {
     const auto defaults = parse_milter_with("");

@@ -13,7 +13,10 @@ Segel's encryption hop as deploy/postfix describes it: milter_header_checks
 sends mail the submission marked (X-Segel-Encrypt) through the segel-encrypt
 transport, one recipient per delivery, to a loopback smtpd whose
 {daemon_name} is segel-encrypt, after virtual alias expansion (`aliases`
-maps an address to others). It also prepares a demo directory (`segel directory
+maps an address to others). With decryption_hop, it runs the decryption
+hop the same way: mail the milter marked X-Segel-Decrypt goes through the
+segel-decrypt transport, one recipient per delivery, to a loopback smtpd
+whose {daemon_name} is segel-decrypt. It also prepares a demo directory (`segel directory
 init/import`) and runs segel-milter. Needs root (Postfix's master does).
 Everything lives in one temporary folder; stop() leaves nothing running.
 """
@@ -79,7 +82,7 @@ postlog   unix-dgram n - n - 1 postlogd
 class PostfixLab:
     def __init__(self, segel, milter, pki, users=("alice", "bambang", "eko"), milter_args=(), milter_config="",
                  smtpd_milters=None, local_delivery=False, encryption_hop=False, aliases=None,
-                 message_size_limit=60000000):
+                 message_size_limit=60000000, decryption_hop=False):
         self.segel = segel
         self.milter_binary = milter
         self.pki = pki
@@ -102,6 +105,7 @@ class PostfixLab:
         self.mail_base = os.path.join(self.root, "mail")
         self.encryption_hop = encryption_hop
         self.hop = free_port() if encryption_hop else None
+        self.decryption_hop = free_port() if decryption_hop else None
         self.aliases = aliases or {}
         self.message_size_limit = message_size_limit
 
@@ -224,6 +228,11 @@ class PostfixLab:
                         "127.0.0.1:%d inet n - n - - smtpd -o milter_macro_daemon_name=segel-encrypt "
                         "-o receive_override_options=no_address_mappings -o smtpd_sasl_auth_enable=no "
                         "-o content_filter=\n" % self.hop)
+            if self.decryption_hop:
+                f.write("segel-decrypt unix - - n - - smtp\n"
+                        "127.0.0.1:%d inet n - n - - smtpd -o milter_macro_daemon_name=segel-decrypt "
+                        "-o receive_override_options=no_address_mappings -o smtpd_sasl_auth_enable=no "
+                        "-o content_filter=\n" % self.decryption_hop)
         main_cf = {
             "compatibility_level": "3.6",
             "queue_directory": os.path.join(self.root, "queue"),
@@ -279,12 +288,16 @@ class PostfixLab:
                 "virtual_gid_maps": "static:65534",
                 "virtual_mailbox_limit": "0",
             })
-        if self.encryption_hop:
+        if self.encryption_hop or self.decryption_hop:
             with open(os.path.join(etc, "segel_milter_header_checks"), "w") as f:
-                f.write("/^X-Segel-Encrypt:/ FILTER segel-encrypt:[127.0.0.1]:%d\n" % self.hop)
+                if self.encryption_hop:
+                    f.write("/^X-Segel-Encrypt:/ FILTER segel-encrypt:[127.0.0.1]:%d\n" % self.hop)
+                if self.decryption_hop:
+                    f.write("/^X-Segel-Decrypt:/ FILTER segel-decrypt:[127.0.0.1]:%d\n" % self.decryption_hop)
             main_cf.update({
                 "milter_header_checks": "regexp:%s/segel_milter_header_checks" % etc,
                 "segel-encrypt_destination_recipient_limit": "1",
+                "segel-decrypt_destination_recipient_limit": "1",
             })
         if self.aliases:
             with open(os.path.join(etc, "virtual"), "w") as f:

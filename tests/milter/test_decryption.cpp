@@ -159,7 +159,7 @@ TEST_CASE("decryption: sign-then-encrypt (CBC) opens for the local recipient, th
     CHECK(audited(f, "decrypt", "released=yes"));
 }
 
-TEST_CASE("decryption: AES-GCM, RSA-OAEP and ECDH open; unsigned GCM content is released once its tag verified "
+TEST_CASE("decryption: AES-GCM, RSA-OAEP and ECDH open, and unsigned GCM content is released once its tag verified "
           "(DEC-02, RFC 5083)",
           "[milter][decryption]") {
     DecryptionFixture f;
