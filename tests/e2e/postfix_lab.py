@@ -367,6 +367,24 @@ class PostfixLab:
         return result.returncode, (result.stdout + result.stderr).decode("utf-8", "replace")
 
 
+def start_lab(lab):
+    """Starts `lab`, stopping what did start when a part fails; returns it."""
+    try:
+        return lab.start()
+    except Exception:
+        lab.stop()
+        raise
+
+
+def stop_lab(test, lab):
+    """tearDown's half: prints the logs when `test` failed (or SEGEL_KEEP_LAB is set), then stops `lab`."""
+    result = getattr(test._outcome, "result", None)  # Python 3.11: errors are recorded on the result
+    if (result and (result.errors or result.failures)) or os.environ.get("SEGEL_KEEP_LAB"):
+        sys.stderr.write("--- milter log ---\n%s\n--- postfix log ---\n%s\n"
+                         % (lab.milter_output()[-4000:], lab.postfix_log()[-4000:]))
+    lab.stop()
+
+
 def test_names(suite):
     """Class.method of every test in `suite`, for CTest to register each one."""
     for item in suite:

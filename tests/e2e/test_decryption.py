@@ -21,7 +21,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import encryptors  # noqa: E402
-from postfix_lab import PostfixLab, wait_for, e2e_main  # noqa: E402
+from postfix_lab import PostfixLab, wait_for, e2e_main, start_lab, stop_lab  # noqa: E402
 
 BUILD = None
 ALICE = "alice@tangerangkota.go.id"
@@ -51,18 +51,10 @@ class DecryptionLab(unittest.TestCase):
         self.lab = PostfixLab(os.path.join(BUILD, "directory", "segel"), os.path.join(BUILD, "milter", "segel-milter"),
                               self.pki, users=USERS, milter_config=config, decryption_hop=self.hop,
                               aliases=self.aliases)
-        try:
-            self.lab.start()
-        except Exception:
-            self.lab.stop()
-            raise
+        start_lab(self.lab)
 
     def tearDown(self):
-        result = getattr(self._outcome, "result", None)
-        if (result and (result.errors or result.failures)) or os.environ.get("SEGEL_KEEP_LAB"):
-            sys.stderr.write("--- milter log ---\n%s\n--- postfix log ---\n%s\n"
-                             % (self.lab.milter_output()[-4000:], self.lab.postfix_log()[-4000:]))
-        self.lab.stop()
+        stop_lab(self, self.lab)
 
     def send(self, data, recipients):
         # No SMTP AUTH: the milter treats it as mail arriving from outside.

@@ -19,7 +19,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from postfix_lab import PostfixLab, wait_for, e2e_main  # noqa: E402
+from postfix_lab import PostfixLab, wait_for, e2e_main, stop_lab  # noqa: E402
 
 BUILD = None
 ALICE = "alice@tangerangkota.go.id"
@@ -63,11 +63,7 @@ class TestEncryption(unittest.TestCase):
             raise
 
     def tearDown(self):
-        result = getattr(self._outcome, "result", None)
-        if (result and (result.errors or result.failures)) or os.environ.get("SEGEL_KEEP_LAB"):
-            sys.stderr.write("--- milter log ---\n%s\n--- postfix log ---\n%s\n"
-                             % (self.lab.milter_output()[-4000:], self.lab.postfix_log()[-4000:]))
-        self.lab.stop()
+        stop_lab(self, self.lab)
         os.unlink(self.anchors)
 
     def segel(self, *args):

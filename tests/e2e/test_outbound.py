@@ -21,7 +21,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from postfix_lab import PostfixLab, wait_for, e2e_main  # noqa: E402
+from postfix_lab import PostfixLab, wait_for, e2e_main, start_lab, stop_lab  # noqa: E402
 
 BUILD = None
 ALICE = "alice@tangerangkota.go.id"
@@ -84,19 +84,10 @@ class OutboundTest(unittest.TestCase):
         pki = os.environ["SEGEL_TEST_PKI"]
         self.lab = PostfixLab(os.path.join(BUILD, "directory", "segel"), os.path.join(BUILD, "milter", "segel-milter"),
                               pki, **self.lab_options(pki))
-        try:
-            self.lab.start()
-        except Exception:
-            self.lab.stop()
-            raise
+        start_lab(self.lab)
 
     def tearDown(self):
-        result = getattr(self._outcome, "result", None)  # Python 3.11: errors are recorded on the result
-        failed = bool(result and (result.errors or result.failures))
-        if failed or os.environ.get("SEGEL_KEEP_LAB"):
-            sys.stderr.write("--- milter log ---\n%s\n--- postfix log ---\n%s\n"
-                             % (self.lab.milter_output()[-3000:], self.lab.postfix_log()[-3000:]))
-        self.lab.stop()
+        stop_lab(self, self.lab)
 
     def verify(self, delivered, user):
         path = os.path.join(self.lab.root, "check.eml")
