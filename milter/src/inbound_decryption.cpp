@@ -73,7 +73,8 @@ Opening InboundDecryption::open(const SessionFacts& facts, const smime::MimeEnti
     case smime::EnvelopePlace::none: return {};
     case smime::EnvelopePlace::nested:
         return with_state(Opening::State::nested, "an encrypted part inside a container is never opened");
-    case smime::EnvelopePlace::root: break;
+    case smime::EnvelopePlace::root:
+    case smime::EnvelopePlace::under_signature: break;
     }
     const bool direct = facts.recipients.size() == 1 && m_settings->decryption.single_recipient_direct;
     if (stage == InboundStage::border && !direct)
@@ -126,6 +127,7 @@ Opening InboundDecryption::open_root(const SessionFacts& facts, const smime::Mim
     opening.key = used[decrypted->credential]->record;
     opening.recipients = std::move(recipients);
     opening.cipher = envelope.cipher;
+    opening.outer_signature_layers = envelope.signature_layers;
     opening.message_id = smime::message_id_of(message.origin());
     return opening;
 }

@@ -187,6 +187,7 @@ InboundResult InboundPipeline::release(Opening opening, const std::optional<smim
                                                               : smime::DecryptionNote::State::unprotected;
     note.serial = opening.key->serial;
     note.key_compromised = directory::key_compromised(*opening.key);
+    note.outer_signature_set_aside = opening.outer_signature_layers > 0;
     record_decryption(opening, result.from, true, result);
     if (from)
         remember_capabilities(verified, *from, result);

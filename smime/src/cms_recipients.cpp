@@ -141,6 +141,17 @@ std::optional<CmsContentKind> cms_content_kind(std::string_view der) {
     return type == NID_pkcs7_signed ? CmsContentKind::signed_data : CmsContentKind::other;
 }
 
+std::optional<std::string> signed_content(std::string_view der) {
+    ossl::CmsPtr cms = parse_cms(der);
+    if (!cms || OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed)
+        return std::nullopt;
+    ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
+    if (content == nullptr || *content == nullptr)
+        return std::nullopt;
+    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(*content)),
+                       static_cast<std::size_t>(ASN1_STRING_length(*content)));
+}
+
 Result<EnvelopeDescription> describe_envelope(const std::string& der, std::size_t max_recipient_infos) {
     EnvelopeDescription description;
     ossl::CmsPtr cms = parse_cms(der);

@@ -29,6 +29,10 @@ struct EnvelopeDescription {
     std::string cipher;                 // the content-encryption algorithm's name; "" when unknown
 };
 
+// The encapsulated content of a SignedData (opaque signed-data); nullopt
+// when `der` is not one or carries none.
+std::optional<std::string> signed_content(std::string_view der);
+
 // message_too_large when there are more than max_recipient_infos.
 Result<EnvelopeDescription> describe_envelope(const std::string& der, std::size_t max_recipient_infos);
 

@@ -65,33 +65,61 @@ Result<bool> encrypted_below(GMimeObject* object, int depth, const EnvelopeLimit
     return (kind && *kind == CmsContentKind::encrypted) || (!kind && claims_enveloped(object));
 }
 
-Result<Envelope> root_envelope(GMimeObject* top, const EnvelopeLimits& limits) {
-    Envelope envelope;
-    auto der = std::make_shared<std::string>(decoded_content(top));
-    if (der->size() > limits.max_bytes)
+// The envelope's RecipientInfos and cipher, read from its DER.
+Result<Envelope> described_envelope(std::string der, EnvelopePlace place, int layers, const EnvelopeLimits& limits) {
+    if (der.size() > limits.max_bytes)
         return make_error(ErrorKind::message_too_large, "the encrypted object is larger than allowed");
-    auto described = describe_envelope(*der, limits.max_recipient_infos);
+    auto described = describe_envelope(der, limits.max_recipient_infos);
     if (!described)
         return described.error();
-    envelope.place = EnvelopePlace::root;
+    Envelope envelope;
+    envelope.place = place;
+    envelope.signature_layers = layers;
     envelope.kind = described->auth_enveloped ? EnvelopeKind::auth_enveloped : EnvelopeKind::enveloped;
     envelope.readable = described->readable;
     envelope.recipients = std::move(described->recipients);
     envelope.cipher = std::move(described->cipher);
-    envelope.der = std::move(der);
+    envelope.der = std::make_shared<const std::string>(std::move(der));
     return envelope;
 }
 
-// Whether the root CMS object is an encryption layer (by its content type;
-// when it cannot be parsed, by what its label claims).
-bool root_is_encrypted(GMimeObject* top, std::size_t max_bytes) {
-    if (!may_hold_cms(top))
+// Whether `object` is an encryption layer: by its CMS content type, or by
+// what its label claims when the CMS cannot be parsed. Its DER in `der`.
+bool is_encrypted_object(GMimeObject* object, std::size_t max_bytes, std::string& der) {
+    if (!may_hold_cms(object))
         return false;
-    const std::string der = decoded_content(top);
+    der = decoded_content(object);
     if (der.size() > max_bytes)
-        return claims_enveloped(top);
+        return claims_enveloped(object);
     const auto kind = cms_content_kind(der);
-    return kind ? *kind == CmsContentKind::encrypted : claims_enveloped(top);
+    return kind ? *kind == CmsContentKind::encrypted : claims_enveloped(object);
+}
+
+// An encryption layer directly inside signature layers (encrypt-then-sign):
+// a multipart/signed's first part or an opaque signed-data's content, each
+// perhaps signed again, at most `layers_left` deep. `layers` counts them.
+bool encrypted_under_signature(GMimeObject* object, int layers_left, std::size_t max_bytes, std::string& der,
+                               int& layers) {
+    if (layers_left == 0 || !is_signed_entity(object))
+        return false;
+    GMimeObject* content = nullptr;
+    gm::GPtr<GMimeObject> parsed;
+    if (GMIME_IS_MULTIPART(object)) {
+        content = g_mime_multipart_get_part(GMIME_MULTIPART(object), 0);
+    } else {
+        const auto inner = signed_content(decoded_content(object));
+        if (!inner || inner->size() > max_bytes)
+            return false;
+        gm::GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(inner->data(), inner->size()));
+        gm::GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+        parsed.reset(g_mime_parser_construct_part(parser.get(), nullptr));
+        content = parsed.get();
+    }
+    if (content == nullptr)
+        return false;
+    ++layers;
+    return is_encrypted_object(content, max_bytes, der) ||
+           encrypted_under_signature(content, layers_left - 1, max_bytes, der, layers);
 }
 
 // The plaintext, spooled: it must be a MIME entity (header fields, a blank
@@ -154,8 +182,12 @@ Result<Envelope> find_envelope(const MimeEntity& message, const EnvelopeLimits& 
     GMimeObject* top = g_mime_message_get_mime_part(document->message());
     if (top == nullptr)
         return Envelope{};
-    if (root_is_encrypted(top, limits.max_bytes))
-        return root_envelope(top, limits);
+    std::string der;
+    if (is_encrypted_object(top, limits.max_bytes, der))
+        return described_envelope(std::move(der), EnvelopePlace::root, 0, limits);
+    int layers = 0;
+    if (encrypted_under_signature(top, limits.max_signature_layers, limits.max_bytes, der, layers))
+        return described_envelope(std::move(der), EnvelopePlace::under_signature, layers, limits);
     std::size_t parts = 0;
     std::size_t bytes = 0;
     auto nested = encrypted_below(top, 1, limits, parts, bytes);
@@ -169,8 +201,8 @@ Result<Envelope> find_envelope(const MimeEntity& message, const EnvelopeLimits& 
 Result<DecryptedEntity> decrypt(const MimeEntity& message, const Envelope& envelope,
                                 const std::vector<DecryptionCredential>& credentials,
                                 const std::filesystem::path& temp_dir) {
-    if (envelope.place != EnvelopePlace::root || !envelope.der)
-        return make_error(ErrorKind::internal, "decrypt needs the message's root envelope");
+    if (!envelope.openable() || !envelope.der)
+        return make_error(ErrorKind::internal, "decrypt needs the message's cryptographic envelope");
     for (std::size_t i = 0; i < credentials.size(); ++i) {
         auto plaintext = TempFile::create(temp_dir, envelope.der->size());
         if (!plaintext)

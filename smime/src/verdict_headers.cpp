@@ -111,7 +111,8 @@ std::string indonesian_signer_list(const VerificationReport& report) {
 // The words AR's comment starts with, for a decryption.
 std::string decryption_words(const DecryptionNote& note) {
     const std::string key = "with the key of certificate serial " + printable(note.serial, 80) +
-                            (note.key_compromised ? ", revoked for key compromise" : "");
+                            (note.key_compromised ? ", revoked for key compromise" : "") +
+                            (note.outer_signature_set_aside ? ", a signature over the ciphertext not counted" : "");
     switch (note.state) {
     case DecryptionNote::State::decrypted: return "decrypted by the gateway " + key + "; ";
     case DecryptionNote::State::unprotected: return "decrypted by the gateway " + key + ", integrity not protected; ";
@@ -141,6 +142,9 @@ std::string decryption_sentence(const DecryptionNote& note, bool english) {
                        : "Bagian terenkripsi di dalam surel tidak dibuka oleh gateway. ";
     default: return {};
     }
+    if (note.outer_signature_set_aside)
+        sentence += english ? "A signature around the encrypted part was not counted. "
+                            : "Tanda tangan di luar bagian terenkripsi tidak dihitung. ";
     if (note.key_compromised)
         sentence += english ? "WARNING: that certificate was revoked because its key leaked; others may have read "
                               "this message. "

@@ -171,6 +171,26 @@ TEST_CASE("decrypt: an encrypted object inside a container is nested and never o
     CHECK(envelope_of(entity_of(plain)).place == smime::EnvelopePlace::none);
 }
 
+TEST_CASE("decrypt: an envelope directly inside signature layers (encrypt-then-sign) is opened (DEC-01)",
+          "[smime][decrypt]") {
+    const std::string encrypted = openssl_encrypted_message(k_outer, k_entity, {"alice-enc"});
+    const std::string part = encrypted.substr(encrypted.find("Content-", encrypted.find("MIME-Version")));
+    for (const std::string& message : {k_outer + openssl_detached_signed(part, {"alice"}),
+                                       k_outer + openssl_opaque_signed(part, {"alice"})}) {
+        const auto envelope = envelope_of(entity_of(message));
+        CHECK(envelope.place == smime::EnvelopePlace::under_signature);
+        CHECK(envelope.signature_layers == 1);
+        CHECK(envelope.openable());
+        const auto entity = entity_of(message);
+        TempDir dir;
+        auto decrypted = smime::decrypt(entity, envelope, {credential_of("alice-enc")}, dir.path());
+        REQUIRE(decrypted.has_value());
+        const std::string text = entity_text(decrypted->entity);
+        CHECK_THAT(text, Catch::EndsWith("\r\n\r\nLaporan keuangan terlampir.\r\n"));
+        CHECK_THAT(text, !Catch::Contains("multipart/signed") && !Catch::Contains("pkcs7"));
+    }
+}
+
 TEST_CASE("decrypt: the CMS content type decides, not the smime-type label", "[smime][decrypt]") {
     std::string mislabelled = openssl_encrypted_message(k_outer, k_entity, {"alice-enc"});
     const auto label = mislabelled.find("smime-type=enveloped-data");

@@ -100,13 +100,14 @@ fs::path pki_dir() {
 
 fs::path pki_file(const std::string& name) { return pki_dir() / name; }
 
-std::string openssl_opaque_signed(const std::string& entity, const std::vector<std::string>& signers,
-                                  const std::string& digest) {
+namespace {
+std::string openssl_signed(const std::string& entity, const std::vector<std::string>& signers,
+                           const std::string& digest, bool detached) {
     TempDir dir;
     write_file(dir / "content", entity);
-    std::vector<std::string> argv = {"openssl", "cms", "-sign", "-in", (dir / "content").string(), "-nodetach",
-                                     "-binary", "-md", digest, "-outform", "SMIME", "-certfile",
-                                     pki_file("chain.pem").string()};
+    std::vector<std::string> argv = {"openssl", "cms", "-sign", "-in", (dir / "content").string(),
+                                     detached ? "-crlfeol" : "-nodetach", "-binary", "-md", digest, "-outform", "SMIME",
+                                     "-certfile", pki_file("chain.pem").string()};
     for (const auto& signer : signers) {
         const auto colon = signer.find(':');
         const bool demo_user = colon == std::string::npos;
@@ -117,6 +118,16 @@ std::string openssl_opaque_signed(const std::string& entity, const std::vector<s
     if (made.exit_code != 0)
         throw std::runtime_error("openssl cms -sign failed: " + made.err);
     return made.out;
+}
+} // namespace
+
+std::string openssl_opaque_signed(const std::string& entity, const std::vector<std::string>& signers,
+                                  const std::string& digest) {
+    return openssl_signed(entity, signers, digest, false);
+}
+
+std::string openssl_detached_signed(const std::string& entity, const std::vector<std::string>& signers) {
+    return openssl_signed(entity, signers, "sha256", true);
 }
 
 std::pair<std::string, std::string> self_signed_certificate(const TempDir& dir, const std::string& email) {

@@ -61,6 +61,9 @@ std::pair<std::string, std::string> self_signed_certificate(const TempDir& dir, 
 std::string openssl_opaque_signed(const std::string& entity, const std::vector<std::string>& signers,
                                   const std::string& digest = "sha256");
 
+// The same as a multipart/signed (detached signature; CRLF line ends).
+std::string openssl_detached_signed(const std::string& entity, const std::vector<std::string>& signers);
+
 // How a message is fed to the spool.
 enum class Chunking { whole, one_byte, random_sizes };
 

@@ -52,6 +52,7 @@ struct Opening {
     std::vector<std::string> recipients;    // who receives the plaintext
     std::string cipher;                     // content-encryption algorithm, for the log and audit
     std::string message_id;                 // for the audit
+    int outer_signature_layers = 0;         // signatures over the ciphertext, set aside with it
     std::string detail;                     // why, for the log only
 };
 

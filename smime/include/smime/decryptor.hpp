@@ -3,10 +3,12 @@
 // find_envelope looks at where a message is encrypted. Only the
 // cryptographic envelope may be opened: an application/pkcs7-mime (or an
 // application/octet-stream named *.p7m, RFC 8551 §3.10) at the message's
-// root whose CMS content type is EnvelopedData or AuthEnvelopedData. The
-// smime-type parameter is not trusted; the CMS content type decides. An
-// encrypted object anywhere else (inside multipart/mixed or /alternative,
-// a forwarded message/rfc822, under a signature) is `nested`: never opened
+// root whose CMS content type is EnvelopedData or AuthEnvelopedData, or
+// directly inside outer signature layers (a multipart/signed's first part,
+// an opaque signed-data's content; encrypt-then-sign). The smime-type
+// parameter is not trusted; the CMS content type decides. An encrypted
+// object anywhere else (inside multipart/mixed or /alternative, a
+// forwarded message/rfc822) is `nested`: never opened
 // (DEC-01, RFC 9787's errant cryptographic layers; what EFAIL's direct
 // exfiltration needs). Caps on size, parts, depth and the number of
 // RecipientInfos are errors of kind message_too_large (SM-16, DEC-03).
@@ -23,7 +25,9 @@
 //
 // The result is the message with its Content-* fields replaced by the
 // plaintext entity's and its body by the plaintext's; every other header
-// field stays. The plaintext streams through a temp file. Reentrant.
+// field stays. Outer signature layers around the envelope signed only
+// ciphertext, which the signer may never have seen: they are dropped with
+// it (as Thunderbird ignores them), and the caller says so. The plaintext streams through a temp file. Reentrant.
 #pragma once
 
 #include <cstddef>
@@ -50,6 +54,7 @@ struct RecipientId {
 enum class EnvelopePlace {
     none,   // nothing encrypted anywhere in the message
     root,   // the message is the cryptographic envelope: it may be opened
+    under_signature, // the envelope sits directly inside outer signature layers: it may be opened
     nested, // an encrypted object inside a container: never opened
 };
 
@@ -60,18 +65,21 @@ struct EnvelopeLimits {
     std::size_t max_recipient_infos = 64;   // RecipientInfos (key agreement: each recipient key)
     std::size_t max_parts = 1000;           // MIME entities looked at
     int max_mime_depth = 32;
+    int max_signature_layers = 4;           // around an envelope (encrypt-then-sign)
 };
 
 class Envelope {
 public:
     EnvelopePlace place = EnvelopePlace::none;
     EnvelopeKind kind = EnvelopeKind::enveloped;
+    int signature_layers = 0;              // under_signature: how many signature layers were around it
     bool readable = false;                 // root: the CMS object parsed (else decrypt fails)
     std::vector<RecipientId> recipients;   // root: every RecipientInfo's identifier, in order
     std::string cipher;                    // root: "aes-256-cbc", "aes-256-gcm", ... (for logs)
     std::shared_ptr<const std::string> der; // root: the decoded CMS object
 
     bool integrity_protected() const noexcept { return kind == EnvelopeKind::auth_enveloped; }
+    bool openable() const noexcept { return place == EnvelopePlace::root || place == EnvelopePlace::under_signature; }
 };
 
 Result<Envelope> find_envelope(const MimeEntity& message, const EnvelopeLimits& limits = {});
@@ -86,7 +94,7 @@ struct DecryptedEntity {
     std::size_t credential = 0; // index of the credential that opened it
 };
 
-// `envelope` must be find_envelope's root result for `message`.
+// `envelope` must be find_envelope's openable result for `message`.
 Result<DecryptedEntity> decrypt(const MimeEntity& message, const Envelope& envelope,
                                 const std::vector<DecryptionCredential>& credentials,
                                 const std::filesystem::path& temp_dir);

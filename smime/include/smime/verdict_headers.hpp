@@ -25,6 +25,7 @@ struct DecryptionNote {
     } state = State::none;
     std::string serial;           // decrypted, unprotected: the encryption certificate's serial
     bool key_compromised = false; // that certificate was revoked because its key leaked
+    bool outer_signature_set_aside = false; // a signature around the ciphertext was not counted
 };
 
 // The value of Authentication-Results, without the field name, e.g.
