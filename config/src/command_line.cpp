@@ -33,6 +33,7 @@ Messages:
   msg sign                sign one RFC 5322 message file with S/MIME (RFC 8551)
   msg verify              verify a signed message file: verdict, signer, reason
   msg encrypt             sign, then encrypt for --to recipients with the directory's policy
+  msg decrypt             open an encrypted message (key file or --for a local user), verify inside
 Certificate directory:
   directory init          create the database and the master key
   directory import        import PKCS#12 or PEM certificates (files or folders)
@@ -422,6 +423,57 @@ ParseOutcome parse_msg_encrypt(const std::vector<std::string>& args) {
     return finish(outcome, c);
 }
 
+// The key of `segel msg decrypt`: a file (as the signer's options) or --for.
+bool check_decrypt_key(const MsgDecryptCommand& c, ParseOutcome& outcome) {
+    const bool from_file = !c.key.pkcs12_file.empty() || !c.key.cert_file.empty() || !c.key.key_file.empty();
+    if (from_file == !c.for_address.empty()) {
+        outcome.error = "give the key either as a file (--pkcs12, or --cert with --key) or --for ADDRESS";
+        return false;
+    }
+    if (from_file)
+        return check_sign_command(c.key, outcome);
+    outcome.error = check_readable("in", c.key.input);
+    return outcome.error.empty();
+}
+
+ParseOutcome parse_msg_decrypt(const std::vector<std::string>& args) {
+    ParseOutcome outcome;
+    po::variables_map vm;
+    MsgDecryptCommand c;
+    Grammar g("usage: segel msg decrypt --trust FILE (--pkcs12 FILE | --cert FILE --key FILE | --for ADDRESS) "
+              "[OPTIONS] [FILE]\n\nOpens an encrypted message with segel-milter's rules: only the cryptographic "
+              "envelope (the root, or directly inside signature layers), never an encrypted part inside a "
+              "container; CBC content is released only when it is signed and its signature passes against --trust "
+              "(--unprotected mark releases it marked); every failure reads the same. The key comes from a file, "
+              "or from the directory (--for: every key of that local user, old ones too; each use audited). "
+              "Writes the decrypted message; the verdict and the fields the gateway would stamp go to standard "
+              "error.\n\nOptions");
+    add_sign_options(g.options, c.key);
+    g.options.add_options()
+        ("for", po::value(&c.for_address)->value_name("ADDRESS"), "use the directory's keys of this local user")
+        ("trust", po::value(&c.trust_file)->value_name("FILE"), "PEM trust anchors for the inner signature")
+        ("unprotected", po::value(&c.unprotected)->value_name("HOW"),
+         "CBC content without a passing signature: keep_encrypted (default) or mark")
+        ("authserv-id", po::value(&c.authserv_id)->value_name("ID"), "authserv-id of the fields shown")
+        ("language", po::value(&c.language)->value_name("LANG"), "id (default) or en for the plain field");
+    g.positional.add("in", 1);
+    auto settings = run_grammar(g, args, outcome, vm);
+    if (!settings)
+        return outcome;
+    c.settings = *settings;
+    if (c.trust_file.empty())
+        outcome.error = "--trust is needed: the signature inside is verified against it";
+    else if (c.unprotected != "keep_encrypted" && c.unprotected != "mark")
+        outcome.error = "--unprotected: \"" + c.unprotected + "\" is neither keep_encrypted nor mark";
+    else if (c.language != "id" && c.language != "en")
+        outcome.error = "--language: \"" + c.language + "\" is neither id nor en";
+    else
+        outcome.error = check_readable("trust", c.trust_file);
+    if (outcome.error.empty() && !check_decrypt_key(c, outcome))
+        return outcome;
+    return finish(outcome, c);
+}
+
 ParseOutcome parse_directory_or_other(const std::string& group, const std::string& verb,
                                       const std::vector<std::string>& args) {
     ParseOutcome outcome;
@@ -433,6 +485,8 @@ ParseOutcome parse_directory_or_other(const std::string& group, const std::strin
         return parse_policy(name, args);
     if (name == "msg encrypt")
         return parse_msg_encrypt(args);
+    if (name == "msg decrypt")
+        return parse_msg_decrypt(args);
 
     if (name == "directory init") {
         Grammar g("usage: segel directory init [OPTIONS]\n\nCreates the directory database (0640) and, if missing, "
@@ -735,8 +789,8 @@ ParseOutcome parse_command_line(int argc, const char* const argv[]) {
         return parse_msg_sign(std::vector<std::string>(args.begin() + 2, args.end()));
     if (args.size() >= 2 && args[0] == "msg" && args[1] == "verify")
         return parse_msg_verify(std::vector<std::string>(args.begin() + 2, args.end()));
-    if (args.size() >= 2 && args[0] == "msg" && args[1] == "encrypt")
-        return parse_directory_or_other("msg", "encrypt", std::vector<std::string>(args.begin() + 2, args.end()));
+    if (args.size() >= 2 && args[0] == "msg" && (args[1] == "encrypt" || args[1] == "decrypt"))
+        return parse_directory_or_other("msg", args[1], std::vector<std::string>(args.begin() + 2, args.end()));
     // "report" and "remind" take no subcommand; the others take one.
     const bool single = args[0] == "report" || args[0] == "remind";
     const std::string verb = single || args.size() < 2 ? std::string() : args[1];

@@ -244,6 +244,35 @@ bool key_compromised(const CertificateRecord& record) {
     return record.status == CertificateStatus::revoked && record.reason == RevocationReason::key_compromise;
 }
 
+bool owned_by(const CertificateRecord& record, const std::string& address) {
+    const auto key_of = [](const std::string& text) {
+        auto parsed = smime::Address::parse(text);
+        return parsed ? parsed->key() : std::string();
+    };
+    const std::string wanted = key_of(address);
+    if (wanted.empty())
+        return false;
+    return key_of(record.owner_email) == wanted ||
+           std::any_of(record.emails.begin(), record.emails.end(),
+                       [&](const std::string& email) { return key_of(email) == wanted; });
+}
+
+Result<std::vector<DecryptionKey>> keys_for_recipients(DecryptionKeys& keys,
+                                                       const std::vector<RecipientIdentifier>& recipients,
+                                                       const Actor& actor) {
+    std::vector<DecryptionKey> found;
+    for (const auto& id : recipients) {
+        auto matching = keys.decryption_keys(id, actor);
+        if (!matching)
+            return matching.error();
+        for (auto& key : *matching)
+            if (std::none_of(found.begin(), found.end(),
+                             [&](const auto& held) { return held.record.fingerprint == key.record.fingerprint; }))
+                found.push_back(std::move(key));
+    }
+    return found;
+}
+
 Result<void> DirectoryService::record_decryption(const DecryptionEvent& event, const Actor& actor) {
     std::string recipients;
     for (const auto& recipient : event.recipients)

@@ -9,6 +9,7 @@ namespace segel::tool {
 int run_msg_sign(const config::MsgSignCommand& command);
 int run_msg_verify(const config::MsgVerifyCommand& command);
 int run_msg_encrypt(const config::MsgEncryptCommand& command);
+int run_msg_decrypt(const config::MsgDecryptCommand& command);
 int run_directory_init(const config::DirectoryInit& command);
 int run_directory_import(const config::DirectoryImport& command);
 int run_directory_list(const config::DirectoryList& command);

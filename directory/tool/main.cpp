@@ -29,6 +29,7 @@ int dispatch(const segel::config::Command& command) {
             [](const config::MsgSignCommand& c) { return tool::run_msg_sign(c); },
             [](const config::MsgVerifyCommand& c) { return tool::run_msg_verify(c); },
             [](const config::MsgEncryptCommand& c) { return tool::run_msg_encrypt(c); },
+            [](const config::MsgDecryptCommand& c) { return tool::run_msg_decrypt(c); },
             [](const config::DirectoryInit& c) { return tool::run_directory_init(c); },
             [](const config::DirectoryImport& c) { return tool::run_directory_import(c); },
             [](const config::DirectoryList& c) { return tool::run_directory_list(c); },

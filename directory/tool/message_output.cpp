@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include <sysexits.h>
+
 #include "exit_codes.hpp"
 #include "terminal_passphrase.hpp"
 
@@ -35,6 +37,21 @@ smime::Result<smime::SigningIdentity> load_identity(const config::MsgSignCommand
         return smime::make_error(smime::ErrorKind::bad_credentials,
                                  attempt.error().detail + "; no terminal to ask for a passphrase: use --passphrase-file");
     return load(*asked);
+}
+
+int write_entity(const smime::MimeEntity& entity, const std::string& path) {
+    Output output(path);
+    if (!output.open()) {
+        std::cerr << "segel: cannot create " << path << "\n";
+        return EX_CANTCREAT;
+    }
+    if (auto written = entity.write_to(output.fd()); !written)
+        return refuse(written.error(), "cannot write the result");
+    if (!output.commit()) {
+        std::cerr << "segel: cannot write " << path << "\n";
+        return EX_IOERR;
+    }
+    return EX_OK;
 }
 
 } // namespace segel::tool

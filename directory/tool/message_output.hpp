@@ -11,6 +11,7 @@
 
 #include "config/command_line.hpp"
 #include "smime/error.hpp"
+#include "smime/mime_entity.hpp"
 #include "smime/signing_identity.hpp"
 
 namespace segel::tool {
@@ -19,6 +20,9 @@ smime::Result<smime::SigningIdentity> load_identity(const config::MsgSignCommand
 
 // Prints "segel: WHAT (kind): detail" and returns the kind's exit code.
 int refuse(const smime::Error& error, const char* what);
+
+// Writes the whole entity to `path` ("-": stdout), or nothing; an exit code.
+int write_entity(const smime::MimeEntity& entity, const std::string& path);
 
 // Where the result is written: stdout, or a temp file renamed over --out.
 class Output {

@@ -44,21 +44,6 @@ std::string key_transport_name(const admin::MessageEncryption& decided) {
     return decided.algorithms.rsa_transport == smime::RsaKeyTransport::oaep_sha256 ? "rsa-oaep" : "rsa-pkcs1";
 }
 
-int write_result(const smime::MimeEntity& entity, const std::string& path) {
-    Output output(path);
-    if (!output.open()) {
-        std::cerr << "segel: cannot create " << path << "\n";
-        return EX_CANTCREAT;
-    }
-    if (auto written = entity.write_to(output.fd()); !written)
-        return refuse(written.error(), "cannot write the result");
-    if (!output.commit()) {
-        std::cerr << "segel: cannot write " << path << "\n";
-        return EX_IOERR;
-    }
-    return EX_OK;
-}
-
 } // namespace
 
 int run_msg_encrypt(const config::MsgEncryptCommand& command) {
@@ -104,14 +89,14 @@ int run_msg_encrypt(const config::MsgEncryptCommand& command) {
         return refuse(signed_outcome.error(), "refused");
     if (auto* untouched = std::get_if<smime::LeftUntouched>(&*signed_outcome)) {
         std::cerr << "segel: left untouched (" << untouched->reason << "): not encrypted either\n";
-        return write_result(entity, command.sign.output);
+        return write_entity(entity, command.sign.output);
     }
     const auto& signed_entity = std::get<smime::SignedEntity>(*signed_outcome).entity;
     if (decided->treatment == directory::Treatment::clear) {
         for (const auto& plan : decided->plans)
             if (plan.treatment == directory::Treatment::clear)
                 std::cerr << "segel: signed only: " << plan.recipient << ": " << plan.reason << "\n";
-        return write_result(signed_entity, command.sign.output);
+        return write_entity(signed_entity, command.sign.output);
     }
     smime::EncryptOptions options;
     options.temp_dir = temp_dir;
@@ -120,7 +105,7 @@ int run_msg_encrypt(const config::MsgEncryptCommand& command) {
     auto encrypted = smime::encrypt(signed_entity, decided->certificates, options);
     if (!encrypted)
         return refuse(encrypted.error(), "cannot encrypt");
-    if (int written = write_result(encrypted->entity, command.sign.output); written != EX_OK)
+    if (int written = write_entity(encrypted->entity, command.sign.output); written != EX_OK)
         return written;
     const auto sender = smime::single_from_address(entity.origin());
     auto recorded = admin::record_message_encryption(*directory, current_operator(), *decided,

@@ -24,19 +24,6 @@ Opening with_state(Opening::State state, std::string detail) {
     return opening;
 }
 
-// The lookup form of an address; empty when it is not one.
-std::string address_key(const std::string& text) {
-    auto parsed = smime::Address::parse(text);
-    return parsed ? parsed->key() : std::string();
-}
-
-bool owns(const directory::CertificateRecord& record, const std::string& recipient) {
-    if (address_key(record.owner_email) == recipient)
-        return true;
-    return std::any_of(record.emails.begin(), record.emails.end(),
-                       [&](const std::string& email) { return address_key(email) == recipient; });
-}
-
 // The names failures are counted against: the sender and each key named.
 std::vector<std::string> failure_names(const std::string& from, const smime::Envelope& envelope) {
     std::vector<std::string> names = {"from:" + from};
@@ -98,18 +85,18 @@ Opening InboundDecryption::open_root(const SessionFacts& facts, const smime::Mim
     const auto names = failure_names(from, envelope);
     if (!m_failures->allowed(names))
         return not_decrypted("too many failed decryptions from this sender or for this key: not tried");
-    auto keys = keys_for(envelope);
+    auto keys = directory::keys_for_recipients(*m_directory, envelope.recipients, k_actor);
     if (!keys)
         return with_state(Opening::State::unavailable, keys.error().detail);
     std::vector<smime::DecryptionCredential> credentials;
     std::vector<const directory::DecryptionKey*> used;
     for (const auto& key : *keys)
-        if (std::any_of(recipients.begin(), recipients.end(), [&](const std::string& r) { return owns(key.record, r); })) {
+        if (std::any_of(recipients.begin(), recipients.end(), [&](const std::string& r) { return directory::owned_by(key.record, r); })) {
             credentials.push_back({key.certificate, key.key});
             used.push_back(&key);
         }
     for (const auto& recipient : recipients)
-        if (std::none_of(used.begin(), used.end(), [&](const auto* key) { return owns(key->record, recipient); })) {
+        if (std::none_of(used.begin(), used.end(), [&](const auto* key) { return directory::owned_by(key->record, recipient); })) {
             m_failures->record({names.front()});
             return not_decrypted("no key of " + recipient + " is among the RecipientInfos");
         }
@@ -123,27 +110,11 @@ Opening InboundDecryption::open_root(const SessionFacts& facts, const smime::Mim
     Opening opening;
     opening.state = Opening::State::opened;
     opening.plaintext = std::move(decrypted->entity);
-    opening.integrity_protected = envelope.integrity_protected();
     opening.key = used[decrypted->credential]->record;
     opening.recipients = std::move(recipients);
-    opening.cipher = envelope.cipher;
-    opening.outer_signature_layers = envelope.signature_layers;
+    opening.envelope = envelope;
     opening.message_id = smime::message_id_of(message.origin());
     return opening;
-}
-
-directory::Result<std::vector<directory::DecryptionKey>> InboundDecryption::keys_for(const smime::Envelope& envelope) const {
-    std::vector<directory::DecryptionKey> keys;
-    for (const auto& id : envelope.recipients) {
-        auto found = m_directory->decryption_keys(id, k_actor);
-        if (!found)
-            return found.error();
-        for (auto& key : *found)
-            if (std::none_of(keys.begin(), keys.end(),
-                             [&](const auto& held) { return held.record.fingerprint == key.record.fingerprint; }))
-                keys.push_back(std::move(key));
-    }
-    return keys;
 }
 
 } // namespace segel::milter

@@ -175,23 +175,23 @@ InboundResult InboundPipeline::release(Opening opening, const std::optional<smim
     if (!report && !message_problem(report.error().kind))
         return unavailable(std::move(result), report.error().detail, mta);
     const auto verified = report ? *report : unreadable_report(result.from, report.error().detail);
-    const bool signed_intact = verified.verdict == smime::Verdict::pass;
-    const bool mark = m_settings->decryption.unprotected == "mark";
-    if (!opening.integrity_protected && !signed_intact && !mark) {
+    const auto release = smime::release_decision(opening.envelope, verified.verdict,
+                                                 m_settings->decryption.unprotected == "mark");
+    if (release == smime::Release::kept_encrypted) {
         record_decryption(opening, result.from, false, result);
         opening.detail = "CBC content without a passing signature: kept encrypted (integrity not protected)";
         return closed(std::move(opening), std::move(result), mta);
     }
     smime::DecryptionNote note;
-    note.state = opening.integrity_protected || signed_intact ? smime::DecryptionNote::State::decrypted
-                                                              : smime::DecryptionNote::State::unprotected;
+    note.state = release == smime::Release::released ? smime::DecryptionNote::State::decrypted
+                                                      : smime::DecryptionNote::State::unprotected;
     note.serial = opening.key->serial;
     note.key_compromised = directory::key_compromised(*opening.key);
-    note.outer_signature_set_aside = opening.outer_signature_layers > 0;
+    note.outer_signature_set_aside = opening.envelope.signature_layers > 0;
     record_decryption(opening, result.from, true, result);
     if (from)
         remember_capabilities(verified, *from, result);
-    result.reason = "decrypted with " + opening.key->serial + " (" + opening.cipher + ")" +
+    result.reason = "decrypted with " + opening.key->serial + " (" + opening.envelope.cipher + ")" +
                     (note.key_compromised ? ", a key revoked for key compromise" : "") +
                     (result.reason.empty() ? "" : "; " + result.reason);
     if (!stamp_fields(verified, note, mta) ||
@@ -226,7 +226,7 @@ void InboundPipeline::record_decryption(const Opening& opening, const std::strin
     event.sender = sender;
     event.recipients = opening.recipients;
     event.message_id = opening.message_id;
-    event.cipher = opening.cipher;
+    event.cipher = opening.envelope.cipher;
     event.key = *opening.key;
     event.released = released;
     if (auto recorded = m_directory->record_decryption(event, directory::Actor{"segel-milter"}); !recorded)

@@ -223,4 +223,10 @@ Result<DecryptedEntity> decrypt(const MimeEntity& message, const Envelope& envel
     return make_error(ErrorKind::decryption_failed, k_cannot_decrypt);
 }
 
+Release release_decision(const Envelope& envelope, Verdict inner_verdict, bool mark_unprotected) {
+    if (envelope.integrity_protected() || inner_verdict == Verdict::pass)
+        return Release::released;
+    return mark_unprotected ? Release::released_unprotected : Release::kept_encrypted;
+}
+
 } // namespace segel::smime

@@ -472,3 +472,82 @@ TEST_CASE("msg encrypt signs then encrypts for recipients with usable certificat
     CHECK(with({"--to", "mitra@mitra.example", "--crl", (cli.dir / "missing.crl").string()}).exit_code == 64);
     CHECK(cli.run({"msg", "encrypt", "--to", "mitra@mitra.example", (cli.dir / "in.eml").string()}).exit_code == 64);
 }
+
+namespace {
+const std::string k_outer = "From: Mitra <mitra@mitra.example>\r\nTo: alice@tangerangkota.go.id\r\nSubject: Rahasia\r\n";
+const std::string k_entity = crlf("Content-Type: text/plain; charset=utf-8\n\nLaporan rahasia.\n");
+
+// Mitra's signed message to alice, encrypted by the OpenSSL CLI.
+std::string encrypted_letter(const std::string& to_user, bool signed_inside = true) {
+    return openssl_encrypted_message(k_outer, signed_inside ? openssl_detached_signed(k_entity, {"mitra"}) : k_entity,
+                                     {to_user});
+}
+
+std::vector<std::string> decrypt_with_file(const std::string& user) {
+    return {"msg", "decrypt", "--trust", pki_file("root.pem").string(), "--cert", pki_file(user + ".cert.pem").string(),
+            "--key", pki_file(user + ".key.pem").string()};
+}
+} // namespace
+
+TEST_CASE("segel msg decrypt opens with a key file, verifies inside and shows the stamp (issue 13 item 10)",
+          "[cli][decrypt]") {
+    Cli cli;
+    const auto opened = cli.run(decrypt_with_file("alice-enc"), encrypted_letter("alice-enc"));
+    INFO(opened.err);
+    REQUIRE(opened.exit_code == 0);
+    CHECK_THAT(opened.out, Catch::Contains("Laporan rahasia.") && Catch::Contains("multipart/signed"));
+    CHECK(verify_with_openssl(opened.out, "mitra@mitra.example").good);
+    CHECK_THAT(opened.err, Catch::Contains("smime=pass (decrypted by the gateway with the key of certificate serial " +
+                                           cli.serial_of("alice-enc")));
+    CHECK_THAT(opened.err, Catch::Contains("X-Segel-Verifikasi: Didekripsi oleh gateway"));
+}
+
+TEST_CASE("segel msg decrypt: the same rules as the gateway: unsigned CBC kept, any failure one line, nested never "
+          "opened (DEC-01..DEC-03)",
+          "[cli][decrypt]") {
+    Cli cli;
+    const auto unsigned_cbc = encrypted_letter("alice-enc", false);
+    const auto kept = cli.run(decrypt_with_file("alice-enc"), unsigned_cbc);
+    CHECK(kept.exit_code == 65);
+    CHECK(kept.out.empty());
+    CHECK_THAT(kept.err, Catch::Contains("not released") && Catch::Contains("--unprotected mark"));
+    auto marked_args = decrypt_with_file("alice-enc");
+    marked_args.insert(marked_args.end(), {"--unprotected", "mark"});
+    const auto marked = cli.run(marked_args, unsigned_cbc);
+    CHECK(marked.exit_code == 0);
+    CHECK_THAT(marked.err, Catch::Contains("integrity not protected"));
+    CHECK_THAT(marked.out, Catch::Contains("Laporan rahasia."));
+
+    const auto wrong_key = cli.run(decrypt_with_file("bambang-enc"), encrypted_letter("alice-enc"));
+    CHECK(wrong_key.exit_code == 65);
+    CHECK_THAT(wrong_key.err, Catch::StartsWith("segel: not decrypted (decryption_failed): the message cannot be decrypted"));
+
+    const std::string encrypted = encrypted_letter("alice-enc");
+    const std::string nested = k_outer + crlf("MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"n\"\n\n--n\n"
+                                              "Content-Type: text/plain\n\nLihat lampiran.\n--n\n") +
+                               encrypted.substr(encrypted.find("Content-", encrypted.find("MIME-Version"))) +
+                               crlf("\n--n--\n");
+    const auto not_opened = cli.run(decrypt_with_file("alice-enc"), nested);
+    CHECK(not_opened.exit_code == 65);
+    CHECK_THAT(not_opened.err, Catch::Contains("never opened"));
+}
+
+TEST_CASE("segel msg decrypt --for takes the local user's keys from the directory and audits their use (DEC-04)",
+          "[cli][decrypt]") {
+    Cli cli;
+    cli.init_and_import({"alice", "alice-enc"});
+    const std::vector<std::string> args = {"msg", "decrypt", "--trust", pki_file("root.pem").string(), "--for",
+                                           "Alice@TangerangKota.go.id"};
+    const auto opened = cli.run(args, encrypted_letter("alice-enc"));
+    INFO(opened.err);
+    REQUIRE(opened.exit_code == 0);
+    CHECK_THAT(opened.out, Catch::Contains("Laporan rahasia."));
+    const auto audit = cli.run({"audit", "list"});
+    CHECK_THAT(audit.out, Catch::Contains("decryption_key_access") && Catch::Contains("released=yes") &&
+                              Catch::Contains("segel msg decrypt"));
+    // Another user's key is not used for alice's mail, nor alice's for theirs.
+    const auto other = cli.run({"msg", "decrypt", "--trust", pki_file("root.pem").string(), "--for",
+                                "bambang@tangerangkota.go.id"},
+                               encrypted_letter("alice-enc"));
+    CHECK(other.exit_code == 65);
+}

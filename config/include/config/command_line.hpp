@@ -147,6 +147,18 @@ struct MsgEncryptCommand {
     bool required = false;               // as the subject trigger: every recipient needs a usable certificate
 };
 
+// `segel msg decrypt`: open an encrypted message with the rules segel-milter
+// uses (issue 13), the key from a file or from the directory (--for).
+struct MsgDecryptCommand {
+    ToolSettings settings;
+    MsgSignCommand key;                  // --pkcs12, or --cert with --key; input, output, temp dir
+    std::string for_address;             // else: the directory's keys of this local user
+    std::string trust_file;              // PEM anchors the inner signature is verified against
+    std::string unprotected = "keep_encrypted"; // or "mark" (DEC-02)
+    std::string authserv_id = "tangerangkota.go.id";
+    std::string language = "id";
+};
+
 // `segel policy set|unset|list|show`: the encryption policy (issue 12).
 struct PolicySetCommand {
     ToolSettings settings;
@@ -173,7 +185,7 @@ using Command = std::variant<HelpRequest, MsgSignCommand, MsgVerifyCommand, Dire
                              SyncCrl, AuditVerify, AuditList, ReportCommand, RemindCommand, ConfigShow,
                              CorrespondentImportCommand, CorrespondentListCommand, CorrespondentRemoveCommand,
                              PolicySetCommand, PolicyUnsetCommand, PolicyListCommand, PolicyShowCommand,
-                             MsgEncryptCommand>;
+                             MsgEncryptCommand, MsgDecryptCommand>;
 
 struct ParseOutcome {
     std::optional<Command> command; // set on success

@@ -45,6 +45,10 @@ struct DecryptionEvent {
 // Whether a key's certificate was revoked because the key leaked.
 bool key_compromised(const CertificateRecord& record);
 
+// Whether the certificate belongs to `address` (its owner, or one of its
+// emails; compared as smime::Address::key()).
+bool owned_by(const CertificateRecord& record, const std::string& address);
+
 class DecryptionKeys {
 public:
     virtual ~DecryptionKeys() = default;
@@ -52,5 +56,10 @@ public:
                                                                const Actor& actor) = 0;
     virtual Result<void> record_decryption(const DecryptionEvent& event, const Actor& actor) = 0;
 };
+
+// The keys for every RecipientInfo of a message, each once.
+Result<std::vector<DecryptionKey>> keys_for_recipients(DecryptionKeys& keys,
+                                                       const std::vector<RecipientIdentifier>& recipients,
+                                                       const Actor& actor);
 
 } // namespace segel::directory

@@ -47,12 +47,10 @@ struct Opening {
         unavailable,   // the directory or a local resource failed: try later
     } state = State::not_encrypted;
     std::optional<smime::MimeEntity> plaintext;
-    bool integrity_protected = false;       // AuthEnvelopedData (GCM): the tag verified
+    smime::Envelope envelope;               // what was opened: kind, cipher, signature layers around it
     std::optional<directory::CertificateRecord> key; // whose key opened it
     std::vector<std::string> recipients;    // who receives the plaintext
-    std::string cipher;                     // content-encryption algorithm, for the log and audit
     std::string message_id;                 // for the audit
-    int outer_signature_layers = 0;         // signatures over the ciphertext, set aside with it
     std::string detail;                     // why, for the log only
 };
 
@@ -67,8 +65,6 @@ public:
 private:
     Opening open_root(const SessionFacts& facts, const smime::MimeEntity& message, const smime::Envelope& envelope,
                       const std::string& from) const;
-    // The directory's keys for the envelope's RecipientInfos (deduplicated).
-    directory::Result<std::vector<directory::DecryptionKey>> keys_for(const smime::Envelope& envelope) const;
     smime::EnvelopeLimits limits() const;
 
     std::shared_ptr<const config::MilterSettings> m_settings;

@@ -41,6 +41,7 @@
 #include "smime/certificate.hpp"
 #include "smime/error.hpp"
 #include "smime/mime_entity.hpp"
+#include "smime/verifier.hpp"
 
 namespace segel::smime {
 
@@ -98,6 +99,13 @@ struct DecryptedEntity {
 Result<DecryptedEntity> decrypt(const MimeEntity& message, const Envelope& envelope,
                                 const std::vector<DecryptionCredential>& credentials,
                                 const std::filesystem::path& temp_dir);
+
+// DEC-02, after the decrypted message was verified: AuthEnvelopedData is
+// released (its tag verified); EnvelopedData (CBC, malleable) only when
+// its content is a signed entity whose signature passes, else released
+// marked when `mark_unprotected`, else kept encrypted.
+enum class Release { released, released_unprotected, kept_encrypted };
+Release release_decision(const Envelope& envelope, Verdict inner_verdict, bool mark_unprotected);
 
 // The one detail of every decryption_failed error.
 inline constexpr const char* k_cannot_decrypt = "the message cannot be decrypted";
