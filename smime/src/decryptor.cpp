@@ -122,12 +122,15 @@ bool encrypted_under_signature(GMimeObject* object, int layers_left, std::size_t
            encrypted_under_signature(content, layers_left - 1, max_bytes, der, layers);
 }
 
-// The plaintext, spooled: it must be a MIME entity (header fields, a blank
-// line, a body).
-Result<std::shared_ptr<SpooledMessage>> spool_plaintext(int fd, const std::filesystem::path& temp_dir) {
+// `prefix` and then the file's bytes, spooled; nullopt when the spool
+// refuses them (not a MIME entity).
+Result<std::optional<SpooledMessage>> spool_with_prefix(int fd, std::string_view prefix,
+                                                        const std::filesystem::path& temp_dir) {
     auto spool = MessageSpool::create(temp_dir);
     if (!spool)
         return spool.error();
+    if (!prefix.empty() && !spool->append(prefix))
+        return std::optional<SpooledMessage>();
     std::string chunk(1 << 16, '\0');
     for (off_t offset = 0;;) {
         const ssize_t got = ::pread(fd, chunk.data(), chunk.size(), offset);
@@ -136,13 +139,58 @@ Result<std::shared_ptr<SpooledMessage>> spool_plaintext(int fd, const std::files
         if (got == 0)
             break;
         offset += got;
-        if (auto added = spool->append(std::string_view(chunk.data(), static_cast<std::size_t>(got))); !added)
-            return make_error(ErrorKind::decryption_failed, k_cannot_decrypt);
+        if (!spool->append(std::string_view(chunk.data(), static_cast<std::size_t>(got))))
+            return std::optional<SpooledMessage>();
     }
     auto spooled = std::move(*spool).finish();
-    if (!spooled || !spooled->has_body() || spooled->fields_named("Content-Type").empty())
+    return spooled ? std::optional<SpooledMessage>(std::move(spooled).value()) : std::optional<SpooledMessage>();
+}
+
+// Whether the file holds UTF-8 text without NUL: content a CMS producer
+// that writes no MIME entity encrypts (RFC 5652's and RFC 9216's examples).
+// Random bytes (what a wrong key yields) are almost never that.
+bool is_plain_text(int fd) {
+    std::string chunk(1 << 16, '\0');
+    int continuation = 0;
+    for (off_t offset = 0;;) {
+        const ssize_t got = ::pread(fd, chunk.data(), chunk.size(), offset);
+        if (got < 0)
+            return false;
+        if (got == 0)
+            return continuation == 0 && offset > 0;
+        offset += got;
+        for (ssize_t i = 0; i < got; ++i) {
+            const auto byte = static_cast<unsigned char>(chunk[static_cast<std::size_t>(i)]);
+            if (continuation > 0) {
+                if ((byte & 0xC0) != 0x80)
+                    return false;
+                --continuation;
+            } else if (byte == 0 || byte == 0xC0 || byte == 0xC1 || byte >= 0xF5 || (byte & 0xC0) == 0x80) {
+                return false;
+            } else if (byte >= 0x80) {
+                continuation = byte >= 0xF0 ? 3 : byte >= 0xE0 ? 2 : 1;
+            }
+        }
+    }
+}
+
+// The plaintext, spooled as a MIME entity (header fields, a blank line, a
+// body); plain text without MIME becomes a text/plain body.
+Result<std::shared_ptr<SpooledMessage>> spool_plaintext(int fd, const std::filesystem::path& temp_dir) {
+    auto entity = spool_with_prefix(fd, {}, temp_dir);
+    if (!entity)
+        return entity.error();
+    if (*entity && (*entity)->has_body() && !(*entity)->fields_named("Content-Type").empty())
+        return std::make_shared<SpooledMessage>(std::move(**entity));
+    if (!is_plain_text(fd))
         return make_error(ErrorKind::decryption_failed, k_cannot_decrypt);
-    return std::make_shared<SpooledMessage>(std::move(spooled).value());
+    auto text = spool_with_prefix(fd, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+                                  temp_dir);
+    if (!text)
+        return text.error();
+    if (!*text)
+        return make_error(ErrorKind::decryption_failed, k_cannot_decrypt);
+    return std::make_shared<SpooledMessage>(std::move(**text));
 }
 
 bool is_content_field(std::string_view name) { return name.size() > 8 && ascii::iequals(name.substr(0, 8), "content-"); }
