@@ -108,6 +108,57 @@ Result<CorrespondentImport> DirectoryService::import_correspondent(const smime::
     return CorrespondentImport{record.fingerprint, true};
 }
 
+Result<CorrespondentImport> DirectoryService::harvest_correspondent(const smime::Certificate& certificate,
+                                                                    const std::string& address, TimePoint learned_at,
+                                                                    bool pending, const Actor& actor) {
+    if (auto fit = check_correspondent(certificate, CertificateSource::harvested, ""); !fit)
+        return fit.error();
+    const auto emails = certificate.email_addresses();
+    const std::string wanted = smime::address_key(address);
+    if (std::none_of(emails.begin(), emails.end(),
+                     [&](const std::string& email) { return smime::address_key(email) == wanted; }))
+        return make_error(ErrorKind::invalid_input, "the certificate does not name " + address);
+    CorrespondentRecord record = record_of(certificate, CertificateSource::harvested, "", learned_at);
+    record.pending = pending;
+    auto session = write_session();
+    if (!session)
+        return session.error();
+    StorageSession& s = **session;
+    auto inserted = s.insert_correspondent(record);
+    if (!inserted)
+        return inserted.error();
+    if (!*inserted)
+        return CorrespondentImport{record.fingerprint, false};
+    const std::string detail = "fingerprint=" + record.fingerprint + "; source=harvested; email=" + address +
+                               "; serial=" + record.serial + (pending ? "; pending=yes" : "");
+    if (auto logged = audit::append(s, actor, "correspondent_harvest", detail); !logged)
+        return logged.error();
+    if (auto committed = s.commit(); !committed)
+        return committed.error();
+    return CorrespondentImport{record.fingerprint, true};
+}
+
+Result<CorrespondentRecord> DirectoryService::approve_correspondent(std::string_view reference, const Actor& actor) {
+    auto session = write_session();
+    if (!session)
+        return session.error();
+    StorageSession& s = **session;
+    auto record = resolve_correspondent(s, reference);
+    if (!record)
+        return record.error();
+    auto approved = s.approve_correspondent(record->fingerprint);
+    if (!approved)
+        return approved.error();
+    if (!*approved)
+        return make_error(ErrorKind::conflict, "the certificate " + record->fingerprint + " is not waiting for approval");
+    if (auto logged = audit::append(s, actor, "correspondent_approve", "fingerprint=" + record->fingerprint); !logged)
+        return logged.error();
+    if (auto committed = s.commit(); !committed)
+        return committed.error();
+    record->pending = false;
+    return record;
+}
+
 Result<std::vector<CorrespondentRecord>> DirectoryService::find_correspondents(const std::string& text) {
     auto session = this->session();
     if (!session)

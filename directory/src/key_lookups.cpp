@@ -245,16 +245,11 @@ bool key_compromised(const CertificateRecord& record) {
 }
 
 bool owned_by(const CertificateRecord& record, const std::string& address) {
-    const auto key_of = [](const std::string& text) {
-        auto parsed = smime::Address::parse(text);
-        return parsed ? parsed->key() : std::string();
-    };
-    const std::string wanted = key_of(address);
-    if (wanted.empty())
-        return false;
-    return key_of(record.owner_email) == wanted ||
-           std::any_of(record.emails.begin(), record.emails.end(),
-                       [&](const std::string& email) { return key_of(email) == wanted; });
+    const std::string wanted = smime::address_key(address);
+    return !wanted.empty() &&
+           (smime::address_key(record.owner_email) == wanted ||
+            std::any_of(record.emails.begin(), record.emails.end(),
+                        [&](const std::string& email) { return smime::address_key(email) == wanted; }));
 }
 
 Result<std::vector<DecryptionKey>> keys_for_recipients(DecryptionKeys& keys,
@@ -315,6 +310,9 @@ Result<void> DirectoryService::add_correspondent_candidates(StorageSession& sess
     auto rows = session.correspondents(by_address);
     if (!rows)
         return rows.error();
+    // Harvested certificates waiting for an operator's approval are not used.
+    rows->erase(std::remove_if(rows->begin(), rows->end(), [](const CorrespondentRecord& r) { return r.pending; }),
+                rows->end());
     {
         std::lock_guard lock(m_caches->mutex);
         if (auto added = add_candidates(m_caches->parsed, *rows, now, out); !added)

@@ -127,6 +127,10 @@ CREATE TABLE encryption_policies (
     set_by        TEXT NOT NULL
 );
 )sql",
+    // 4: harvested certificates that wait for an operator's approval (issue 13).
+    R"sql(
+ALTER TABLE correspondent_certificates ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int k_migration_count = sizeof k_migrations / sizeof k_migrations[0];
 static_assert(k_migration_count == k_current_version);

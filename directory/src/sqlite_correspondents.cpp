@@ -6,7 +6,7 @@ namespace {
 
 constexpr const char* k_columns =
     "SELECT c.id, c.fingerprint, c.serial, c.issuer, c.subject, c.not_before, c.not_after, c.source, c.domain, "
-    "c.learned_at, c.der FROM correspondent_certificates c";
+    "c.learned_at, c.der, c.pending FROM correspondent_certificates c";
 
 std::string where_clause(const CorrespondentFilter& filter, std::vector<std::string>& binds) {
     const auto bind = [&binds](const std::string& value) {
@@ -51,11 +51,12 @@ Result<std::vector<std::string>> emails_of(sql::StatementCache& cache, std::int6
 Result<bool> insert(sql::StatementCache& cache, const CorrespondentRecord& record) {
     sql::Statement insert = cache.prepare(
         "INSERT OR IGNORE INTO correspondent_certificates(fingerprint, serial, issuer, subject, not_before, not_after, "
-        "source, domain, learned_at, der) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+        "source, domain, learned_at, der, pending) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     insert.bind(1, record.fingerprint).bind(2, record.serial).bind(3, record.issuer).bind(4, record.subject);
     insert.bind(5, to_seconds(record.not_before)).bind(6, to_seconds(record.not_after));
     insert.bind(7, to_string(record.source)).bind(8, record.domain).bind(9, to_seconds(record.learned_at));
     insert.bind_blob(10, record.der);
+    insert.bind(11, std::int64_t{record.pending});
     if (insert.step() != SQLITE_DONE)
         return db_error(cache.db(), "cannot store the correspondent's certificate");
     if (sqlite3_changes(cache.db()) == 0)
@@ -91,6 +92,7 @@ Result<std::vector<CorrespondentRecord>> select(sql::StatementCache& cache, cons
         record.domain = select.text(8);
         record.learned_at = from_seconds(select.integer(9));
         record.der = select.blob(10);
+        record.pending = select.integer(11) != 0;
         rows.emplace_back(select.integer(0), std::move(record));
     }
     if (rc != SQLITE_DONE)
@@ -112,6 +114,14 @@ Result<bool> remove(sql::StatementCache& cache, const std::string& fingerprint) 
     remove.bind(1, fingerprint);
     if (remove.step() != SQLITE_DONE)
         return db_error(cache.db(), "cannot remove the correspondent's certificate");
+    return sqlite3_changes(cache.db()) > 0;
+}
+
+Result<bool> approve(sql::StatementCache& cache, const std::string& fingerprint) {
+    sql::Statement approve = cache.prepare("UPDATE correspondent_certificates SET pending = 0 WHERE fingerprint = ?1 AND pending = 1");
+    approve.bind(1, fingerprint);
+    if (approve.step() != SQLITE_DONE)
+        return db_error(cache.db(), "cannot approve the correspondent's certificate");
     return sqlite3_changes(cache.db()) > 0;
 }
 

@@ -13,5 +13,6 @@ namespace segel::directory::sqlite_correspondents {
 Result<bool> insert(sql::StatementCache& cache, const CorrespondentRecord& record);
 Result<std::vector<CorrespondentRecord>> select(sql::StatementCache& cache, const CorrespondentFilter& filter);
 Result<bool> remove(sql::StatementCache& cache, const std::string& fingerprint);
+Result<bool> approve(sql::StatementCache& cache, const std::string& fingerprint);
 
 } // namespace segel::directory::sqlite_correspondents

@@ -66,7 +66,9 @@ Result<bool> remove(sql::StatementCache& cache, const std::string& scope) {
 Result<void> put_capabilities(sql::StatementCache& cache, const std::string& email,
                               const smime::AdvertisedAlgorithms& advertised, TimePoint at) {
     sql::Statement put = cache.prepare(
-        "INSERT OR REPLACE INTO advertised_capabilities(email, aes256_gcm, rsa_oaep, learned_at) VALUES (?1, ?2, ?3, ?4)");
+        "INSERT INTO advertised_capabilities(email, aes256_gcm, rsa_oaep, learned_at) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT(email) DO UPDATE SET aes256_gcm = excluded.aes256_gcm, rsa_oaep = excluded.rsa_oaep, "
+        "learned_at = excluded.learned_at WHERE excluded.learned_at >= advertised_capabilities.learned_at");
     put.bind(1, email).bind(2, std::int64_t{advertised.aes256_gcm}).bind(3, std::int64_t{advertised.rsa_oaep_sha256});
     put.bind(4, to_seconds(at));
     if (put.step() != SQLITE_DONE)

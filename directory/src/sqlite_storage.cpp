@@ -202,6 +202,9 @@ public:
     Result<bool> delete_correspondent(const std::string& fingerprint) override {
         return sqlite_correspondents::remove(m_cache, fingerprint);
     }
+    Result<bool> approve_correspondent(const std::string& fingerprint) override {
+        return sqlite_correspondents::approve(m_cache, fingerprint);
+    }
 
     Result<std::vector<PolicyRule>> policy_rules() override { return sqlite_policies::select(m_cache); }
     Result<void> put_policy_rule(const PolicyRule& rule) override { return sqlite_policies::put(m_cache, rule); }

@@ -32,18 +32,25 @@ std::optional<std::time_t> to_time_t(const ASN1_TIME* time) {
 // counts against the signature: it may not lie ahead of the verification time
 // beyond the skew, nor outside the signer certificate's validity. Empty when
 // the attribute is absent (it is optional) or plausible.
+// The one signingTime attribute's value; nullopt when absent, repeated or unreadable.
+std::optional<std::time_t> signing_time_of(CMS_SignerInfo* si) {
+    const int index = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
+    if (index < 0 || CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, index) >= 0)
+        return std::nullopt;
+    X509_ATTRIBUTE* attribute = CMS_signed_get_attr(si, index);
+    const ASN1_TYPE* value = X509_ATTRIBUTE_count(attribute) == 1 ? X509_ATTRIBUTE_get0_type(attribute, 0) : nullptr;
+    const int type = value != nullptr ? ASN1_TYPE_get(value) : -1;
+    return type == V_ASN1_UTCTIME || type == V_ASN1_GENERALIZEDTIME ? to_time_t(value->value.asn1_string)
+                                                                     : std::nullopt;
+}
+
 std::string signing_time_problem(CMS_SignerInfo* si, X509* signer, std::time_t now, std::chrono::seconds skew) {
     const int index = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
     if (index < 0)
         return {};
     if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, index) >= 0)
         return "the signature carries two signing times";
-    X509_ATTRIBUTE* attribute = CMS_signed_get_attr(si, index);
-    const ASN1_TYPE* value = X509_ATTRIBUTE_count(attribute) == 1 ? X509_ATTRIBUTE_get0_type(attribute, 0) : nullptr;
-    const int type = value != nullptr ? ASN1_TYPE_get(value) : -1;
-    const auto signed_at = type == V_ASN1_UTCTIME || type == V_ASN1_GENERALIZEDTIME
-                               ? to_time_t(value->value.asn1_string)
-                               : std::nullopt;
+    const auto signed_at = signing_time_of(si);
     if (!signed_at)
         return "the signing time cannot be read";
     const auto not_before = to_time_t(X509_get0_notBefore(signer));
@@ -54,6 +61,40 @@ std::string signing_time_problem(CMS_SignerInfo* si, X509* signer, std::time_t n
     if ((not_before && *signed_at < *not_before - tolerance) || (not_after && *signed_at > *not_after + tolerance))
         return "the signing time lies outside the certificate's validity";
     return {};
+}
+
+// RFC 8551 §2.5.3: the certificate SMIMEEncryptionKeyPreference names by
+// issuerAndSerialNumber ([0] IMPLICIT), when the signature carries it.
+std::optional<Certificate> encryption_key_preference(CMS_SignerInfo* si, STACK_OF(X509) * certs) {
+    const int index = CMS_signed_get_attr_by_NID(si, NID_id_smime_aa_encrypKeyPref, -1);
+    if (index < 0 || certs == nullptr)
+        return std::nullopt;
+    X509_ATTRIBUTE* attribute = CMS_signed_get_attr(si, index);
+    ASN1_TYPE* value = X509_ATTRIBUTE_count(attribute) == 1 ? X509_ATTRIBUTE_get0_type(attribute, 0) : nullptr;
+    unsigned char* der = nullptr;
+    const int length = value != nullptr ? i2d_ASN1_TYPE(value, &der) : 0;
+    ossl::OpensslBytesPtr owner(der);
+    if (length < 2 || der[0] != 0xA0)
+        return std::nullopt;
+    for (int i = 0; i < sk_X509_num(certs); ++i) {
+        X509* candidate = sk_X509_value(certs, i);
+        unsigned char* issuer = nullptr;
+        unsigned char* serial = nullptr;
+        const int issuer_length = i2d_X509_NAME(X509_get_issuer_name(candidate), &issuer);
+        const int serial_length = i2d_ASN1_INTEGER(X509_get_serialNumber(candidate), &serial);
+        ossl::OpensslBytesPtr issuer_owner(issuer), serial_owner(serial);
+        if (issuer_length <= 0 || serial_length <= 0)
+            continue;
+        const std::string wanted = std::string(reinterpret_cast<char*>(issuer), static_cast<std::size_t>(issuer_length)) +
+                                   std::string(reinterpret_cast<char*>(serial), static_cast<std::size_t>(serial_length));
+        const std::string_view whole(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+        if (whole.size() > wanted.size() && whole.substr(whole.size() - wanted.size()) == wanted &&
+            whole.size() - wanted.size() <= 6) { // A0, then the length octets
+            X509_up_ref(candidate);
+            return Certificate::adopt(candidate);
+        }
+    }
+    return std::nullopt;
 }
 
 // A SignerInfo without signed attributes: its signature over the content.
@@ -138,6 +179,9 @@ SignerReport check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, std::string_
         ERR_clear_error();
         const auto now = std::chrono::system_clock::to_time_t(options.at.value_or(std::chrono::system_clock::now()));
         report.signing_time_problem = signing_time_problem(si, signer, now, options.clock_skew);
+        if (const auto signed_at = signing_time_of(si))
+            report.signing_time = std::chrono::system_clock::from_time_t(*signed_at);
+        report.encryption_certificate = encryption_key_preference(si, certs);
     }
 
     std::unique_ptr<X509_STORE_CTX, ossl::CFree<X509_STORE_CTX_free>> context(X509_STORE_CTX_new());

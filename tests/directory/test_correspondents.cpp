@@ -130,3 +130,55 @@ TEST_CASE("correspondents: removal by serial or fingerprint is audited and ends 
     CHECK(f.audit_count("correspondent_remove") == 2);
     CHECK(f.store->verify_audit_log()->intact);
 }
+
+TEST_CASE("correspondents: a harvested certificate is stored with its source and time, only for an address it names, "
+          "and a pending one is not used until approved (issue 13 item 8)",
+          "[directory][correspondents][harvest]") {
+    DirectoryFixture f;
+    const auto learned = std::chrono::system_clock::now() - std::chrono::hours(3);
+    auto harvested = f.store->harvest_correspondent(certificate_of("mitra"), "MITRA@mitra.example", learned, false,
+                                                    k_test_actor);
+    REQUIRE(harvested.has_value());
+    CHECK(harvested->inserted);
+    const auto found = f.candidates_for("mitra@mitra.example");
+    REQUIRE(found.size() == 1);
+    CHECK(found.front().usable);
+    CHECK(found.front().source == CertificateSource::harvested);
+    CHECK(std::chrono::abs(found.front().learned_at - learned) < std::chrono::seconds(2));
+    CHECK(f.audit_count("correspondent_harvest") == 1);
+    // Learned again: nothing changes, nothing more in the audit log.
+    CHECK_FALSE(f.store->harvest_correspondent(certificate_of("mitra"), "mitra@mitra.example", learned, false,
+                                               k_test_actor)->inserted);
+    CHECK(f.audit_count("correspondent_harvest") == 1);
+    // Another address than the certificate names, or an internal one: refused.
+    CHECK_FALSE(f.store->harvest_correspondent(certificate_of("rekan"), "mitra@mitra.example", learned, false,
+                                               k_test_actor).has_value());
+    CHECK_FALSE(f.store->harvest_correspondent(certificate_of("alice"), "alice@tangerangkota.go.id", learned, false,
+                                               k_test_actor).has_value());
+
+    auto pending = f.store->harvest_correspondent(certificate_of("rekan"), "rekan@example.org", learned, true, k_test_actor);
+    REQUIRE(pending.has_value());
+    CHECK(f.candidates_for("rekan@example.org").empty());
+    CHECK(f.store->find_correspondents("rekan")->front().pending);
+    REQUIRE(f.store->approve_correspondent(pending->fingerprint.substr(0, 12), k_test_actor).has_value());
+    CHECK(f.candidates_for("rekan@example.org").size() == 1);
+    CHECK(f.audit_count("correspondent_approve") == 1);
+    auto twice = f.store->approve_correspondent(pending->fingerprint, k_test_actor);
+    REQUIRE_FALSE(twice.has_value());
+    CHECK(twice.error().kind == directory::ErrorKind::conflict);
+}
+
+TEST_CASE("correspondents: advertised capabilities of a newer signature replace older ones, never the reverse "
+          "(issue 13 item 8)",
+          "[directory][correspondents][harvest]") {
+    DirectoryFixture f;
+    const auto mitra = *smime::Address::parse("mitra@mitra.example");
+    const auto now = std::chrono::system_clock::now();
+    REQUIRE(f.store->remember_capabilities(mitra, {true, true}, now));
+    REQUIRE(f.store->remember_capabilities(mitra, {false, false}, now - std::chrono::hours(1))); // an older message
+    CHECK(f.store->remembered_capabilities(mitra)->value().aes256_gcm);
+    REQUIRE(f.store->remember_capabilities(mitra, {false, true}, now + std::chrono::hours(1)));
+    const auto newest = f.store->remembered_capabilities(mitra)->value();
+    CHECK_FALSE(newest.aes256_gcm);
+    CHECK(newest.rsa_oaep_sha256);
+}

@@ -57,7 +57,7 @@ TEST_CASE("the schema is versioned, a newer database is refused", "[directory][s
     sqlite3_stmt* statement = nullptr;
     sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &statement, nullptr);
     REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
-    CHECK(sqlite3_column_int(statement, 0) == 3);
+    CHECK(sqlite3_column_int(statement, 0) == 4);
     sqlite3_finalize(statement);
     sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
     sqlite3_close(raw);
@@ -66,7 +66,7 @@ TEST_CASE("the schema is versioned, a newer database is refused", "[directory][s
     CHECK(reopened.error().kind == directory::ErrorKind::conflict);
 }
 
-TEST_CASE("a version 1 database migrates to version 3 keeping its rows (correspondents and policies added)", "[directory][schema]") {
+TEST_CASE("a version 1 database migrates to version 4 keeping its rows (correspondents, policies, pending harvest)", "[directory][schema]") {
     DirectoryFixture f({"tangerangkota.go.id"}, "sqlite");
     const auto fingerprint = f.import_user("alice").fingerprint;
     f.store.reset();
@@ -84,6 +84,7 @@ TEST_CASE("a version 1 database migrates to version 3 keeping its rows (correspo
     rule.scope = "mitra.example";
     rule.mode = directory::EncryptionMode::required;
     CHECK((*reopened)->set_policy_rule(rule, test::k_test_actor).has_value());
+    CHECK((*reopened)->find_correspondents("")->front().pending == false);
     CHECK((*reopened)->verify_audit_log()->intact);
 }
 

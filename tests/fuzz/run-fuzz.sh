@@ -3,7 +3,8 @@
 # Builds the libFuzzer targets with clang (ASan+UBSan, every module
 # instrumented) in build-fuzz/ and runs each over its seeds: fuzz_inbound
 # (messages: spool, parse, verify, sign) for SECONDS, and for a quarter of
-# that each: fuzz_revocation (CRLs, OCSP responses), fuzz_ra_export (the
+# that each: fuzz_decrypt (encrypted messages: envelope, decrypt, the
+# plaintext, verify), fuzz_revocation (CRLs, OCSP responses), fuzz_ra_export (the
 # RA's CSV), fuzz_settings (the settings files; the deploy examples are
 # seeds) and fuzz_milter_headers (header fields as libmilter passes them).
 # Inputs that crashed once are kept in tests/fuzz/regressions/NAME and
@@ -12,7 +13,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 jobs=$(nproc 2>/dev/null || echo 2)
-targets="inbound revocation ra_export settings milter_headers"
+targets="inbound decrypt revocation ra_export settings milter_headers"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DSEGEL_FUZZ=ON -DSEGEL_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 for name in $targets; do
     cmake --build build-fuzz -j"$jobs" --target "fuzz_$name"

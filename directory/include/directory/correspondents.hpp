@@ -35,6 +35,7 @@ struct CorrespondentRecord {
     CertificateSource source = CertificateSource::operator_import;
     std::string domain; // a domain certificate's domain (lower-case A-labels); else empty
     TimePoint learned_at;
+    bool pending = false; // harvested from an anchor marked for review: not used until approved
     std::string der;
 };
 
@@ -59,6 +60,15 @@ public:
     virtual Result<std::vector<CorrespondentRecord>> find_correspondents(const std::string& text) = 0;
     // By fingerprint (8+ hex digits, unique) or serial; audited.
     virtual Result<CorrespondentRecord> remove_correspondent(std::string_view reference, const Actor& actor) = 0;
+    // A certificate learned from a verified signature of `address` (issue 13
+    // item 8): stored with source harvested and the message's time, pending
+    // when it must wait for an operator; a known one is left as it is.
+    // Refused as for import (internal addresses, none of `address`).
+    virtual Result<CorrespondentImport> harvest_correspondent(const smime::Certificate& certificate,
+                                                              const std::string& address, TimePoint learned_at,
+                                                              bool pending, const Actor& actor) = 0;
+    // A pending harvested certificate may be used from now on; audited.
+    virtual Result<CorrespondentRecord> approve_correspondent(std::string_view reference, const Actor& actor) = 0;
 };
 
 } // namespace segel::directory

@@ -72,6 +72,9 @@ public:
                                                      const std::string& domain, const Actor& actor) override;
     Result<std::vector<CorrespondentRecord>> find_correspondents(const std::string& text) override;
     Result<CorrespondentRecord> remove_correspondent(std::string_view reference, const Actor& actor) override;
+    Result<CorrespondentImport> harvest_correspondent(const smime::Certificate& certificate, const std::string& address,
+                                                      TimePoint learned_at, bool pending, const Actor& actor) override;
+    Result<CorrespondentRecord> approve_correspondent(std::string_view reference, const Actor& actor) override;
 
     Result<std::vector<EncryptionCandidate>> encryption_certificates(const smime::Address& recipient,
                                                                      TimePoint now) override;

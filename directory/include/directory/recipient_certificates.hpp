@@ -60,8 +60,9 @@ public:
     virtual Result<std::vector<EncryptionCandidate>> encryption_certificates(const smime::Address& recipient,
                                                                              TimePoint now) = 0;
     virtual Result<void> record_encryption(const EncryptionEvent& event, const Actor& actor) = 0;
-    // What the address's last verified signature advertised (RFC 8551
-    // §2.5.2); remembered by the inbound pipeline, replacing the earlier.
+    // What the address's verified signature advertised (RFC 8551 §2.5.2),
+    // as of `at` (its signingTime, else when it arrived); remembered by the
+    // inbound pipeline. A newer one replaces what is kept, an older never.
     virtual Result<void> remember_capabilities(const smime::Address& sender, const smime::AdvertisedAlgorithms& advertised,
                                                TimePoint at) = 0;
     virtual Result<std::optional<smime::AdvertisedAlgorithms>> remembered_capabilities(const smime::Address& address) = 0;

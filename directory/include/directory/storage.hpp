@@ -95,6 +95,7 @@ public:
     virtual Result<bool> insert_correspondent(const CorrespondentRecord& record) = 0;
     virtual Result<std::vector<CorrespondentRecord>> correspondents(const CorrespondentFilter& filter) = 0;
     virtual Result<bool> delete_correspondent(const std::string& fingerprint) = 0;
+    virtual Result<bool> approve_correspondent(const std::string& fingerprint) = 0;
 
     // Encryption policy rules (encryption_policy.hpp), by scope.
     virtual Result<std::vector<PolicyRule>> policy_rules() = 0;

@@ -105,6 +105,8 @@ struct SignerReport {
     std::string signing_time_problem; // empty: no signingTime, or a plausible one (CH-10)
     RevocationAnswer revocation;    // good when no check is configured
     AdvertisedAlgorithms capabilities; // its SMIMECapabilities attribute (what the sender can decrypt)
+    std::optional<Certificate> encryption_certificate; // named by SMIMEEncryptionKeyPreference and carried (RFC 8551 §2.5.3)
+    std::optional<Certificate::TimePoint> signing_time; // its signingTime attribute, when one readable one
 };
 
 struct VerificationReport {
