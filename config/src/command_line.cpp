@@ -49,6 +49,7 @@ Correspondents (certificates to encrypt to, outside the internal domains):
   correspondent import FILE|FOLDER...  PEM, DER, .p7c or PKCS#12 (--for-domain D: domain certificates)
   correspondent list [TEXT]        list them (--json)
   correspondent remove REF         forget one, by fingerprint or serial
+  correspondent approve REF        let a harvested certificate waiting for review be used
 Encryption policy (who outbound mail is encrypted to):
   policy set SCOPE --mode M        never, opportunistic or required for *, a domain, *.domain or an address
   policy unset SCOPE               remove a scope's rule (it inherits again)
@@ -308,17 +309,22 @@ ParseOutcome parse_correspondent(const std::string& name, const std::vector<std:
         c.settings = *settings;
         return finish(outcome, c);
     }
-    CorrespondentRemoveCommand c;
-    Grammar g("usage: segel correspondent remove REF\n\nREF is a fingerprint (or 8+ hex digits of it) or a "
-              "serial.\n\nOptions");
-    g.options.add_options()("reference", po::value(&c.reference)->value_name("REF"), "certificate");
+    const bool approve = name == "correspondent approve";
+    std::string reference;
+    Grammar g(approve ? "usage: segel correspondent approve REF\n\nLets a certificate learned from a verified "
+                        "signature, whose chain ends at an anchor marked for review ([harvest] review_anchors), be "
+                        "used to encrypt to. REF is a fingerprint (or 8+ hex digits of it) or a serial.\n\nOptions"
+                      : "usage: segel correspondent remove REF\n\nREF is a fingerprint (or 8+ hex digits of it) or a "
+                        "serial.\n\nOptions");
+    g.options.add_options()("reference", po::value(&reference)->value_name("REF"), "certificate");
     g.positional.add("reference", 1);
     auto settings = run_grammar(g, args, outcome, vm);
     if (!settings)
         return outcome;
-    c.settings = *settings;
     require_positional(vm, "reference", outcome);
-    return finish(outcome, c);
+    if (approve)
+        return finish(outcome, CorrespondentApproveCommand{*settings, reference});
+    return finish(outcome, CorrespondentRemoveCommand{*settings, reference});
 }
 
 ParseOutcome parse_policy(const std::string& name, const std::vector<std::string>& args) {
@@ -479,7 +485,8 @@ ParseOutcome parse_directory_or_other(const std::string& group, const std::strin
     ParseOutcome outcome;
     po::variables_map vm;
     const std::string name = group + (verb.empty() ? "" : " " + verb);
-    if (name == "correspondent import" || name == "correspondent list" || name == "correspondent remove")
+    if (name == "correspondent import" || name == "correspondent list" || name == "correspondent remove" ||
+        name == "correspondent approve")
         return parse_correspondent(name, args);
     if (name == "policy set" || name == "policy unset" || name == "policy list" || name == "policy show")
         return parse_policy(name, args);

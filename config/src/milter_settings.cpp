@@ -146,7 +146,10 @@ po::options_description file_options() {
         ("decryption.on_failure", po::value<std::string>())
         ("decryption.max_failures_per_hour", po::value<long>())
         ("decryption.max_recipient_infos", po::value<long>())
-        ("decryption.single_recipient_direct", po::value<std::string>());
+        ("decryption.single_recipient_direct", po::value<std::string>())
+        ("harvest.enabled", po::value<std::string>())
+        ("harvest.review_anchors", po::value<std::string>())
+        ("harvest.review", po::value<std::string>());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
@@ -200,6 +203,8 @@ void validate_decryption(const MilterSettings& s, std::vector<std::string>& prob
         problems.push_back(where + "max_failures_per_hour: must be from 0 to 1000000");
     if (d.max_recipient_infos < 1 || d.max_recipient_infos > 10000)
         problems.push_back(where + "max_recipient_infos: must be from 1 to 10000");
+    if (!s.harvest.review_anchors.empty() && ::access(s.harvest.review_anchors.c_str(), R_OK) != 0)
+        problems.push_back(s.source + ": harvest.review_anchors: \"" + s.harvest.review_anchors + "\" cannot be read");
 }
 
 void validate(MilterSettings& s, std::vector<std::string>& problems) {
@@ -430,6 +435,9 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         if (vm.count("decryption.max_recipient_infos"))
             s.decryption.max_recipient_infos = vm["decryption.max_recipient_infos"].as<long>();
         on_off("decryption.single_recipient_direct", s.decryption.single_recipient_direct);
+        on_off("harvest.enabled", s.harvest.enabled);
+        text("harvest.review_anchors", s.harvest.review_anchors);
+        on_off("harvest.review", s.harvest.review);
     }
     if (!o.socket.empty()) s.milter.socket = o.socket;
     if (!o.user.empty()) s.milter.user = o.user == "-" ? std::string() : o.user;
@@ -501,6 +509,8 @@ std::string format_milter_settings(const MilterSettings& s) {
         << "\nmax_failures_per_hour = " << s.decryption.max_failures_per_hour
         << "\nmax_recipient_infos = " << s.decryption.max_recipient_infos
         << "\nsingle_recipient_direct = " << (s.decryption.single_recipient_direct ? "on" : "off") << "\n";
+    out << "\n[harvest]\nenabled = " << (s.harvest.enabled ? "on" : "off") << "\nreview_anchors = " << s.harvest.review_anchors
+        << "\nreview = " << (s.harvest.review ? "on" : "off") << "\n";
     return out.str();
 }
 

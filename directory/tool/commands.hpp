@@ -28,6 +28,7 @@ int run_config_show(const config::ConfigShow& command);
 int run_correspondent_import(const config::CorrespondentImportCommand& command);
 int run_correspondent_list(const config::CorrespondentListCommand& command);
 int run_correspondent_remove(const config::CorrespondentRemoveCommand& command);
+int run_correspondent_approve(const config::CorrespondentApproveCommand& command);
 int run_policy_set(const config::PolicySetCommand& command);
 int run_policy_unset(const config::PolicyUnsetCommand& command);
 int run_policy_list(const config::PolicyListCommand& command);

@@ -29,6 +29,7 @@ std::string correspondent_json(const directory::CorrespondentRecord& r) {
            ", \"subject\": " + json_string(r.subject) + ", \"issuer\": " + json_string(r.issuer) +
            ", \"emails\": " + json_string_array(r.emails) + ", \"domain\": " + json_string(r.domain) +
            ", \"source\": " + json_string(std::string(directory::to_string(r.source))) +
+           ", \"pending\": " + (r.pending ? "true" : "false") +
            ", \"learned\": " + json_string(smime::format_utc(r.learned_at)) +
            ", \"not_before\": " + json_string(smime::format_utc(r.not_before)) +
            ", \"not_after\": " + json_string(smime::format_utc(r.not_after)) + "}";
@@ -71,7 +72,8 @@ int run_correspondent_list(const config::CorrespondentListCommand& command) {
     std::vector<Row> rows;
     for (const auto& r : *records)
         rows.push_back({r.serial, r.domain.empty() ? joined(r.emails) : "domain " + r.domain,
-                        std::string(directory::to_string(r.source)), day(r.learned_at), day(r.not_after),
+                        std::string(directory::to_string(r.source)) + (r.pending ? " (pending approval)" : ""),
+                        day(r.learned_at), day(r.not_after),
                         r.fingerprint.substr(0, 16)});
     std::cout << format_table({"SERIAL", "FOR", "SOURCE", "LEARNED", "NOT AFTER", "FINGERPRINT"}, rows);
     return EX_OK;
@@ -88,6 +90,19 @@ int run_correspondent_remove(const config::CorrespondentRemoveCommand& command) 
     std::cout << "removed certificate " << removed->serial << " ("
               << (removed->domain.empty() ? joined(removed->emails) : "domain " + removed->domain)
               << "); mail is no longer encrypted to it\n";
+    return EX_OK;
+}
+
+int run_correspondent_approve(const config::CorrespondentApproveCommand& command) {
+    int exit_code = EX_OK;
+    auto directory = open_directory_for(command.settings, admin::KeyNeed::none, admin::Access::write, exit_code);
+    if (!directory)
+        return exit_code;
+    auto approved = admin::approve_correspondent(*directory, current_operator(), command.reference);
+    if (!approved)
+        return report_failure(approved.error());
+    std::cout << "approved certificate " << approved->serial << " (" << joined(approved->emails)
+              << "); mail may now be encrypted to it\n";
     return EX_OK;
 }
 

@@ -48,6 +48,7 @@ int dispatch(const segel::config::Command& command) {
             [](const config::CorrespondentImportCommand& c) { return tool::run_correspondent_import(c); },
             [](const config::CorrespondentListCommand& c) { return tool::run_correspondent_list(c); },
             [](const config::CorrespondentRemoveCommand& c) { return tool::run_correspondent_remove(c); },
+            [](const config::CorrespondentApproveCommand& c) { return tool::run_correspondent_approve(c); },
             [](const config::PolicySetCommand& c) { return tool::run_policy_set(c); },
             [](const config::PolicyUnsetCommand& c) { return tool::run_policy_unset(c); },
             [](const config::PolicyListCommand& c) { return tool::run_policy_list(c); },

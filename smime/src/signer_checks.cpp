@@ -195,6 +195,14 @@ SignerReport check_signer(CMS_ContentInfo* cms, CMS_SignerInfo* si, std::string_
         if (options.at)
             X509_STORE_CTX_set_time(context.get(), 0, std::chrono::system_clock::to_time_t(*options.at));
         report.chain_valid = X509_verify_cert(context.get()) == 1;
+        if (report.chain_valid) {
+            STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(context.get());
+            if (X509* top = chain != nullptr && sk_X509_num(chain) > 0 ? sk_X509_value(chain, sk_X509_num(chain) - 1)
+                                                                      : nullptr) {
+                X509_up_ref(top);
+                report.anchor = Certificate::adopt(top);
+            }
+        }
         if (!report.chain_valid) {
             report.chain_error = X509_verify_cert_error_string(X509_STORE_CTX_get_error(context.get()));
         } else if (options.eku_policy == EkuPolicy::email_protection && !lists_email_protection(signer)) {

@@ -551,3 +551,15 @@ TEST_CASE("segel msg decrypt --for takes the local user's keys from the director
                                encrypted_letter("alice-enc"));
     CHECK(other.exit_code == 65);
 }
+
+TEST_CASE("segel correspondent approve names a certificate that is not waiting for approval (issue 13 item 8)",
+          "[cli][harvest]") {
+    Cli cli;
+    cli.init_and_import({"alice"});
+    REQUIRE(cli.run({"correspondent", "import", pki_file("mitra.cert.pem").string()}).exit_code == 0);
+    const auto approved = cli.run({"correspondent", "approve", cli.serial_of("mitra")});
+    CHECK(approved.exit_code != 0);
+    CHECK_THAT(approved.err, Catch::Contains("is not waiting for approval"));
+    const auto listed = cli.run({"correspondent", "list", "--json"});
+    CHECK_THAT(listed.out, Catch::Contains("\"pending\": false"));
+}

@@ -3,6 +3,8 @@
 // the order and shape of the edits (PF-07, PF-08, PF-09).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 
 #include "crl_builder.hpp"
 #include "directory/directory_service.hpp"
@@ -215,6 +217,57 @@ TEST_CASE("inbound: an external sender's passing signature is remembered for enc
     FakeMta internal;
     REQUIRE(run_inbound(service, signed_inbound(), internal).outcome == InboundOutcome::verified);
     CHECK_FALSE(f.store->remembered_capabilities(smime::Address::parse(k_alice).value())->has_value());
+}
+
+TEST_CASE("inbound: a passing signature teaches the sender's certificate and the one its key preference names, "
+          "pending when its anchor is for review, and an untrusted one teaches nothing (issue 13 item 8)",
+          "[milter][inbound][harvest]") {
+    ServiceFixture f;
+    const auto text = test::crlf("From: Mitra <mitra@mitra.example>\nTo: alice@tangerangkota.go.id\nSubject: balas\n\nIsi.\n");
+    smime::SignOptions options;
+    options.encryption_certificate = test::demo_identity("mitra-renewed").certificate();
+    const std::string signed_by_mitra = test::sign_to_text(text, test::demo_identity("mitra"), test::Chunking::whole, options);
+    {
+        FakeMta mta;
+        REQUIRE(run_inbound(inbound_service(f), signed_by_mitra, mta).outcome == InboundOutcome::verified);
+    }
+    const auto learned = f.store->find_correspondents("mitra.example");
+    REQUIRE(learned.has_value());
+    std::vector<std::string> serials;
+    for (const auto& record : *learned) {
+        CHECK(record.source == directory::CertificateSource::harvested);
+        CHECK_FALSE(record.pending);
+        serials.push_back(record.serial);
+    }
+    std::sort(serials.begin(), serials.end());
+    std::vector<std::string> expected = {test::demo_identity("mitra").certificate().serial_hex(),
+                                         test::demo_identity("mitra-renewed").certificate().serial_hex()};
+    std::sort(expected.begin(), expected.end());
+    CHECK(serials == expected);
+
+    // The same chain ending at an anchor marked for review: stored, not used.
+    ServiceFixture review;
+    review.settings->harvest.review_anchors = test::pki_file("root.pem").string();
+    {
+        FakeMta mta;
+        REQUIRE(run_inbound(inbound_service(review), signed_by_mitra, mta).outcome == InboundOutcome::verified);
+    }
+    const auto waiting = review.store->find_correspondents("mitra.example");
+    REQUIRE(waiting->size() == 2);
+    CHECK(waiting->front().pending);
+
+    // A signature that does not pass (a self-signed forger) teaches nothing.
+    ServiceFixture untrusted;
+    {
+        FakeMta mta;
+        const auto by_asing =
+            test::crlf("From: asing@example.net\nTo: alice@tangerangkota.go.id\nSubject: x\n") +
+            test::openssl_opaque_signed(test::crlf("Content-Type: text/plain\n\nIsi.\n"),
+                                        {test::pki_file("asing.cert.pem").string() + ":" +
+                                         test::pki_file("asing.key.pem").string()});
+        CHECK(run_inbound(inbound_service(untrusted), by_asing, mta).outcome == InboundOutcome::verified);
+    }
+    CHECK(untrusted.store->find_correspondents("")->empty());
 }
 
 TEST_CASE("inbound: a valid signature is stamped pass, forged copies of our fields are removed (AR-04, AR-06)",

@@ -134,6 +134,11 @@ struct CorrespondentRemoveCommand {
     ToolSettings settings;
     std::string reference;           // fingerprint (8+ hex digits) or serial
 };
+// `segel correspondent approve REF`: a harvested certificate waiting for review may be used.
+struct CorrespondentApproveCommand {
+    ToolSettings settings;
+    std::string reference;
+};
 
 // `segel msg encrypt`: sign, then encrypt for the given recipients with the
 // directory's policy and certificates (issue 12 item 10).
@@ -183,7 +188,7 @@ struct PolicyShowCommand {
 using Command = std::variant<HelpRequest, MsgSignCommand, MsgVerifyCommand, DirectoryInit, DirectoryImport, DirectoryList, DirectoryShow,
                              DirectoryAuthorise, DirectoryRevoke, DirectoryExpiring, DirectoryRotateKey, SyncRa,
                              SyncCrl, AuditVerify, AuditList, ReportCommand, RemindCommand, ConfigShow,
-                             CorrespondentImportCommand, CorrespondentListCommand, CorrespondentRemoveCommand,
+                             CorrespondentImportCommand, CorrespondentListCommand, CorrespondentRemoveCommand, CorrespondentApproveCommand,
                              PolicySetCommand, PolicyUnsetCommand, PolicyListCommand, PolicyShowCommand,
                              MsgEncryptCommand, MsgDecryptCommand>;
 

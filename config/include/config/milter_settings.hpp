@@ -89,6 +89,18 @@ struct DecryptionSettings {
     bool single_recipient_direct = true;
 };
 
+// [harvest]: what an external sender's passing signature teaches (issue 13
+// item 8): their certificate (and the one their SMIMEEncryptionKeyPreference
+// names), kept as a correspondent's for encrypted replies.
+struct HarvestSettings {
+    bool enabled = true;
+    // PEM of trust anchors (among [verify] anchors) whose certificates an
+    // operator must approve before they are used (`segel correspondent
+    // approve`); empty: none.
+    std::string review_anchors;
+    bool review = true; // off: certificates of review anchors are used at once too
+};
+
 // [milter]: the daemon's process, socket and message limits.
 struct ProcessSettings {
     std::string socket = "unix:/run/segel/milter.sock"; // or inet:PORT@HOST
@@ -147,6 +159,7 @@ struct MilterSettings {
     VerifySettings verify;
     EncryptionSettings encryption;
     DecryptionSettings decryption;
+    HarvestSettings harvest;
 
     // Whether certificates are checked for encryption (the submission
     // marking or the encryption hop).

@@ -107,4 +107,14 @@ OperationResult<CorrespondentRecord> remove_correspondent(DirectoryService& dire
     return std::move(removed).value();
 }
 
+OperationResult<CorrespondentRecord> approve_correspondent(DirectoryService& directory, const Operator& person,
+                                                           const std::string& reference) {
+    if (auto refused = refusal(person, Permission::change_certificates))
+        return *refused;
+    auto approved = directory.approve_correspondent(reference, audit_actor(person));
+    if (!approved)
+        return directory_failure(approved.error(), "cannot approve " + reference);
+    return std::move(approved).value();
+}
+
 } // namespace segel::directory::admin

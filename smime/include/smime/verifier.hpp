@@ -99,6 +99,7 @@ struct SignerReport {
     bool attributes_valid = false;  // contentType = id-data, one SMIMECapabilities
     bool chain_valid = false;       // to an anchor, purpose smimesign, at the verification time
     std::string chain_error;
+    std::optional<Certificate> anchor; // chain_valid: the trust anchor the chain ends at
     bool weak = false;              // SHA-1/MD5 digest or RSA key under 2048 bits
     bool key_too_large = false;     // RSA key over VerifyOptions::max_rsa_bits: not worked on (SEC-07)
     bool bound_to_from = false;     // the certificate names the single From mailbox

@@ -37,5 +37,8 @@ OperationResult<std::vector<CorrespondentRecord>> list_correspondents(DirectoryS
                                                                       const Operator& person, const std::string& text);
 OperationResult<CorrespondentRecord> remove_correspondent(DirectoryService& directory, const Operator& person,
                                                           const std::string& reference);
+// A harvested certificate waiting for review may be used from now on.
+OperationResult<CorrespondentRecord> approve_correspondent(DirectoryService& directory, const Operator& person,
+                                                           const std::string& reference);
 
 } // namespace segel::directory::admin
