@@ -141,6 +141,7 @@ po::options_description file_options() {
         ("encryption.subject_tag", po::value<std::vector<std::string>>()->composing())
         ("encryption.anchors", po::value<std::string>())
         ("encryption.single_recipient_direct", po::value<std::string>())
+        ("encryption.replies_to_decrypted", po::value<std::string>())
         ("decryption.enabled", po::value<std::string>())
         ("decryption.unprotected", po::value<std::string>())
         ("decryption.on_failure", po::value<std::string>())
@@ -187,6 +188,9 @@ void validate_encryption(const MilterSettings& s, std::vector<std::string>& prob
     for (const auto& tag : s.encryption.subject_tags)
         if (tag.empty() || tag.find_first_of("\r\n") != std::string::npos)
             problems.push_back(where + "subject_tag: \"" + tag + "\" must be one non-empty line");
+    const auto& replies = s.encryption.replies_to_decrypted;
+    if (replies != "never" && replies != "opportunistic" && replies != "required")
+        problems.push_back(where + "replies_to_decrypted: \"" + replies + "\" is not never, opportunistic or required");
 }
 
 void validate_decryption(const MilterSettings& s, std::vector<std::string>& problems) {
@@ -427,6 +431,7 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         names("encryption.subject_tag", s.encryption.subject_tags);
         text("encryption.anchors", s.encryption.anchors);
         on_off("encryption.single_recipient_direct", s.encryption.single_recipient_direct);
+        text("encryption.replies_to_decrypted", s.encryption.replies_to_decrypted);
         on_off("decryption.enabled", s.decryption.enabled);
         text("decryption.unprotected", s.decryption.unprotected);
         action("decryption.on_failure", s.decryption.on_failure);
@@ -501,7 +506,8 @@ std::string format_milter_settings(const MilterSettings& s) {
     for (const auto& name : s.routing.decrypt_services)
         out << "decrypt_service = " << name << "\n";
     out << "\n[encryption]\nenabled = " << (s.encryption.enabled ? "on" : "off") << "\nanchors = " << s.encryption.anchors
-        << "\nsingle_recipient_direct = " << (s.encryption.single_recipient_direct ? "on" : "off") << "\n";
+        << "\nsingle_recipient_direct = " << (s.encryption.single_recipient_direct ? "on" : "off")
+        << "\nreplies_to_decrypted = " << s.encryption.replies_to_decrypted << "\n";
     for (const auto& tag : s.encryption.subject_tags)
         out << "subject_tag = " << tag << "\n";
     out << "\n[decryption]\nenabled = " << (s.decryption.enabled ? "on" : "off") << "\nunprotected = " << s.decryption.unprotected

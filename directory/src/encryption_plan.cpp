@@ -8,8 +8,8 @@ namespace segel::directory {
 
 namespace {
 
-EncryptionMode mode_in_force(const ResolvedPolicy& policy, bool raised) {
-    return raised ? EncryptionMode::required : policy.mode;
+EncryptionMode mode_in_force(const ResolvedPolicy& policy, EncryptionMode floor) {
+    return static_cast<int>(floor) > static_cast<int>(policy.mode) ? floor : policy.mode;
 }
 
 // The directory's usable candidates that also pass the path check now;
@@ -80,7 +80,7 @@ Result<RecipientPlan> plan_recipient(RecipientCertificates& certificates, Encryp
     if (!policy)
         return policy.error();
     plan.policy = *policy;
-    plan.mode = mode_in_force(plan.policy, inputs.raised_to_required);
+    plan.mode = mode_in_force(plan.policy, inputs.floor);
     if (inputs.internal_recipient) {
         plan.internal_recipient = true;
         plan.reason = "internal recipient, delivered here";

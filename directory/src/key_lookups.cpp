@@ -281,12 +281,25 @@ Result<void> DirectoryService::record_decryption(const DecryptionEvent& event, c
         return session.error();
     if (auto logged = audit::append(**session, actor, "decrypt", detail); !logged)
         return logged;
+    if (event.released && !event.message_id.empty())
+        if (auto remembered = (*session)->put_decrypted_message(event.message_id, std::chrono::system_clock::now());
+            !remembered)
+            return remembered;
     if (key_compromised(event.key))
         if (auto logged = audit::append(**session, actor, "incident",
                                         "kind=compromised_key_decrypted; owner=" + event.key.owner_email + "; " + detail);
             !logged)
             return logged;
     return (*session)->commit();
+}
+
+Result<bool> DirectoryService::decrypted_any(const std::vector<std::string>& message_ids) {
+    if (message_ids.empty())
+        return false;
+    auto session = this->session();
+    if (!session)
+        return session.error();
+    return (*session)->any_decrypted(message_ids);
 }
 
 const char* to_string(Unfit unfit) noexcept {

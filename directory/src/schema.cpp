@@ -127,9 +127,14 @@ CREATE TABLE encryption_policies (
     set_by        TEXT NOT NULL
 );
 )sql",
-    // 4: harvested certificates that wait for an operator's approval (issue 13).
+    // 4: harvested certificates that wait for an operator's approval, and
+    // the Message-IDs of mail the gateway decrypted (issue 13, DEC-09).
     R"sql(
 ALTER TABLE correspondent_certificates ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE decrypted_messages (
+    message_id   TEXT PRIMARY KEY,
+    decrypted_at INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 constexpr int k_migration_count = sizeof k_migrations / sizeof k_migrations[0];

@@ -88,4 +88,26 @@ Result<std::optional<smime::AdvertisedAlgorithms>> capabilities(sql::StatementCa
         smime::AdvertisedAlgorithms{select.integer(0) != 0, select.integer(1) != 0});
 }
 
+Result<void> put_decrypted_message(sql::StatementCache& cache, const std::string& message_id, TimePoint at) {
+    sql::Statement put =
+        cache.prepare("INSERT OR REPLACE INTO decrypted_messages(message_id, decrypted_at) VALUES (?1, ?2)");
+    put.bind(1, message_id).bind(2, to_seconds(at));
+    if (put.step() != SQLITE_DONE)
+        return db_error(cache.db(), "cannot remember a decrypted message");
+    return {};
+}
+
+Result<bool> any_decrypted(sql::StatementCache& cache, const std::vector<std::string>& message_ids) {
+    for (const auto& id : message_ids) {
+        sql::Statement select = cache.prepare("SELECT 1 FROM decrypted_messages WHERE message_id = ?1");
+        select.bind(1, id);
+        const int rc = select.step();
+        if (rc == SQLITE_ROW)
+            return true;
+        if (rc != SQLITE_DONE)
+            return db_error(cache.db(), "cannot read the decrypted messages");
+    }
+    return false;
+}
+
 } // namespace segel::directory::sqlite_policies

@@ -20,4 +20,8 @@ Result<void> put_capabilities(sql::StatementCache& cache, const std::string& ema
                               const smime::AdvertisedAlgorithms& advertised, TimePoint at);
 Result<std::optional<smime::AdvertisedAlgorithms>> capabilities(sql::StatementCache& cache, const std::string& email);
 
+// DEC-09: the Message-IDs of mail the gateway decrypted.
+Result<void> put_decrypted_message(sql::StatementCache& cache, const std::string& message_id, TimePoint at);
+Result<bool> any_decrypted(sql::StatementCache& cache, const std::vector<std::string>& message_ids);
+
 } // namespace segel::directory::sqlite_policies

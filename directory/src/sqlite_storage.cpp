@@ -215,6 +215,12 @@ public:
                                   TimePoint at) override {
         return sqlite_policies::put_capabilities(m_cache, email, advertised, at);
     }
+    Result<void> put_decrypted_message(const std::string& message_id, TimePoint at) override {
+        return sqlite_policies::put_decrypted_message(m_cache, message_id, at);
+    }
+    Result<bool> any_decrypted(const std::vector<std::string>& message_ids) override {
+        return sqlite_policies::any_decrypted(m_cache, message_ids);
+    }
     Result<std::optional<smime::AdvertisedAlgorithms>> capabilities(const std::string& email) override {
         return sqlite_policies::capabilities(m_cache, email);
     }

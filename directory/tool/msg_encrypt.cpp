@@ -69,7 +69,7 @@ int run_msg_encrypt(const config::MsgEncryptCommand& command) {
     directory::PlanInputs inputs;
     inputs.anchors = &*anchors;
     inputs.revocation = crl_check(crls, command.require_crl);
-    inputs.raised_to_required = command.required;
+    inputs.floor = command.required ? directory::EncryptionMode::required : directory::EncryptionMode::never;
     inputs.now = std::chrono::system_clock::now();
     auto decided = admin::plan_message_encryption(*directory, current_operator(), command.recipients, inputs);
     if (!decided)

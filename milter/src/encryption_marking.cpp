@@ -24,10 +24,11 @@ struct Survey {
     bool any_opportunistic_encrypted = false;
 };
 
-directory::Result<Survey> survey(const RecipientPlanner& planner, const SessionFacts& facts, bool triggered) {
+directory::Result<Survey> survey(const RecipientPlanner& planner, const SessionFacts& facts,
+                                 directory::EncryptionMode floor) {
     Survey survey;
     for (const auto& recipient : facts.recipients) {
-        auto plan = planner.plan(recipient, triggered);
+        auto plan = planner.plan(recipient, floor);
         if (!plan && plan.error().kind == directory::ErrorKind::invalid_input)
             continue; // not an address we can judge; Postfix will deliver or bounce it
         if (!plan)
@@ -53,7 +54,29 @@ directory::Result<Survey> survey(const RecipientPlanner& planner, const SessionF
     return survey;
 }
 
+// DEC-09: a reply to a message the gateway decrypted is encrypted at least
+// as [encryption] replies_to_decrypted says.
+directory::Result<directory::EncryptionMode> reply_floor(const RecipientPlanner& planner,
+                                                         const config::EncryptionSettings& settings,
+                                                         const smime::SpooledMessage& message) {
+    const auto floor = directory::parse_encryption_mode(settings.replies_to_decrypted);
+    if (!floor || *floor == directory::EncryptionMode::never)
+        return directory::EncryptionMode::never;
+    auto decrypted = planner.directory().decrypted_any(smime::referenced_message_ids(message));
+    if (!decrypted)
+        return decrypted.error();
+    return *decrypted ? *floor : directory::EncryptionMode::never;
+}
+
 } // namespace
+
+directory::EncryptionMode marking_floor(const std::string& marking) {
+    const std::string kind = marking.substr(0, marking.find(';'));
+    if (kind == "required")
+        return directory::EncryptionMode::required;
+    return marking.find(k_reply_floor_parameter) != std::string::npos ? directory::EncryptionMode::opportunistic
+                                                                       : directory::EncryptionMode::never;
+}
 
 std::optional<std::string> subject_without_tags(const std::string& subject, const std::vector<std::string>& tags) {
     std::string text = subject;
@@ -92,7 +115,12 @@ directory::Result<EncryptionMarking> mark_for_encryption(const RecipientPlanner&
             marking.added.push_back({"Subject", smime::encode_header_text(*cleaned)});
         }
     }
-    auto found = survey(planner, facts, triggered);
+    auto floor = reply_floor(planner, settings, message);
+    if (!floor)
+        return floor.error();
+    if (triggered)
+        *floor = directory::EncryptionMode::required;
+    auto found = survey(planner, facts, *floor);
     if (!found)
         return found.error();
     if (settings.single_recipient_direct && facts.recipients.size() == 1 && found->first &&
@@ -100,7 +128,7 @@ directory::Result<EncryptionMarking> mark_for_encryption(const RecipientPlanner&
         marking.direct = std::move(found->first);
         return marking;
     }
-    bool hop = triggered || found->any_refused || found->any_required_encrypted ||
+    bool hop = *floor == directory::EncryptionMode::required || found->any_refused || found->any_required_encrypted ||
                (found->any_opportunistic_encrypted && found->every_external_covered);
     if (!hop && found->any_internal) {
         auto any_policy = planner.any_encryption_policy();
@@ -110,11 +138,13 @@ directory::Result<EncryptionMarking> mark_for_encryption(const RecipientPlanner&
     }
     if (!hop)
         return marking;
-    const char* value = triggered ? "required"
-                        : found->every_external_covered ? "opportunistic-all"
-                                                        : "opportunistic-partial";
+    std::string value = *floor == directory::EncryptionMode::required ? "required"
+                        : found->every_external_covered                 ? "opportunistic-all"
+                                                                        : "opportunistic-partial";
+    if (*floor == directory::EncryptionMode::opportunistic)
+        value += std::string("; ") + k_reply_floor_parameter;
     marking.added.push_back({k_encrypt_marking_field, value});
-    marking.note = std::string("marked for the encryption hop (") + value + ")";
+    marking.note = "marked for the encryption hop (" + value + ")";
     return marking;
 }
 

@@ -12,7 +12,10 @@
 // policy may encrypt, since Postfix may expand that address to an external
 // one. The field's value tells the hop "required", "opportunistic-all" or
 // "opportunistic-partial" (some recipient without a usable certificate:
-// opportunistic recipients stay signed only). Unmarked mail takes no extra hop.
+// opportunistic recipients stay signed only). A reply to a message the
+// gateway decrypted (In-Reply-To or References, DEC-09) has at least the
+// mode [encryption] replies_to_decrypted names: required as the trigger,
+// or opportunistic, told to the hop with "; floor=opportunistic". Unmarked mail takes no extra hop.
 // A message with one external recipient is not marked when
 // single_recipient_direct is on: its plan is returned for the submission to
 // encrypt, send signed only or refuse at once (no other recipient can see
@@ -38,6 +41,11 @@ struct EncryptionMarking {
     // plan, for the submission to act on at once (no marking field, no hop).
     std::optional<directory::RecipientPlan> direct;
 };
+
+constexpr const char* k_reply_floor_parameter = "floor=opportunistic";
+
+// The least mode the hop applies for a marking field's value.
+directory::EncryptionMode marking_floor(const std::string& marking);
 
 // The decoded subject without any of `tags` (and the space after one), or
 // nullopt when it carries none.

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "encrypted_copy.hpp"
+#include "encryption_marking.hpp"
 #include "encryption_notice.hpp"
 #include "milter/message_rewrite.hpp"
 #include "smime/address.hpp"
@@ -85,14 +86,14 @@ EncryptionResult EncryptionPipeline::process(const SessionFacts& facts, const sm
         return ended(std::move(result), EncryptionOutcome::left_as_is,
                      encrypted_already ? "S/MIME already (" + type + ")" : "not signed here: never encrypted unsigned");
     }
-    auto plan = m_planner->plan(facts.recipients.front(), marking == "required");
+    auto plan = m_planner->plan(facts.recipients.front(), marking_floor(marking));
     if (!plan) {
         const bool down = plan.error().kind == directory::ErrorKind::unavailable;
         return ended(std::move(result), down ? EncryptionOutcome::directory_unavailable : EncryptionOutcome::internal_error,
                      plan.error().detail);
     }
     if (plan->treatment == directory::Treatment::encrypt && plan->mode == directory::EncryptionMode::opportunistic &&
-        marking == "opportunistic-partial") {
+        marking.rfind("opportunistic-partial", 0) == 0) {
         plan->treatment = directory::Treatment::clear;
         plan->reason = "opportunistic, and another recipient of the message has no usable certificate";
     }

@@ -15,7 +15,7 @@ RecipientPlanner::RecipientPlanner(std::shared_ptr<const config::MilterSettings>
       m_revocation(std::move(revocation)) {}
 
 directory::Result<directory::RecipientPlan> RecipientPlanner::plan(const std::string& recipient,
-                                                                   bool raised_to_required) const {
+                                                                   directory::EncryptionMode floor) const {
     auto address = smime::Address::parse(recipient);
     if (!address)
         return directory::make_error(directory::ErrorKind::invalid_input,
@@ -24,7 +24,7 @@ directory::Result<directory::RecipientPlan> RecipientPlanner::plan(const std::st
     inputs.anchors = m_anchors ? &*m_anchors : nullptr;
     if (m_revocation)
         inputs.revocation = m_revocation->check();
-    inputs.raised_to_required = raised_to_required;
+    inputs.floor = floor;
     inputs.internal_recipient = address->domain().is_one_of(m_settings->directory.domains);
     inputs.now = std::chrono::system_clock::now();
     return directory::plan_recipient(*m_directory, *m_directory, *address, inputs);

@@ -182,6 +182,23 @@ Result<SpooledMessage> MessageSpool::finish() && {
                           m_in_header ? m_size : static_cast<std::uint64_t>(m_header_text.size()));
 }
 
+std::vector<std::string> referenced_message_ids(const SpooledMessage& message, std::size_t limit) {
+    std::vector<std::string> ids;
+    for (const char* name : {"In-Reply-To", "References"})
+        for (const auto* field : message.fields_named(name)) {
+            const std::string value = field->unfolded_value();
+            for (std::size_t open = value.find('<'); open != std::string::npos && ids.size() < limit;
+                 open = value.find('<', open + 1)) {
+                const std::size_t close = value.find('>', open);
+                if (close == std::string::npos)
+                    break;
+                ids.push_back(value.substr(open, close - open + 1));
+                open = close;
+            }
+        }
+    return ids;
+}
+
 std::string message_id_of(const SpooledMessage& message) {
     std::string id;
     if (const auto ids = message.fields_named("Message-ID"); !ids.empty())

@@ -57,7 +57,7 @@ directory::RecipientPlan plan_for(DirectoryFixture& f, const std::string& recipi
     directory::PlanInputs inputs;
     inputs.anchors = &anchors;
     inputs.revocation = std::move(revocation);
-    inputs.raised_to_required = raised;
+    inputs.floor = raised ? directory::EncryptionMode::required : directory::EncryptionMode::never;
     inputs.internal_recipient = address(recipient).domain().is_one_of({"tangerangkota.go.id"});
     inputs.now = std::chrono::system_clock::now();
     auto plan = directory::plan_recipient(*f.store, *f.store, address(recipient), inputs);

@@ -70,7 +70,7 @@ TEST_CASE("a version 1 database migrates to version 4 keeping its rows (correspo
     DirectoryFixture f({"tangerangkota.go.id"}, "sqlite");
     const auto fingerprint = f.import_user("alice").fingerprint;
     f.store.reset();
-    f.execute_raw("DROP TABLE advertised_capabilities; DROP TABLE encryption_policies; DROP TABLE correspondent_emails; DROP TABLE correspondent_certificates; "
+    f.execute_raw("DROP TABLE decrypted_messages; DROP TABLE advertised_capabilities; DROP TABLE encryption_policies; DROP TABLE correspondent_emails; DROP TABLE correspondent_certificates; "
                   "PRAGMA user_version = 1;");
     auto reopened = directory::open_directory(f.database_path(), {});
     REQUIRE(reopened.has_value());

@@ -157,6 +157,7 @@ TEST_CASE("decryption: sign-then-encrypt (CBC) opens for the local recipient, th
     CHECK(audited(f, "decryption_key_access", serial_of("alice-enc")));
     CHECK(audited(f, "decrypt", "message_id=<enc-1@mitra.example>"));
     CHECK(audited(f, "decrypt", "released=yes"));
+    CHECK(*f.store->decrypted_any({"<enc-1@mitra.example>"})); // replies to it stay encrypted (DEC-09)
 }
 
 TEST_CASE("decryption: AES-GCM, RSA-OAEP and ECDH open, and unsigned GCM content is released once its tag verified "

@@ -362,3 +362,41 @@ TEST_CASE("single recipient: one external recipient is encrypted or refused at t
     const auto internal = submit(pipelines, letter("tim@tangerangkota.go.id"), {"tim@tangerangkota.go.id"});
     CHECK(field(internal.message, "X-Segel-Encrypt") == "opportunistic-all");
 }
+
+TEST_CASE("replies to a message the gateway decrypted are encrypted at least opportunistically, required where "
+          "configured (DEC-09)",
+          "[milter][encryption][decryption]") {
+    HopFixture f;
+    f.policy("*", EncryptionMode::never);
+    // The gateway decrypted <enc-1@mitra.example> for alice earlier.
+    directory::DecryptionEvent decrypted;
+    decrypted.sender = "mitra@mitra.example";
+    decrypted.recipients = {k_alice};
+    decrypted.message_id = "<enc-1@mitra.example>";
+    decrypted.cipher = "AES-256-CBC";
+    REQUIRE(f.import_user_certificate("alice-enc"));
+    decrypted.key = f.store->find_certificates({})->front();
+    REQUIRE(f.store->record_decryption(decrypted, {"test"}));
+    CHECK(*f.store->decrypted_any({"<other@x>", "<enc-1@mitra.example>"}));
+    const auto pipelines = f.pipelines();
+    const std::string reply = "In-Reply-To: <enc-1@mitra.example>\nReferences: <a@b> <enc-1@mitra.example>\n";
+
+    // Policy never, yet the reply is marked with the floor and encrypted at the hop.
+    const auto submitted = submit(pipelines, letter("mitra@mitra.example", "Re: Rahasia\n" + reply), {"mitra@mitra.example"});
+    REQUIRE(submitted.result.outcome == OutboundOutcome::signed_message);
+    CHECK(field(submitted.message, "X-Segel-Encrypt") == "opportunistic-all; floor=opportunistic");
+    CHECK(hop(pipelines, submitted.message, {"mitra@mitra.example"}).result.outcome == EncryptionOutcome::encrypted);
+    // The same letter without the reference is signed only, unmarked.
+    const auto unrelated = submit(pipelines, letter("mitra@mitra.example"), {"mitra@mitra.example"});
+    CHECK(field(unrelated.message, "X-Segel-Encrypt").empty());
+    // Opportunistic: a recipient without a certificate gets it signed only.
+    const auto no_certificate = submit(pipelines, letter("x@example.com", "Re: Rahasia\n" + reply), {"x@example.com"});
+    CHECK(field(no_certificate.message, "X-Segel-Encrypt").empty());
+
+    // replies_to_decrypted = required: such a recipient is refused.
+    f.settings->encryption.replies_to_decrypted = "required";
+    const auto strict = f.pipelines();
+    const auto marked = submit(strict, letter("x@example.com", "Re: Rahasia\n" + reply), {"x@example.com"});
+    CHECK(field(marked.message, "X-Segel-Encrypt") == "required");
+    CHECK(hop(strict, marked.message, {"x@example.com"}).result.outcome == EncryptionOutcome::recipient_refused);
+}

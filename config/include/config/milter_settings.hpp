@@ -55,6 +55,9 @@ struct EncryptionSettings {
     // itself, without the hop. Off when Postfix rewrites external addresses
     // (virtual_alias_maps, recipient_canonical_maps for other domains).
     bool single_recipient_direct = true;
+    // DEC-09: the least mode of a reply to a message the gateway decrypted
+    // (In-Reply-To or References names it): never, opportunistic, required.
+    std::string replies_to_decrypted = "opportunistic";
     // The anchors in force: `anchors`, else the verification anchors.
     const std::string& anchors_or(const std::string& verify_anchors) const {
         return anchors.empty() ? verify_anchors : anchors;

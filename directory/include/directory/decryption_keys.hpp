@@ -54,7 +54,10 @@ public:
     virtual ~DecryptionKeys() = default;
     virtual Result<std::vector<DecryptionKey>> decryption_keys(const RecipientIdentifier& recipient,
                                                                const Actor& actor) = 0;
+    // A released decryption also remembers the message's Message-ID (DEC-09).
     virtual Result<void> record_decryption(const DecryptionEvent& event, const Actor& actor) = 0;
+    // Whether the gateway decrypted a message with one of these Message-IDs.
+    virtual Result<bool> decrypted_any(const std::vector<std::string>& message_ids) = 0;
 };
 
 // The keys for every RecipientInfo of a message, each once.

@@ -85,6 +85,7 @@ public:
     Result<std::vector<DecryptionKey>> decryption_keys(const RecipientIdentifier& recipient,
                                                        const Actor& actor) override;
     Result<void> record_decryption(const DecryptionEvent& event, const Actor& actor) override;
+    Result<bool> decrypted_any(const std::vector<std::string>& message_ids) override;
 
     Result<std::vector<PolicyRule>> policy_rules() override;
     Result<PolicyRule> set_policy_rule(const PolicyRule& rule, const Actor& actor) override;

@@ -7,8 +7,9 @@
 // A certificate is used only if the directory finds it usable (status,
 // dates, key usage, address) and it passes the path check at this send
 // (smime/recipient_path.hpp: a trust anchor, email use, not revoked). The
-// recipient's mode is its resolved policy, raised to required by the
-// message's trigger (never lowered). Recipients in an internal domain are
+// recipient's mode is its resolved policy, raised to the message's floor
+// (required by the subject trigger, at least opportunistic for a reply to
+// a message the gateway decrypted, DEC-09), never lowered. Recipients in an internal domain are
 // delivered here, where the gateway holds their keys: never encrypted.
 // With every usable certificate the content key goes to each (renewal
 // overlap). opportunistic without one: clear; required without one:
@@ -34,7 +35,7 @@ struct PlanInputs {
     const smime::TrustStore* anchors = nullptr; // nullptr: no certificate can be trusted
     bool skip_path_check = false;               // display only (`segel policy show` without anchors)
     smime::RevocationCheck revocation;          // empty: not checked
-    bool raised_to_required = false;            // the message's trigger
+    EncryptionMode floor = EncryptionMode::never; // the message's: trigger, reply to decrypted mail
     bool internal_recipient = false;            // in an internal domain
     TimePoint now;
 };
@@ -42,7 +43,7 @@ struct PlanInputs {
 struct RecipientPlan {
     std::string recipient; // the address key
     ResolvedPolicy policy;
-    EncryptionMode mode = EncryptionMode::never; // in force: the policy's, raised by the trigger
+    EncryptionMode mode = EncryptionMode::never; // in force: the policy's, raised to the message's floor
     bool internal_recipient = false;             // delivered here: never encrypted
     Treatment treatment = Treatment::clear;
     std::vector<EncryptionCandidate> certificates; // encrypt: the content key goes to each

@@ -108,6 +108,8 @@ public:
     virtual Result<void> put_capabilities(const std::string& email, const smime::AdvertisedAlgorithms& advertised,
                                           TimePoint at) = 0;
     virtual Result<std::optional<smime::AdvertisedAlgorithms>> capabilities(const std::string& email) = 0;
+    virtual Result<void> put_decrypted_message(const std::string& message_id, TimePoint at) = 0;
+    virtual Result<bool> any_decrypted(const std::vector<std::string>& message_ids) = 0;
 
     virtual Result<void> add_ca_certificate(const smime::Certificate& ca) = 0;
     virtual Result<std::optional<std::string>> ca_certificate_der(const std::string& subject) = 0;

@@ -25,7 +25,8 @@ public:
 
     // `recipient` as the envelope gives it; an address that cannot be
     // parsed is invalid_input.
-    directory::Result<directory::RecipientPlan> plan(const std::string& recipient, bool raised_to_required) const;
+    // `floor`: the message's least mode (trigger, reply to decrypted mail).
+    directory::Result<directory::RecipientPlan> plan(const std::string& recipient, directory::EncryptionMode floor) const;
     // The internal sender's own usable encryption certificate from the RA
     // directory (the newest), named in every signature so correspondents
     // encrypt replies to a key the gateway holds (RFC 8551 §2.5.3).

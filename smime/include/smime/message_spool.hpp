@@ -67,6 +67,10 @@ private:
 // (empty when there is none), as logs and the audit record it.
 std::string message_id_of(const SpooledMessage& message);
 
+// The msg-ids (each "<...>", as Message-ID carries them) that In-Reply-To
+// and References name (RFC 5322 §3.6.4), at most `limit`, in order.
+std::vector<std::string> referenced_message_ids(const SpooledMessage& message, std::size_t limit = 100);
+
 class MessageSpool {
 public:
     static Result<MessageSpool> create(const std::filesystem::path& temp_dir, SpoolLimits limits = {});
