@@ -147,6 +147,47 @@ class TestDecryption(DecryptionLab):
         self.assertTrue(self.field(data, "X-Segel-Verifikasi").startswith("Bagian terenkripsi di dalam surel tidak dibuka"))
 
 
+class TestHarvest(DecryptionLab):
+    """Outbound encryption on (opportunistic for everyone), anchors with the issuing CA for recipients' paths."""
+
+    def setUp(self):
+        pki = os.environ["SEGEL_TEST_PKI"]
+        self.anchors = os.path.join(os.environ.get("TMPDIR", "/tmp"), "segel-e2e-harvest-%d.pem" % os.getpid())
+        with open(self.anchors, "wb") as f:
+            for name in ("root.pem", "issuing.pem"):
+                f.write(open(os.path.join(pki, name), "rb").read())
+        self.milter_extra = "[encryption]\nenabled = on\nanchors = %s\n" % self.anchors
+        super().setUp()
+        result = self.lab.segel_cmd("policy", "set", "*", "--mode", "opportunistic")
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def tearDown(self):
+        super().tearDown()
+        os.unlink(self.anchors)
+
+    def letter_to_mitra(self, subject):
+        data = ("From: Alice <%s>\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%f@tangerangkota.go.id>\r\n\r\n"
+                "Balasan.\r\n" % (ALICE, MITRA, subject, time.time())).encode()
+        code, transcript = self.lab.submit(ALICE, data, sender=ALICE, recipients=[MITRA])
+        self.assertEqual(code, 0, transcript)
+
+    def test_a_verified_signature_makes_the_next_reply_encrypted(self):
+        self.letter_to_mitra("before")  # no certificate of mitra's known yet: signed only
+        signed = encryptors.signed_entity(self.pki, "mitra", CONTENT)
+        self.send(outer(ALICE, "from mitra") + b"MIME-Version: 1.0\r\n" + signed, [ALICE])
+        wait_for(lambda: len(self.lab.delivered_to()) >= 2, 30, "2 delivered messages")
+        self.letter_to_mitra("after")
+        wait_for(lambda: len(self.lab.delivered_to()) >= 3, 30, "3 delivered messages")
+        time.sleep(0.3)
+        by_subject = {self.field(data, "Subject"): data for _, data in self.lab.delivered_to()}
+        self.assertTrue(self.field(by_subject["from mitra"], "X-Segel-Verifikasi").startswith("Tanda tangan sah"))
+        self.assertIn(b"multipart/signed", by_subject["before"])
+        self.assertNotIn(b"pkcs7-mime", by_subject["before"])
+        self.assertIn(b"smime-type=enveloped-data", by_subject["after"])
+        listed = self.lab.segel_cmd("correspondent", "list").stdout
+        self.assertIn("harvested", listed)
+
+
 class TestDecryptionHop(DecryptionLab):
     hop = True
     # Every message takes the hop, after alias expansion: kabag forwards outside.
