@@ -242,8 +242,9 @@ void InboundPipeline::record_decryption(const Opening& opening, const std::strin
 
 // RFC 8551 §2.5.2 and issue 13 item 8: an external sender's passing
 // signature teaches what they can decrypt (as of its signingTime: a newer
-// one replaces, an older never) and, with [harvest] on, their certificate
-// and the one their SMIMEEncryptionKeyPreference names, kept for encrypted
+// one replaces, an older never) and, with [harvest] on, their certificate,
+// the one their SMIMEEncryptionKeyPreference names and those of certs-only
+// parts inside the signed content that name them, kept for encrypted
 // replies (pending an operator's approval when the chain ends at a review
 // anchor). Failing to store it does not fail the message.
 void InboundPipeline::learn_from(const smime::VerificationReport& report, const smime::Address& from,
@@ -258,10 +259,14 @@ void InboundPipeline::learn_from(const smime::VerificationReport& report, const 
     if (!m_settings->harvest.enabled)
         return;
     const bool pending = m_settings->harvest.review && signer->anchor && in_review(*signer->anchor);
-    for (const auto* certificate : {&signer->certificate, &signer->encryption_certificate}) {
-        if (!*certificate)
-            continue;
-        auto learned = m_directory->harvest_correspondent(**certificate, from.key(), at, pending,
+    std::vector<smime::Certificate> offered;
+    for (const auto* certificate : {&signer->certificate, &signer->encryption_certificate})
+        if (*certificate)
+            offered.push_back(**certificate);
+    offered.insert(offered.end(), report.carried_certificates.begin(), report.carried_certificates.end());
+    for (const auto& certificate : offered) {
+        // One that does not name the sender (or names an internal address) is refused: skipped.
+        auto learned = m_directory->harvest_correspondent(certificate, from.key(), at, pending,
                                                           directory::Actor{"segel-milter"});
         if (!learned && learned.error().kind != directory::ErrorKind::invalid_input)
             result.reason += "; certificate not harvested: " + learned.error().detail;

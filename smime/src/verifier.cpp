@@ -185,6 +185,41 @@ void check_protected_from(GMimeObject* content, VerificationReport& report) {
                    (signed_from ? " " + ascii::printable(*signed_from) : std::string()));
 }
 
+// RFC 8551 §3.6: certs-only objects (SignedData without SignerInfos) inside
+// content a passing signature covers; their certificates, within the caps.
+void collect_certs_only(GMimeObject* object, int depth, const VerifyOptions& options, std::vector<Certificate>& out) {
+    if (depth > options.max_mime_depth || out.size() >= options.max_certificates)
+        return;
+    if (GMIME_IS_MESSAGE_PART(object)) {
+        GMimeMessage* forwarded = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+        if (GMimeObject* body = forwarded != nullptr ? g_mime_message_get_mime_part(forwarded) : nullptr)
+            collect_certs_only(body, depth + 1, options, out);
+        return;
+    }
+    if (GMIME_IS_MULTIPART(object)) {
+        for (int i = 0; i < g_mime_multipart_get_count(GMIME_MULTIPART(object)); ++i)
+            collect_certs_only(g_mime_multipart_get_part(GMIME_MULTIPART(object), i), depth + 1, options, out);
+        return;
+    }
+    if (!is_pkcs7_mime(object))
+        return;
+    const std::string der = decoded_content(object);
+    if (der.size() > options.max_decoded_bytes)
+        return;
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    ossl::CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+    ERR_clear_error();
+    if (!cms || OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed ||
+        sk_CMS_SignerInfo_num(CMS_get0_SignerInfos(cms.get())) > 0)
+        return;
+    ossl::CertStackPtr certs(CMS_get1_certs(cms.get()));
+    for (int i = 0; certs && i < sk_X509_num(certs.get()) && out.size() < options.max_certificates; ++i) {
+        X509* cert = sk_X509_value(certs.get(), i);
+        X509_up_ref(cert);
+        out.push_back(Certificate::adopt(cert));
+    }
+}
+
 // Whether the layer's signature held, so that what it signed is worth a look.
 bool signature_intact(const VerificationReport& layer) {
     return layer.verdict == Verdict::pass || layer.verdict == Verdict::policy;
@@ -202,8 +237,10 @@ void verify_signed_content(GMimeObject* content, std::string_view body, int laye
         bool nested_signature = false; // covered by this layer's signature: content, not a layer
         if (!scan_below(content, 1, budget, options, nested_signature))
             return over_limit(report, budget);
-        if (report.verdict == Verdict::pass)
+        if (report.verdict == Verdict::pass) {
             check_protected_from(content, report);
+            collect_certs_only(content, 1, options, report.carried_certificates);
+        }
         return;
     }
     if (layer >= options.max_layers) {
@@ -217,6 +254,8 @@ void verify_signed_content(GMimeObject* content, std::string_view body, int laye
     const std::size_t outer_signers = report.signers.size();
     for (auto& signer : inner.signers)
         report.signers.push_back(std::move(signer));
+    for (auto& carried : inner.carried_certificates)
+        report.carried_certificates.push_back(std::move(carried));
     if (inner.finding == Finding::encrypted) {
         if (report.verdict == Verdict::pass)
             decide(report, Verdict::policy, Finding::signed_ciphertext,

@@ -270,6 +270,57 @@ TEST_CASE("inbound: a passing signature teaches the sender's certificate and the
     CHECK(untrusted.store->find_correspondents("")->empty());
 }
 
+namespace {
+// A certs-only part (RFC 8551 3.6) carrying `user`'s certificate, by the OpenSSL CLI.
+std::string certs_only_part(const std::string& user) {
+    test::TempDir dir;
+    const auto made = test::run_process({"openssl", "crl2pkcs7", "-nocrl", "-certfile",
+                                         test::pki_file(user + ".cert.pem").string(), "-outform", "DER", "-out",
+                                         (dir / "certs.p7c").string()});
+    REQUIRE(made.exit_code == 0);
+    const auto b64 = test::run_process({"openssl", "base64", "-in", (dir / "certs.p7c").string()});
+    return "Content-Type: application/pkcs7-mime; smime-type=certs-only; name=\"smime.p7c\"\n"
+           "Content-Transfer-Encoding: base64\n\n" + b64.out;
+}
+
+std::string mixed_with_certs_only(const std::string& from, const std::string& user) {
+    return "From: " + from + "\nTo: alice@tangerangkota.go.id\nSubject: sertifikat\nMIME-Version: 1.0\n"
+           "Content-Type: multipart/mixed; boundary=\"c\"\n\n--c\nContent-Type: text/plain\n\nSertifikat saya.\n--c\n" +
+           certs_only_part(user) + "--c--\n";
+}
+} // namespace
+
+TEST_CASE("inbound: certs-only parts are taken only inside a passing signature of the same address (issue 13 item 8)",
+          "[milter][inbound][harvest]") {
+    ServiceFixture f;
+    const auto service = inbound_service(f);
+    const std::string renewed_serial = test::demo_identity("mitra-renewed").certificate().serial_hex();
+    // Unsigned: nothing taken.
+    {
+        FakeMta mta;
+        run_inbound(service, test::crlf(mixed_with_certs_only("mitra@mitra.example", "mitra-renewed")), mta);
+    }
+    CHECK(f.store->find_correspondents("")->empty());
+    // Signed by mitra: mitra's certificate and the renewed one carried inside.
+    {
+        FakeMta mta;
+        const auto signed_message = test::sign_to_text(test::crlf(mixed_with_certs_only("mitra@mitra.example", "mitra-renewed")),
+                                                       test::demo_identity("mitra"));
+        REQUIRE(run_inbound(service, signed_message, mta).outcome == InboundOutcome::verified);
+    }
+    const auto learned = f.store->find_correspondents("mitra.example");
+    REQUIRE(learned.has_value());
+    CHECK(std::any_of(learned->begin(), learned->end(), [&](const auto& r) { return r.serial == renewed_serial; }));
+    // Carried by a signer of another address: not taken for it.
+    {
+        FakeMta mta;
+        const auto by_luar = test::sign_to_text(test::crlf(mixed_with_certs_only("luar@example.com", "rekan")),
+                                                test::demo_identity("luar"));
+        REQUIRE(run_inbound(service, by_luar, mta).outcome == InboundOutcome::verified);
+    }
+    CHECK(f.store->find_correspondents("rekan")->empty());
+}
+
 TEST_CASE("inbound: a valid signature is stamped pass, forged copies of our fields are removed (AR-04, AR-06)",
           "[milter][inbound]") {
     ServiceFixture f;

@@ -119,6 +119,9 @@ struct VerificationReport {
     std::string from;                 // the single From addr-spec, if there is one
     std::string shown_address;        // Finding::display_name_address: the other address the display name shows
     std::vector<SignerReport> signers; // of every verified layer, outermost first
+    // Certificates of certs-only parts (RFC 8551 §3.6) inside content a
+    // passing signature covers: what the signer hands over, for harvesting.
+    std::vector<Certificate> carried_certificates;
     std::size_t deciding_signer = 0;   // index in `signers` of the one whose verdict stands
     const SignerReport* passing_signer() const;
     const SignerReport* deciding() const; // nullptr when there is no signer
