@@ -1,6 +1,5 @@
 #include "milter/inbound_pipeline.hpp"
 
-#include <algorithm>
 #include <exception>
 
 #include "milter/message_rewrite.hpp"
@@ -60,15 +59,9 @@ InboundPipeline::InboundPipeline(std::shared_ptr<const config::MilterSettings> s
                                  std::optional<smime::TrustStore> anchors,
                                  std::shared_ptr<const RevocationAnswers> revocation)
     : m_settings(std::move(settings)), m_directory(std::move(directory)), m_anchors(std::move(anchors)),
-      m_revocation(std::move(revocation)) {
+      m_revocation(std::move(revocation)), m_learning(m_settings, m_directory) {
     if (m_settings->decryption.enabled)
         m_decryption.emplace(m_settings, m_directory);
-    if (!m_settings->harvest.review_anchors.empty()) {
-        auto review = smime::Certificate::load_pem_file(m_settings->harvest.review_anchors);
-        m_review_anchors.failed = !review;
-        for (const auto& anchor : review ? *review : std::vector<smime::Certificate>())
-            m_review_anchors.fingerprints.push_back(anchor.sha256_fingerprint_hex());
-    }
 }
 
 smime::VerifyOptions InboundPipeline::verify_options() const {
@@ -134,7 +127,7 @@ InboundResult InboundPipeline::process(const SessionFacts& facts, const smime::M
     if (!report && !message_problem(report.error().kind))
         return unavailable(std::move(result), report.error().detail, mta);
     if (report && from)
-        learn_from(*report, *from, result);
+        result.reason += m_learning.learn_from(*report, *from);
     return stamp(report ? *report : unreadable_report(result.from, report.error().detail), std::move(result), mta);
 }
 
@@ -197,7 +190,7 @@ InboundResult InboundPipeline::release(Opening opening, const std::optional<smim
     note.outer_signature_set_aside = opening.envelope.signature_layers > 0;
     record_decryption(opening, result.from, true, result);
     if (from)
-        learn_from(verified, *from, result);
+        result.reason += m_learning.learn_from(verified, *from);
     result.reason = "decrypted with " + opening.key->serial + " (" + opening.envelope.cipher + ")" +
                     (note.key_compromised ? ", a key revoked for key compromise" : "") +
                     (result.reason.empty() ? "" : "; " + result.reason);
@@ -238,47 +231,6 @@ void InboundPipeline::record_decryption(const Opening& opening, const std::strin
     event.released = released;
     if (auto recorded = m_directory->record_decryption(event, directory::Actor{"segel-milter"}); !recorded)
         result.reason += "; decryption not audited: " + recorded.error().detail;
-}
-
-// RFC 8551 §2.5.2 and issue 13 item 8: an external sender's passing
-// signature teaches what they can decrypt (as of its signingTime: a newer
-// one replaces, an older never) and, with [harvest] on, their certificate,
-// the one their SMIMEEncryptionKeyPreference names and those of certs-only
-// parts inside the signed content that name them, kept for encrypted
-// replies (pending an operator's approval when the chain ends at a review
-// anchor). Failing to store it does not fail the message.
-void InboundPipeline::learn_from(const smime::VerificationReport& report, const smime::Address& from,
-                                 InboundResult& result) const {
-    const smime::SignerReport* signer = report.passing_signer();
-    if (signer == nullptr || from.domain().is_one_of(m_settings->directory.domains))
-        return;
-    const auto now = std::chrono::system_clock::now();
-    const auto at = std::min(signer->signing_time.value_or(now), now);
-    if (auto stored = m_directory->remember_capabilities(from, signer->capabilities, at); !stored)
-        result.reason += "; capabilities not remembered: " + stored.error().detail;
-    if (!m_settings->harvest.enabled)
-        return;
-    const bool pending = m_settings->harvest.review && signer->anchor && in_review(*signer->anchor);
-    std::vector<smime::Certificate> offered;
-    for (const auto* certificate : {&signer->certificate, &signer->encryption_certificate})
-        if (*certificate)
-            offered.push_back(**certificate);
-    offered.insert(offered.end(), report.carried_certificates.begin(), report.carried_certificates.end());
-    for (const auto& certificate : offered) {
-        // One that does not name the sender (or names an internal address) is refused: skipped.
-        auto learned = m_directory->harvest_correspondent(certificate, from.key(), at, pending,
-                                                          directory::Actor{"segel-milter"});
-        if (!learned && learned.error().kind != directory::ErrorKind::invalid_input)
-            result.reason += "; certificate not harvested: " + learned.error().detail;
-    }
-}
-
-bool InboundPipeline::in_review(const smime::Certificate& anchor) const {
-    if (m_review_anchors.failed)
-        return true; // unreadable: nothing is used without an operator
-    const std::string fingerprint = anchor.sha256_fingerprint_hex();
-    return std::find(m_review_anchors.fingerprints.begin(), m_review_anchors.fingerprints.end(), fingerprint) !=
-           m_review_anchors.fingerprints.end();
 }
 
 InboundResult InboundPipeline::finish_unreadable(const SessionFacts&, const smime::Error& problem,

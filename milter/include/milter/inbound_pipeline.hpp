@@ -6,8 +6,8 @@
 // gate its release on integrity (DEC-02: GCM, or a passing inner
 // signature); verify the entity (revocation: revocation_answers.hpp;
 // what none of the sources can tell is temperror: REV-01..REV-03);
-// learn from an external sender's passing signature (SMIMECapabilities,
-// and with [harvest] their certificates, for encrypted replies); insert Authentication-Results
+// learn from an external sender's passing signature
+// (correspondent_learning.hpp); insert Authentication-Results
 // as a trace field (AR-04) and add the plain
 // field; answer through the reply table (accept by default; never loses
 // mail). A message that cannot be read is stamped permerror with the
@@ -22,6 +22,7 @@
 #include "config/milter_settings.hpp"
 #include "directory/directory_service.hpp"
 #include "milter/claimed_verdict_fields.hpp"
+#include "milter/correspondent_learning.hpp"
 #include "milter/inbound_decryption.hpp"
 #include "milter/mta_actions.hpp"
 #include "milter/pipeline_result.hpp"
@@ -70,8 +71,6 @@ private:
     bool stamp_fields(const smime::VerificationReport& report, const smime::DecryptionNote& decryption,
                       MtaActions& mta) const;
     InboundResult answer(const smime::VerificationReport& report, InboundResult result, MtaActions& mta) const;
-    void learn_from(const smime::VerificationReport& report, const smime::Address& from, InboundResult& result) const;
-    bool in_review(const smime::Certificate& anchor) const;
     InboundResult unavailable(InboundResult result, std::string reason, MtaActions& mta) const;
 
     std::shared_ptr<const config::MilterSettings> m_settings;
@@ -79,10 +78,7 @@ private:
     std::optional<smime::TrustStore> m_anchors;
     std::shared_ptr<const RevocationAnswers> m_revocation; // nullptr: revocation not checked
     std::optional<InboundDecryption> m_decryption;          // when [decryption] is on
-    struct ReviewAnchors {
-        std::vector<std::string> fingerprints; // [harvest] review_anchors, SHA-256
-        bool failed = false;                   // configured but unreadable
-    } m_review_anchors;
+    CorrespondentLearning m_learning;
 };
 
 } // namespace segel::milter
