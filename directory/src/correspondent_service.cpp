@@ -120,6 +120,13 @@ Result<CorrespondentImport> DirectoryService::harvest_correspondent(const smime:
         return make_error(ErrorKind::invalid_input, "the certificate does not name " + address);
     CorrespondentRecord record = record_of(certificate, CertificateSource::harvested, "", learned_at);
     record.pending = pending;
+    // Mail from a known correspondent is the common case: a read, no write.
+    if (auto reader = this->session(); reader) {
+        CorrespondentFilter known;
+        known.fingerprint_prefix = record.fingerprint;
+        if (auto found = (*reader)->correspondents(known); found && !found->empty())
+            return CorrespondentImport{record.fingerprint, false};
+    }
     auto session = write_session();
     if (!session)
         return session.error();
