@@ -23,7 +23,7 @@ run_suite() {
 echo "== test suite (RelWithDebInfo)"
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [ "$sanitize" = yes ]; then
-    echo "== fuzzing messages, revocation data, RA exports, settings and milter headers (libFuzzer, 240 s)"
+    echo "== fuzzing messages, encrypted messages, revocation data, RA exports, settings and milter headers (libFuzzer, 270 s)"
     fuzz_log=$(mktemp)
     if ! ./tests/fuzz/run-fuzz.sh 120 >"$fuzz_log" 2>&1; then
         cat "$fuzz_log"; rm -f "$fuzz_log"
