@@ -177,6 +177,13 @@ InboundResult InboundPipeline::release(Opening opening, const std::optional<smim
     const auto verified = report ? *report : unreadable_report(result.from, report.error().detail);
     const auto release = smime::release_decision(opening.envelope, verified.verdict,
                                                  m_settings->decryption.unprotected == "mark");
+    if (release == smime::Release::kept_encrypted && verified.verdict == smime::Verdict::temperror) {
+        // The inner signature cannot be judged now (a revocation status
+        // unknown): never released, and answered as [verify] on_temperror
+        // says, so that with tempfail the sender's MTA tries again later.
+        opening.detail = "the signature inside cannot be checked now: " + verified.reason;
+        return closed(std::move(opening), std::move(result), mta, InboundOutcome::verification_temperror);
+    }
     if (release == smime::Release::kept_encrypted) {
         record_decryption(opening, result.from, false, result);
         opening.detail = "CBC content without a passing signature: kept encrypted (integrity not protected)";

@@ -386,3 +386,25 @@ TEST_CASE("decryption: forged verdict fields are removed and more RecipientInfos
     }));
     CHECK_FALSE(d.body_replaced());
 }
+
+TEST_CASE("decryption: CBC content whose inner signature cannot be checked now is never released, and answered as "
+          "verify.on_temperror says (REV-01, DEC-02)",
+          "[milter][decryption]") {
+    DecryptionFixture f;
+    f.settings->verify.require_crl = true; // no CRL given: every signer's revocation status is unknown
+    const std::string message = test::openssl_encrypted_message(k_outer, mitra_signed_entity(), {"alice-enc"});
+    const auto delivered = deliver(f.pipelines(), message);
+    CHECK(delivered.result.outcome == InboundOutcome::verification_temperror);
+    CHECK(delivered.result.verdict == Verdict::accept); // on_temperror = pass: delivered as it came
+    CHECK_FALSE(delivered.body_replaced());
+    CHECK_THAT(delivered.plain(), Catch::StartsWith("Terenkripsi, tidak dibuka oleh gateway"));
+    f.settings->verify.on_temperror = config::FailureAction::tempfail;
+    const auto later = deliver(f.pipelines(), message);
+    CHECK(later.result.verdict == Verdict::tempfail);
+    CHECK_THAT(later.mta.reply, Catch::StartsWith("451 4.7.0"));
+    CHECK_FALSE(later.body_replaced());
+    // GCM needs no signature to be released: its tag verified.
+    const auto gcm = deliver(f.pipelines(), test::openssl_encrypted_message(k_outer, mitra_signed_entity(), {"alice-enc"},
+                                                                            {"-aes-256-gcm"}));
+    CHECK(gcm.body_replaced());
+}
