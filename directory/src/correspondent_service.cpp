@@ -88,6 +88,16 @@ Result<CorrespondentImport> DirectoryService::import_correspondent(const smime::
         return fit.error();
     const std::string domain_key = source == CertificateSource::domain ? smime::Domain::parse(domain)->str() : "";
     const CorrespondentRecord record = record_of(certificate, source, domain_key, std::chrono::system_clock::now());
+    std::string detail = "fingerprint=" + record.fingerprint + "; source=" + std::string(to_string(source));
+    detail += source == CertificateSource::domain ? "; domain=" + domain_key : "";
+    for (const auto& email : record.emails)
+        detail += "; email=" + email;
+    return store_correspondent(record, "correspondent_import", detail, actor);
+}
+
+Result<CorrespondentImport> DirectoryService::store_correspondent(const CorrespondentRecord& record,
+                                                                  const std::string& action, const std::string& detail,
+                                                                  const Actor& actor) {
     auto session = write_session();
     if (!session)
         return session.error();
@@ -97,11 +107,7 @@ Result<CorrespondentImport> DirectoryService::import_correspondent(const smime::
         return inserted.error();
     if (!*inserted)
         return CorrespondentImport{record.fingerprint, false};
-    std::string detail = "fingerprint=" + record.fingerprint + "; source=" + std::string(to_string(source));
-    detail += source == CertificateSource::domain ? "; domain=" + domain_key : "";
-    for (const auto& email : record.emails)
-        detail += "; email=" + email;
-    if (auto logged = audit::append(s, actor, "correspondent_import", detail); !logged)
+    if (auto logged = audit::append(s, actor, action, detail); !logged)
         return logged.error();
     if (auto committed = s.commit(); !committed)
         return committed.error();
@@ -127,22 +133,9 @@ Result<CorrespondentImport> DirectoryService::harvest_correspondent(const smime:
         if (auto found = (*reader)->correspondents(known); found && !found->empty())
             return CorrespondentImport{record.fingerprint, false};
     }
-    auto session = write_session();
-    if (!session)
-        return session.error();
-    StorageSession& s = **session;
-    auto inserted = s.insert_correspondent(record);
-    if (!inserted)
-        return inserted.error();
-    if (!*inserted)
-        return CorrespondentImport{record.fingerprint, false};
     const std::string detail = "fingerprint=" + record.fingerprint + "; source=harvested; email=" + address +
                                "; serial=" + record.serial + (pending ? "; pending=yes" : "");
-    if (auto logged = audit::append(s, actor, "correspondent_harvest", detail); !logged)
-        return logged.error();
-    if (auto committed = s.commit(); !committed)
-        return committed.error();
-    return CorrespondentImport{record.fingerprint, true};
+    return store_correspondent(record, "correspondent_harvest", detail, actor);
 }
 
 Result<CorrespondentRecord> DirectoryService::approve_correspondent(std::string_view reference, const Actor& actor) {

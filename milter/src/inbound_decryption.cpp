@@ -10,19 +10,14 @@ namespace {
 
 const directory::Actor k_actor{"segel-milter"};
 
-Opening not_decrypted(std::string detail) {
-    Opening opening;
-    opening.state = Opening::State::not_decrypted;
-    opening.detail = std::move(detail);
-    return opening;
-}
-
 Opening with_state(Opening::State state, std::string detail) {
     Opening opening;
     opening.state = state;
     opening.detail = std::move(detail);
     return opening;
 }
+
+Opening not_decrypted(std::string detail) { return with_state(Opening::State::not_decrypted, std::move(detail)); }
 
 // The names failures are counted against: the sender and each key named.
 std::vector<std::string> failure_names(const std::string& from, const smime::Envelope& envelope) {

@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 
 #include "fuzz_ca.hpp"
+#include "fuzz_messages.hpp"
 #include "smime/decryptor.hpp"
 #include "smime/message_spool.hpp"
 #include "smime/trust_store.hpp"
@@ -43,16 +44,7 @@ struct Fixture {
     }
 };
 
-std::string base64_of(const unsigned char* der, int length) {
-    std::string text(4 * ((static_cast<std::size_t>(length) + 2) / 3) + 1, '\0');
-    text.resize(static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), der, length)));
-    return text;
-}
-
-std::string pkcs7_message(const std::string& base64) {
-    return "From: b@example.org\r\nTo: a@tangerangkota.go.id\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; "
-           "smime-type=enveloped-data\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64 + "\r\n";
-}
+const std::string k_fields = "From: b@example.org\r\nTo: a@tangerangkota.go.id\r\n";
 
 // `plaintext` enveloped (AES-256-CBC) for the fixture's certificate.
 std::string enveloped_message(const Fixture& fixture, std::string_view plaintext) {
@@ -65,15 +57,7 @@ std::string enveloped_message(const Fixture& fixture, std::string_view plaintext
     sk_X509_push(recipients.get(), fixture.certificate->handle());
     std::unique_ptr<CMS_ContentInfo, decltype(&CMS_ContentInfo_free)> cms(
         CMS_encrypt(recipients.get(), in.get(), EVP_aes_256_cbc(), CMS_BINARY), CMS_ContentInfo_free);
-    if (!cms)
-        return {};
-    unsigned char* der = nullptr;
-    const int length = i2d_CMS_ContentInfo(cms.get(), &der);
-    if (length <= 0)
-        return {};
-    std::string text = pkcs7_message(base64_of(der, length));
-    OPENSSL_free(der);
-    return text;
+    return segel::fuzz::pkcs7_mime_message(k_fields, "enveloped-data", cms.get());
 }
 
 void open_message(const Fixture& fixture, std::string_view text) {
@@ -102,7 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view bytes(reinterpret_cast<const char*>(data), size);
     open_message(fixture, bytes);
     if (size > 0 && size < (1u << 20))
-        open_message(fixture, pkcs7_message(base64_of(data, static_cast<int>(size))));
+        open_message(fixture, segel::fuzz::pkcs7_mime_message(k_fields, "enveloped-data", data, static_cast<int>(size)));
     if (size > 0 && (data[0] & 1) != 0)
         open_message(fixture, enveloped_message(fixture, bytes));
     return 0;

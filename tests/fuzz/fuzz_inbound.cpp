@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "fuzz_ca.hpp"
+#include "fuzz_messages.hpp"
 #include "smime/message_spool.hpp"
 #include "smime/signer.hpp"
 #include "smime/trust_store.hpp"
@@ -44,17 +45,7 @@ std::string opaque_message(const Fixture& fixture, std::string_view content) {
     std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())), BIO_free);
     std::unique_ptr<CMS_ContentInfo, decltype(&CMS_ContentInfo_free)> cms(
         CMS_sign(fixture.certificate->handle(), fixture.key.get(), nullptr, in.get(), CMS_BINARY), CMS_ContentInfo_free);
-    if (!cms)
-        return {};
-    unsigned char* der = nullptr;
-    const int length = i2d_CMS_ContentInfo(cms.get(), &der);
-    if (length <= 0)
-        return {};
-    std::string base64(4 * ((static_cast<std::size_t>(length) + 2) / 3) + 1, '\0');
-    base64.resize(static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(base64.data()), der, length)));
-    OPENSSL_free(der);
-    return "From: a@tangerangkota.go.id\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; "
-           "smime-type=signed-data\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64 + "\r\n";
+    return segel::fuzz::pkcs7_mime_message("From: a@tangerangkota.go.id\r\n", "signed-data", cms.get());
 }
 
 void verify_text(const Fixture& fixture, std::string_view text) {

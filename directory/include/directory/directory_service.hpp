@@ -107,6 +107,10 @@ private:
     Result<void> check_domain(std::string_view email) const;
     Result<void> check_correspondent(const smime::Certificate& certificate, CertificateSource source,
                                      const std::string& domain) const;
+    // Stores a correspondent's certificate with its audit entry, in one
+    // transaction; a known one changes nothing and is not audited.
+    Result<CorrespondentImport> store_correspondent(const CorrespondentRecord& record, const std::string& action,
+                                                    const std::string& detail, const Actor& actor);
     Result<void> add_internal_candidates(StorageSession& session, const smime::Address& recipient, TimePoint now,
                                          std::vector<EncryptionCandidate>& out);
     Result<void> add_correspondent_candidates(StorageSession& session, const smime::Address& recipient,
