@@ -9,6 +9,7 @@ packages="
   libgmime-3.0-dev libssl-dev openssl
   libmilter-dev libboost-program-options-dev
   libsqlite3-dev sqlite3
+  libpq-dev postgresql
   libcurl4-openssl-dev
   catch2
   gpgsm gpg-agent libnss3-tools
@@ -32,7 +33,12 @@ export DEBIAN_FRONTEND=noninteractive
 # Postfix is installed for the tests and the quickstart, which run their own
 # instances; the package's own instance is left unconfigured.
 echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+# PostgreSQL is installed for the shared directory's tests, which start
+# their own servers; no default cluster is created or started.
+mkdir -p /etc/postgresql-common
+[ -f /etc/postgresql-common/createcluster.conf ] ||
+    echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.conf
 apt-get update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $packages >/dev/null
+apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold $packages >/dev/null
 echo "install-deps.sh: all build and test dependencies are installed"

@@ -3,10 +3,8 @@
 #include <algorithm>
 
 #include "audit_chain.hpp"
-#include "directory/directory_url.hpp"
 #include "service_caches.hpp"
 #include "smime/address.hpp"
-#include "sqlite_storage.hpp"
 
 namespace segel::directory {
 
@@ -379,18 +377,34 @@ Result<bool> DirectoryService::reminder_sent(std::string_view fingerprint, int t
     return (*session)->reminder_recorded(fingerprint, threshold_days);
 }
 
-Result<void> DirectoryService::record_reminder(std::string_view fingerprint, int threshold_days, const Actor& actor) {
+Result<bool> DirectoryService::claim_reminder(std::string_view fingerprint, int threshold_days, const Actor& actor) {
     auto session = write_session();
     if (!session)
         return session.error();
     StorageSession& s = **session;
     auto claimed = s.claim_reminder(fingerprint, threshold_days, std::chrono::system_clock::now());
-    if (!claimed)
-        return claimed.error();
-    if (!*claimed)
-        return {}; // recorded already (by another process or node): once only
+    if (!claimed || !*claimed)
+        return claimed; // false: claimed already (by another process or node): once only
     if (auto logged = audit::append(s, actor, "remind", "fingerprint=" + std::string(fingerprint) +
                                                          "; threshold_days=" + std::to_string(threshold_days));
+        !logged)
+        return logged.error();
+    if (auto committed = s.commit(); !committed)
+        return committed.error();
+    return true;
+}
+
+Result<void> DirectoryService::release_reminder(std::string_view fingerprint, int threshold_days, const Actor& actor) {
+    auto session = write_session();
+    if (!session)
+        return session.error();
+    StorageSession& s = **session;
+    auto released = s.release_reminder(fingerprint, threshold_days);
+    if (!released || !*released)
+        return released ? Result<void>() : Result<void>(released.error());
+    if (auto logged = audit::append(s, actor, "remind_released",
+                                    "fingerprint=" + std::string(fingerprint) +
+                                        "; threshold_days=" + std::to_string(threshold_days) + "; why=not sent");
         !logged)
         return logged;
     return s.commit();
@@ -454,30 +468,6 @@ Result<int> DirectoryService::reseal_keys(std::shared_ptr<const smime::MasterKey
     m_caches->master_key = std::move(new_key);
     m_caches->parsed.clear();
     return static_cast<int>(keys->size());
-}
-
-std::string sqlite_file_of(const std::string& url) {
-    constexpr std::string_view k_sqlite = "sqlite:";
-    if (url.compare(0, k_sqlite.size(), k_sqlite) == 0)
-        return url.substr(k_sqlite.size());
-    return url.find("://") == std::string::npos ? url : std::string();
-}
-
-Result<std::unique_ptr<DirectoryService>> open_directory(const std::string& url, DirectoryOptions options) {
-    const std::string path = sqlite_file_of(url);
-    if (path.empty() && url.find("://") != std::string::npos)
-        return make_error(ErrorKind::invalid_input, "the directory URL " + url +
-                                                        " names a backend this build does not have (sqlite:PATH)");
-    if (path.empty())
-        return make_error(ErrorKind::invalid_input, "the directory URL " + url + " names no file");
-    SqliteStorageOptions storage_options;
-    storage_options.create = options.create;
-    storage_options.busy_timeout = options.busy_timeout;
-    storage_options.on_reopen = options.on_reopen;
-    auto storage = open_sqlite_storage(path, std::move(storage_options));
-    if (!storage)
-        return storage.error();
-    return std::make_unique<DirectoryService>(std::move(storage).value(), std::move(options));
 }
 
 } // namespace segel::directory

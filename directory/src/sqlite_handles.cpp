@@ -92,11 +92,6 @@ bool Statement::is_null(int column) const { return sqlite3_column_type(raw(), co
 
 namespace segel::directory {
 
-std::int64_t to_seconds(TimePoint t) {
-    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-TimePoint from_seconds(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
-
 Error db_error(sqlite3* db, const std::string& what) {
     const int code = sqlite3_errcode(db);
     const ErrorKind kind = (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR ||

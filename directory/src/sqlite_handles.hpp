@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "directory/model.hpp"
+#include "stored_time.hpp"
 
 namespace segel::directory::sql {
 
@@ -78,9 +79,6 @@ private:
 
 namespace segel::directory {
 
-// Times are stored as seconds since the epoch.
-std::int64_t to_seconds(TimePoint t);
-TimePoint from_seconds(std::int64_t s);
 // The connection's last error: `unavailable` when busy, locked, read-only,
 // full or unreadable, else `internal`.
 Error db_error(sqlite3* db, const std::string& what);

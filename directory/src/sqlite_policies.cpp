@@ -88,6 +88,31 @@ Result<std::optional<smime::AdvertisedAlgorithms>> capabilities(sql::StatementCa
         smime::AdvertisedAlgorithms{select.integer(0) != 0, select.integer(1) != 0});
 }
 
+Result<std::vector<CapabilitiesRow>> all_capabilities(sql::StatementCache& cache) {
+    sql::Statement select =
+        cache.prepare("SELECT email, aes256_gcm, rsa_oaep, learned_at FROM advertised_capabilities ORDER BY email");
+    std::vector<CapabilitiesRow> rows;
+    int rc = 0;
+    while ((rc = select.step()) == SQLITE_ROW)
+        rows.push_back(CapabilitiesRow{select.text(0),
+                                       smime::AdvertisedAlgorithms{select.integer(1) != 0, select.integer(2) != 0},
+                                       from_seconds(select.integer(3))});
+    if (rc != SQLITE_DONE)
+        return db_error(cache.db(), "cannot read the remembered capabilities");
+    return rows;
+}
+
+Result<std::vector<DecryptedMessageRow>> decrypted_messages(sql::StatementCache& cache) {
+    sql::Statement select = cache.prepare("SELECT message_id, decrypted_at FROM decrypted_messages ORDER BY message_id");
+    std::vector<DecryptedMessageRow> rows;
+    int rc = 0;
+    while ((rc = select.step()) == SQLITE_ROW)
+        rows.push_back(DecryptedMessageRow{select.text(0), from_seconds(select.integer(1))});
+    if (rc != SQLITE_DONE)
+        return db_error(cache.db(), "cannot read the decrypted messages");
+    return rows;
+}
+
 Result<void> put_decrypted_message(sql::StatementCache& cache, const std::string& message_id, TimePoint at) {
     sql::Statement put =
         cache.prepare("INSERT OR REPLACE INTO decrypted_messages(message_id, decrypted_at) VALUES (?1, ?2)");

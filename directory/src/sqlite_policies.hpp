@@ -19,9 +19,11 @@ Result<bool> remove(sql::StatementCache& cache, const std::string& scope);
 Result<void> put_capabilities(sql::StatementCache& cache, const std::string& email,
                               const smime::AdvertisedAlgorithms& advertised, TimePoint at);
 Result<std::optional<smime::AdvertisedAlgorithms>> capabilities(sql::StatementCache& cache, const std::string& email);
+Result<std::vector<CapabilitiesRow>> all_capabilities(sql::StatementCache& cache);
 
 // DEC-09: the Message-IDs of mail the gateway decrypted.
 Result<void> put_decrypted_message(sql::StatementCache& cache, const std::string& message_id, TimePoint at);
 Result<bool> any_decrypted(sql::StatementCache& cache, const std::vector<std::string>& message_ids);
+Result<std::vector<DecryptedMessageRow>> decrypted_messages(sql::StatementCache& cache);
 
 } // namespace segel::directory::sqlite_policies

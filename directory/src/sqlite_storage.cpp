@@ -75,7 +75,7 @@ constexpr const char* k_record_columns =
     "c.status, c.reason, c.status_effective, c.der, "
     "EXISTS (SELECT 1 FROM private_keys k WHERE k.cert_id = c.id), "
     "(SELECT group_concat(e.email, char(10)) FROM certificate_emails e WHERE e.cert_id = c.id), "
-    "(SELECT group_concat(a.login, char(10)) FROM authorised_logins a WHERE a.cert_id = c.id) "
+    "(SELECT group_concat(a.login, char(10)) FROM authorised_logins a WHERE a.cert_id = c.id), c.imported_at "
     "FROM certificates c JOIN people p ON p.id = c.owner_id ";
 
 CertificateRecord read_record(const sql::Statement& row) {
@@ -97,6 +97,7 @@ CertificateRecord read_record(const sql::Statement& row) {
     record.has_private_key = row.integer(13) != 0;
     record.emails = split_lines(row.text(14));
     record.authorised_logins = split_lines(row.text(15));
+    record.imported_at = from_seconds(row.integer(16));
     return record;
 }
 
@@ -223,6 +224,12 @@ public:
     }
     Result<std::optional<smime::AdvertisedAlgorithms>> capabilities(const std::string& email) override {
         return sqlite_policies::capabilities(m_cache, email);
+    }
+    Result<std::vector<CapabilitiesRow>> all_capabilities() override {
+        return sqlite_policies::all_capabilities(m_cache);
+    }
+    Result<std::vector<DecryptedMessageRow>> decrypted_messages() override {
+        return sqlite_policies::decrypted_messages(m_cache);
     }
 
     Result<std::vector<CertificateRecord>> certificates(const CertificateFilter& filter) override {
@@ -351,6 +358,39 @@ public:
         if (rc != SQLITE_ROW)
             return db_error(m_db, "cannot read a CA certificate");
         return std::optional<std::string>(ca.blob(0));
+    }
+
+    Result<std::vector<std::string>> ca_certificates_der() override {
+        sql::Statement select = m_cache.prepare("SELECT der FROM ca_certificates ORDER BY fingerprint");
+        std::vector<std::string> ders;
+        int rc = 0;
+        while ((rc = select.step()) == SQLITE_ROW)
+            ders.push_back(select.blob(0));
+        if (rc != SQLITE_DONE)
+            return db_error(m_db, "cannot read the CA certificates");
+        return ders;
+    }
+
+    Result<bool> release_reminder(std::string_view fingerprint, int threshold_days) override {
+        sql::Statement remove =
+            m_cache.prepare("DELETE FROM reminders_sent WHERE fingerprint = ?1 AND threshold_days = ?2");
+        remove.bind(1, fingerprint).bind(2, static_cast<std::int64_t>(threshold_days));
+        if (remove.step() != SQLITE_DONE)
+            return db_error(m_db, "cannot undo a reminder's claim");
+        return sqlite3_changes(m_db) > 0;
+    }
+
+    Result<std::vector<ReminderRow>> reminders() override {
+        sql::Statement select =
+            m_cache.prepare("SELECT fingerprint, threshold_days, sent_at FROM reminders_sent ORDER BY fingerprint");
+        std::vector<ReminderRow> rows;
+        int rc = 0;
+        while ((rc = select.step()) == SQLITE_ROW)
+            rows.push_back(ReminderRow{select.text(0), static_cast<int>(select.integer(1)),
+                                       from_seconds(select.integer(2))});
+        if (rc != SQLITE_DONE)
+            return db_error(m_db, "cannot read the reminders");
+        return rows;
     }
 
     Result<bool> reminder_recorded(std::string_view fingerprint, int threshold_days) override {

@@ -6,12 +6,20 @@
 
 #include <sqlite3.h>
 
+#include "postgres_test_server.hpp"
+
 namespace segel::test {
 
-std::vector<std::string> directory_backends() { return {"sqlite"}; }
+std::vector<std::string> directory_backends() {
+    if (postgres::available())
+        return {"sqlite", "postgresql"};
+    return {"sqlite"};
+}
 
 DirectoryFixture::DirectoryFixture(std::vector<std::string> domains, std::optional<std::string> chosen) {
     backend = chosen ? *chosen : GENERATE(from_range(directory_backends()));
+    if (backend == "postgresql")
+        postgres_database = postgres::create_database();
     auto key = directory::create_master_key_file((dir / "master.key").string());
     REQUIRE(key.has_value());
     master_key = *key;
@@ -25,19 +33,37 @@ DirectoryFixture::DirectoryFixture(std::vector<std::string> domains, std::option
     store = std::move(opened).value();
 }
 
-std::string DirectoryFixture::url() const { return "sqlite:" + database_path(); }
+DirectoryFixture::~DirectoryFixture() {
+    store.reset();
+    if (!postgres_database.empty())
+        postgres::drop_database(postgres_database);
+}
+
+std::string DirectoryFixture::url() const {
+    return backend == "postgresql" ? postgres::url_of(postgres_database) : "sqlite:" + database_path();
+}
 
 std::unique_ptr<directory::DirectoryService> DirectoryFixture::open_again(
     std::shared_ptr<const smime::MasterKey> key) const {
     directory::DirectoryOptions options;
     options.master_key = key ? std::move(key) : master_key;
+    return open_url(url(), options);
+}
+
+std::unique_ptr<directory::DirectoryService> DirectoryFixture::open_url(const std::string& location,
+                                                                        directory::DirectoryOptions options) const {
+    if (!options.master_key)
+        options.master_key = master_key;
     options.domains = {"tangerangkota.go.id"};
-    auto opened = directory::open_directory(url(), options);
+    auto opened = directory::open_directory(location, options);
+    INFO((opened ? std::string() : opened.error().detail));
     REQUIRE(opened.has_value());
     return std::move(opened).value();
 }
 
 void DirectoryFixture::execute_raw(const std::string& statement) const {
+    if (backend == "postgresql")
+        return postgres::execute(postgres_database, statement);
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(database_path().c_str(), &raw) == SQLITE_OK);
     const int rc = sqlite3_exec(raw, statement.c_str(), nullptr, nullptr, nullptr);

@@ -143,7 +143,7 @@ TEST_CASE("a database file renamed over the open one is noticed on the next oper
     REQUIRE(reopened.size() == 1);
     CHECK_THAT(reopened.front(), Catch::Contains("was replaced"));
     // Our writes go into the new file, whose audit chain stays whole.
-    REQUIRE((*live)->record_reminder(f.fingerprint_of("alice"), 30, k_test_actor));
+    REQUIRE((*live)->claim_reminder(f.fingerprint_of("alice"), 30, k_test_actor));
     auto other = f.open_again();
     CHECK(other->reminder_sent(f.fingerprint_of("alice"), 30).value());
     CHECK(other->verify_audit_log()->intact);

@@ -116,7 +116,12 @@ public:
     virtual Result<void> record_signing(const SigningEvent& event, const Actor& actor) = 0;
 
     virtual Result<bool> reminder_sent(std::string_view fingerprint, int threshold_days) = 0;
-    virtual Result<void> record_reminder(std::string_view fingerprint, int threshold_days, const Actor& actor) = 0;
+    // Claims a reminder before it is sent, atomically across processes and
+    // nodes: true for the one caller that is to send it, false when it was
+    // claimed already. Audited ("remind").
+    virtual Result<bool> claim_reminder(std::string_view fingerprint, int threshold_days, const Actor& actor) = 0;
+    // Undoes a claim whose sending failed, so that a later run sends it.
+    virtual Result<void> release_reminder(std::string_view fingerprint, int threshold_days, const Actor& actor) = 0;
 
     virtual Result<std::vector<AuditEntry>> audit_entries() = 0;
     virtual Result<AuditVerification> verify_audit_log() = 0;

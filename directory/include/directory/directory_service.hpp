@@ -37,7 +37,11 @@ struct DirectoryOptions {
     bool create = false;                                // create the store when missing
     std::shared_ptr<const smime::MasterKey> master_key; // to store keys and to open them; may be empty
     std::vector<std::string> domains;                   // internal domains (art. 15 c); empty: any
+    // SQLite: how long to wait for the write lock. PostgreSQL: how long to
+    // wait for a free pooled connection and for a lock.
     std::chrono::milliseconds busy_timeout{5000};
+    std::size_t pool_size = 8;                         // PostgreSQL connections at most
+    std::chrono::milliseconds statement_timeout{5000}; // PostgreSQL, per statement
     // Called when the store was found replaced and was reopened, with a
     // sentence for the log; may be empty.
     std::function<void(const std::string&)> on_reopen;
@@ -64,7 +68,8 @@ public:
                                                      const Actor& actor) override;
     Result<void> record_signing(const SigningEvent& event, const Actor& actor) override;
     Result<bool> reminder_sent(std::string_view fingerprint, int threshold_days) override;
-    Result<void> record_reminder(std::string_view fingerprint, int threshold_days, const Actor& actor) override;
+    Result<bool> claim_reminder(std::string_view fingerprint, int threshold_days, const Actor& actor) override;
+    Result<void> release_reminder(std::string_view fingerprint, int threshold_days, const Actor& actor) override;
     Result<std::vector<AuditEntry>> audit_entries() override;
     Result<AuditVerification> verify_audit_log() override;
 
@@ -122,9 +127,10 @@ private:
     std::unique_ptr<Caches> m_caches;
 };
 
-// Opens the directory named by `url`: "sqlite:PATH", "sqlite::memory:" (a
-// private in-memory store, for tests), or a plain PATH (the [directory]
-// database setting, read as an SQLite file).
+// Opens the directory named by `url` (directory_url.hpp): "sqlite:PATH",
+// "sqlite::memory:" (a private in-memory store, for tests), a plain PATH
+// (the [directory] database setting, read as an SQLite file), or
+// "postgresql://..." (a shared PostgreSQL database).
 Result<std::unique_ptr<DirectoryService>> open_directory(const std::string& url, DirectoryOptions options);
 
 // Master key files: 64 hex digits, mode 0600 (or 0400), never in the database.

@@ -90,6 +90,7 @@ struct CertificateRecord {
     std::vector<std::string> authorised_logins;
     bool has_private_key = false;
     std::string der;
+    TimePoint imported_at{}; // when the directory stored it
 
     // The status in force at `now`: a recorded status applies from its
     // effective time; an active certificate past notAfter is expired.

@@ -4,7 +4,8 @@
 // rules live here: which certificate signs, renewal, domain checks, key
 // sealing, the audit entries' content and hashes are the service's. SQLite
 // is the first backend (sqlite_storage.hpp); a second one implements this
-// interface and passes the same contract tests.
+// interface and passes the same contract tests: PostgreSQL
+// (postgres_storage.hpp), shared by several nodes.
 //
 // A session is one connection held exclusively (the backend's lock) until
 // it is destroyed; a write transaction opened with begin_write() and not
@@ -55,6 +56,23 @@ struct AuditRow {
     std::int64_t seq = 0;
     std::int64_t at = 0; // seconds since the epoch
     std::string actor, action, detail, prev_hash, hash;
+};
+
+// Rows read whole when a directory is copied to another store
+// (directory_copy.hpp).
+struct ReminderRow {
+    std::string fingerprint;
+    int threshold_days = 0;
+    TimePoint sent_at;
+};
+struct CapabilitiesRow {
+    std::string email;
+    smime::AdvertisedAlgorithms advertised;
+    TimePoint learned_at;
+};
+struct DecryptedMessageRow {
+    std::string message_id;
+    TimePoint decrypted_at;
 };
 
 struct AuditHead {
@@ -108,15 +126,21 @@ public:
     virtual Result<void> put_capabilities(const std::string& email, const smime::AdvertisedAlgorithms& advertised,
                                           TimePoint at) = 0;
     virtual Result<std::optional<smime::AdvertisedAlgorithms>> capabilities(const std::string& email) = 0;
+    virtual Result<std::vector<CapabilitiesRow>> all_capabilities() = 0;
     virtual Result<void> put_decrypted_message(const std::string& message_id, TimePoint at) = 0;
     virtual Result<bool> any_decrypted(const std::vector<std::string>& message_ids) = 0;
+    virtual Result<std::vector<DecryptedMessageRow>> decrypted_messages() = 0;
 
     virtual Result<void> add_ca_certificate(const smime::Certificate& ca) = 0;
     virtual Result<std::optional<std::string>> ca_certificate_der(const std::string& subject) = 0;
+    virtual Result<std::vector<std::string>> ca_certificates_der() = 0;
 
     virtual Result<bool> reminder_recorded(std::string_view fingerprint, int threshold_days) = 0;
     // Claims the reminder: true when it was not recorded before.
     virtual Result<bool> claim_reminder(std::string_view fingerprint, int threshold_days, TimePoint at) = 0;
+    // False when it was not recorded.
+    virtual Result<bool> release_reminder(std::string_view fingerprint, int threshold_days) = 0;
+    virtual Result<std::vector<ReminderRow>> reminders() = 0;
 
     // Inside a write transaction: the head, locked until commit, so that
     // concurrent writers append one after the other.

@@ -100,17 +100,24 @@ OperationResult<RemindOutcome> remind(DirectoryService& directory, const Operato
         std::vector<std::string> recipients = {reminder.owner.email};
         if (!request.settings.admin.empty())
             recipients.push_back(request.settings.admin);
+        // Claimed before it is sent: of two nodes running at once, one sends.
+        auto claimed = directory.claim_reminder(reminder.certificate.fingerprint, reminder.threshold_days,
+                                                audit_actor(person));
+        if (!claimed) {
+            outcome.stopped = directory_failure(claimed.error(), "reminder to " + reminder.owner.email + " not claimed");
+            break;
+        }
+        if (!*claimed)
+            continue; // sent by another run meanwhile
         const std::string message = compose_reminder(reminder, request.settings, request.now);
         if (auto delivered = send_with_sendmail(message, request.settings, recipients); !delivered) {
             outcome.stopped = directory_failure(delivered.error(), "reminder to " + reminder.owner.email + " not sent (" +
                                                                        std::to_string(outcome.reminders.size()) +
                                                                        " sent before it)");
-            break;
-        }
-        if (auto recorded = directory.record_reminder(reminder.certificate.fingerprint, reminder.threshold_days,
-                                                      audit_actor(person));
-            !recorded) {
-            outcome.stopped = directory_failure(recorded.error(), "reminder sent but not recorded");
+            if (auto released = directory.release_reminder(reminder.certificate.fingerprint, reminder.threshold_days,
+                                                           audit_actor(person));
+                !released)
+                outcome.stopped->message += "; its claim could not be undone: " + released.error().detail;
             break;
         }
         outcome.reminders.push_back({reminder_about(reminder), true});
