@@ -45,6 +45,7 @@ Certificate directory:
   directory revoke REF --reason R  record an RA revocation
   directory expiring --days N      active certificates expiring within N days
   directory rotate-key --new-key FILE  re-seal every private key under a new master key
+  directory migrate --to URL       copy the whole directory into an empty one (SQLite to PostgreSQL)
 Correspondents (certificates to encrypt to, outside the internal domains):
   correspondent import FILE|FOLDER...  PEM, DER, .p7c or PKCS#12 (--for-domain D: domain certificates)
   correspondent list [TEXT]        list them (--json)
@@ -638,6 +639,26 @@ ParseOutcome parse_directory_or_other(const std::string& group, const std::strin
         c.settings = *settings;
         if (c.new_key_file.empty())
             outcome.error = "--new-key is required";
+        return finish(outcome, c);
+    }
+    if (name == "directory migrate") {
+        DirectoryMigrate c;
+        Grammar g("usage: segel directory migrate [--from URL] --to URL\n\nCopies a whole directory into an empty "
+                  "one, in one transaction: certificates with their statuses and history, sealed private keys as "
+                  "they are, correspondents' certificates, policy rules, reminders and the audit chain (which "
+                  "verifies afterwards). A target that holds anything is refused; after a failure the target is "
+                  "left empty and the command can simply be run again. URLs: sqlite:PATH or "
+                  "postgresql://USER@HOST/DB?sslmode=verify-full (never a password: use peer authentication or a "
+                  "password file).\n\nOptions");
+        g.options.add_options()
+            ("from", po::value(&c.from)->value_name("URL"), "the directory to copy (default: the settings' one)")
+            ("to", po::value(&c.to)->value_name("URL"), "the empty directory to copy into (created when missing)");
+        auto settings = run_grammar(g, args, outcome, vm);
+        if (!settings)
+            return outcome;
+        c.settings = *settings;
+        if (c.to.empty())
+            outcome.error = "--to is required";
         return finish(outcome, c);
     }
     if (name == "sync ra" || name == "sync crl") {

@@ -4,9 +4,45 @@
 #include <fstream>
 #include <map>
 
+#include "config/directory_location.hpp"
+
 namespace po = boost::program_options;
 
 namespace segel::config {
+
+void add_directory_options(po::options_description& options) {
+    options.add_options()
+        ("directory.database", po::value<std::string>())
+        ("directory.url", po::value<std::string>())
+        ("directory.master_key", po::value<std::string>())
+        ("directory.domain", po::value<std::vector<std::string>>()->composing())
+        ("directory.pool_size", po::value<int>())
+        ("directory.timeout_ms", po::value<long>());
+}
+
+void read_directory_settings(const po::variables_map& vm, DirectorySettings& into, std::vector<std::string>& problems,
+                             const std::string& where) {
+    if (vm.count("directory.database"))
+        into.database = vm["directory.database"].as<std::string>();
+    if (vm.count("directory.url") && vm.count("directory.database"))
+        problems.push_back(where + "directory.url: give url or database, not both");
+    if (vm.count("directory.url"))
+        into.database = vm["directory.url"].as<std::string>();
+    if (vm.count("directory.master_key"))
+        into.master_key_file = vm["directory.master_key"].as<std::string>();
+    if (vm.count("directory.domain"))
+        into.domains = vm["directory.domain"].as<std::vector<std::string>>();
+    if (vm.count("directory.pool_size")) {
+        into.pool_size = vm["directory.pool_size"].as<int>();
+        if (into.pool_size < 1 || into.pool_size > 200)
+            problems.push_back(where + "directory.pool_size: must be from 1 to 200");
+    }
+    if (vm.count("directory.timeout_ms")) {
+        into.timeout_ms = vm["directory.timeout_ms"].as<long>();
+        if (into.timeout_ms < 100 || into.timeout_ms > 600000)
+            problems.push_back(where + "directory.timeout_ms: must be from 100 to 600000");
+    }
+}
 
 bool read_config_file(const std::string& path, const po::options_description& options, po::variables_map& vm,
                       std::vector<std::string>& problems) {

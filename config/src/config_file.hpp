@@ -22,6 +22,12 @@ bool read_config_file(const std::string& path, const boost::program_options::opt
 // text is shown as "%25" before the message is built.
 std::string option_error_text(boost::program_options::error& e);
 
+struct DirectorySettings;
+// The [directory] options both settings files share, and reading them.
+void add_directory_options(boost::program_options::options_description& options);
+void read_directory_settings(const boost::program_options::variables_map& vm, DirectorySettings& into,
+                             std::vector<std::string>& problems, const std::string& where);
+
 // A lower-case DNS name with at least one dot.
 bool valid_domain(const std::string& domain);
 // local@domain with a valid domain, no spaces or angle brackets.

@@ -94,6 +94,7 @@ po::options_description command_line_options(Overrides& o) {
 
 po::options_description file_options() {
     po::options_description options;
+    add_directory_options(options);
     options.add_options()
         ("milter.socket", po::value<std::string>())
         ("milter.user", po::value<std::string>())
@@ -102,10 +103,6 @@ po::options_description file_options() {
         ("milter.max_message_bytes", po::value<long long>())
         ("milter.body_chunk_bytes", po::value<int>())
         ("milter.syslog_ident", po::value<std::string>())
-        ("directory.database", po::value<std::string>())
-        ("directory.url", po::value<std::string>())
-        ("directory.master_key", po::value<std::string>())
-        ("directory.domain", po::value<std::vector<std::string>>()->composing())
         ("signing.footer", po::value<std::string>())
         ("signing.footer_text", po::value<std::string>())
         ("signing.unsigned_header", po::value<std::string>())
@@ -224,8 +221,10 @@ void validate(MilterSettings& s, std::vector<std::string>& problems) {
         problems.push_back(where + "milter.temp_dir: " + s.milter.temp_dir + " is not a directory");
     else if ((st.st_mode & 002) != 0 && (st.st_mode & S_ISVTX) == 0)
         problems.push_back(where + "milter.temp_dir: " + s.milter.temp_dir + " is writable by everyone without the sticky bit");
-    if (const std::string path = sqlite_path_of(s.directory.database); path.empty())
-        problems.push_back(where + "directory.url: \"" + s.directory.database + "\" names a backend this build does not have (sqlite:PATH)");
+    if (is_postgres_location(s.directory.database))
+        ; // reached (and its schema checked) when the daemon opens it
+    else if (const std::string path = sqlite_path_of(s.directory.database); path.empty())
+        problems.push_back(where + "directory.url: \"" + s.directory.database + "\" names a backend Segel does not have (sqlite:PATH or postgresql://...)");
     else if (::access(path.c_str(), R_OK) != 0)
         problems.push_back(where + "directory.database: " + path + " cannot be read (create it with `segel directory init`)");
     if (::stat(s.directory.master_key_file.c_str(), &st) != 0)
@@ -370,13 +369,7 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
             s.milter.max_message_bytes = vm["milter.max_message_bytes"].as<long long>();
         if (vm.count("milter.body_chunk_bytes"))
             s.milter.body_chunk_bytes = vm["milter.body_chunk_bytes"].as<int>();
-        text("directory.database", s.directory.database);
-        if (vm.count("directory.url") && vm.count("directory.database"))
-            outcome.problems.push_back(path + ": directory.url: give url or database, not both");
-        text("directory.url", s.directory.database);
-        text("directory.master_key", s.directory.master_key_file);
-        if (vm.count("directory.domain"))
-            s.directory.domains = vm["directory.domain"].as<std::vector<std::string>>();
+        read_directory_settings(vm, s.directory, outcome.problems, path + ": ");
         on_off("signing.footer", s.signing.footer);
         text("signing.footer_text", s.signing.footer_text);
         on_off("verify.enabled", s.verify.enabled);
@@ -473,6 +466,7 @@ std::string format_milter_settings(const MilterSettings& s) {
         << "\nmaster_key = " << s.directory.master_key_file << "\n";
     for (const auto& domain : s.directory.domains)
         out << "domain = " << domain << "\n";
+    out << "pool_size = " << s.directory.pool_size << "\ntimeout_ms = " << s.directory.timeout_ms << "\n";
     out << "\n[signing]\nfooter = " << (s.signing.footer ? "on" : "off") << "\nfooter_text = " << s.signing.footer_text
         << "\nunsigned_header = " << s.signing.unsigned_header << "\n\n[policy]\n";
     FailurePolicy policy = s.policy;

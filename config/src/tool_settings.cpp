@@ -20,11 +20,8 @@ constexpr const char* k_default_file = "/etc/segel/segel.conf";
 
 po::options_description file_options() {
     po::options_description options;
+    add_directory_options(options);
     options.add_options()
-        ("directory.database", po::value<std::string>())
-        ("directory.url", po::value<std::string>())
-        ("directory.master_key", po::value<std::string>())
-        ("directory.domain", po::value<std::vector<std::string>>()->composing())
         ("crl.issuer", po::value<std::string>())
         ("crl.max_age_hours", po::value<long>())
         ("remind.days", po::value<std::string>())
@@ -63,12 +60,21 @@ std::string example_tool_settings() {
 # The SQLite directory database. Its folder should belong to the daemon's
 # user and an admin group (mode 0750); files are created 0640. Or give
 # url = sqlite:/var/lib/segel/directory.sqlite instead (not both).
+# Several gateway nodes share one PostgreSQL directory instead:
+#   url = postgresql://segel@db.example.go.id/segel?sslmode=verify-full&sslrootcert=/etc/segel/db-ca.pem
+#   url = postgresql:///segel?host=/run/postgresql   (unix socket, peer authentication)
+# Never a password in the URL: use peer authentication or a password file
+# (~/.pgpass of the daemon's user, or passfile=PATH in the URL).
 database = /var/lib/segel/directory.sqlite
 # The master key that seals private keys (64 hex digits, mode 0600, owned by
 # the daemon's user). Never store it next to copies of the database.
 master_key = /etc/segel/master.key
 # Internal mail domains (Tangerang art. 15 c); repeat the line for more.
 domain = tangerangkota.go.id
+# PostgreSQL: connections per process at most, and how long (ms) one
+# statement, a free connection or a lock is waited for (SQLite: its lock).
+pool_size = 8
+timeout_ms = 5000
 
 [crl]
 # PEM certificate of the CA whose CRLs `segel sync crl` accepts.
@@ -101,16 +107,7 @@ SettingsOutcome load_tool_settings(const SettingsOverrides& overrides) {
         if (!read_config_file(path, file_options(), vm, problems))
             return outcome;
         const std::string where = path + ": ";
-        if (vm.count("directory.database"))
-            settings.directory.database = vm["directory.database"].as<std::string>();
-        if (vm.count("directory.url") && vm.count("directory.database"))
-            problems.push_back(where + "directory.url: give url or database, not both");
-        if (vm.count("directory.url"))
-            settings.directory.database = vm["directory.url"].as<std::string>();
-        if (vm.count("directory.master_key"))
-            settings.directory.master_key_file = vm["directory.master_key"].as<std::string>();
-        if (vm.count("directory.domain"))
-            settings.directory.domains = vm["directory.domain"].as<std::vector<std::string>>();
+        read_directory_settings(vm, settings.directory, problems, where);
         if (vm.count("crl.issuer"))
             settings.crl.issuer = vm["crl.issuer"].as<std::string>();
         if (vm.count("crl.max_age_hours")) {

@@ -18,6 +18,7 @@ int run_directory_authorise(const config::DirectoryAuthorise& command);
 int run_directory_revoke(const config::DirectoryRevoke& command);
 int run_directory_expiring(const config::DirectoryExpiring& command);
 int run_directory_rotate_key(const config::DirectoryRotateKey& command);
+int run_directory_migrate(const config::DirectoryMigrate& command);
 int run_sync_ra(const config::SyncRa& command);
 int run_sync_crl(const config::SyncCrl& command);
 int run_audit_verify(const config::AuditVerify& command);

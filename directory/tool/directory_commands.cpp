@@ -120,8 +120,11 @@ int run_directory_init(const config::DirectoryInit& command) {
     if (!done->created_key_id.empty())
         std::cout << "created master key " << command.settings.directory.master_key_file << " (0600, id " << done->created_key_id
                   << "); keep a copy offline, never beside database backups\n";
-    std::cout << (done->existed ? "directory database " + done->database_path + " is ready (schema up to date)\n"
-                                : "created directory database " + done->database_path + " (0640)\n");
+    if (done->database_path.empty())
+        std::cout << "directory " << command.settings.directory.database << " is ready (schema up to date)\n";
+    else
+        std::cout << (done->existed ? "directory database " + done->database_path + " is ready (schema up to date)\n"
+                                    : "created directory database " + done->database_path + " (0640)\n");
     return EX_OK;
 }
 
@@ -251,6 +254,25 @@ int run_directory_rotate_key(const config::DirectoryRotateKey& command) {
     std::cout << "re-sealed " << rotated->resealed << " private keys under master key " << rotated->key_id << " ("
               << command.new_key_file << ").\nNow set directory.master_key = " << command.new_key_file
               << " in the settings, restart segel-milter, and destroy " << command.settings.directory.master_key_file << ".\n";
+    return EX_OK;
+}
+
+int run_directory_migrate(const config::DirectoryMigrate& command) {
+    const auto location = location_of(command.settings);
+    const std::string from = command.from.empty() ? location.url : command.from;
+    auto copied = admin::migrate_directory(current_operator(), location, {from, command.to});
+    if (!copied)
+        return report_failure(copied.error());
+    const auto& c = *copied;
+    std::cout << "copied " << from << " to " << command.to << ":\n"
+              << "  people " << c.people << ", certificates " << c.certificates << ", sealed private keys "
+              << c.private_keys << ", issuing CA certificates " << c.ca_certificates << "\n"
+              << "  correspondents' certificates " << c.correspondents << ", policy rules " << c.policy_rules
+              << ", remembered capabilities " << c.capabilities << ", decrypted Message-IDs " << c.decrypted_messages
+              << ", reminders " << c.reminders << "\n"
+              << "  audit entries " << c.audit_entries << " (+1 directory_migrate entry; the chain verifies)\n"
+              << "Now point [directory] url at " << command.to
+              << " on every node (keep the same master key file) and restart segel-milter.\n";
     return EX_OK;
 }
 

@@ -11,7 +11,9 @@ namespace segel::tool {
 using directory::admin::FailureKind;
 
 directory::admin::DirectoryLocation location_of(const config::ToolSettings& settings) {
-    return {settings.directory.database, settings.directory.master_key_file, settings.directory.domains};
+    return {settings.directory.database, settings.directory.master_key_file, settings.directory.domains,
+            static_cast<std::size_t>(settings.directory.pool_size),
+            std::chrono::milliseconds(settings.directory.timeout_ms)};
 }
 
 namespace {

@@ -38,6 +38,7 @@ int dispatch(const segel::config::Command& command) {
             [](const config::DirectoryRevoke& c) { return tool::run_directory_revoke(c); },
             [](const config::DirectoryExpiring& c) { return tool::run_directory_expiring(c); },
             [](const config::DirectoryRotateKey& c) { return tool::run_directory_rotate_key(c); },
+            [](const config::DirectoryMigrate& c) { return tool::run_directory_migrate(c); },
             [](const config::SyncRa& c) { return tool::run_sync_ra(c); },
             [](const config::SyncCrl& c) { return tool::run_sync_crl(c); },
             [](const config::AuditVerify& c) { return tool::run_audit_verify(c); },

@@ -214,7 +214,8 @@ int run_config_show(const config::ConfigShow& command) {
         days += (days.empty() ? "" : ", ") + std::to_string(d);
     std::cout << "# effective settings (from " << s.source << ")\n"
               << "[directory]\ndatabase = " << s.directory.database << "\nmaster_key = " << s.directory.master_key_file
-              << "\ndomain = " << domains << "\n\n[crl]\nissuer = " << s.crl.issuer
+              << "\ndomain = " << domains << "\npool_size = " << s.directory.pool_size
+              << "\ntimeout_ms = " << s.directory.timeout_ms << "\n\n[crl]\nissuer = " << s.crl.issuer
               << "\nmax_age_hours = " << s.crl.max_age_hours << "\n\n[remind]\ndays = " << days
               << "\nadmin = " << s.remind.admin << "\nfrom = " << s.remind.from << "\nsendmail = " << s.remind.sendmail
               << "\nlanguage = " << s.remind.language << "\n";

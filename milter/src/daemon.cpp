@@ -54,6 +54,9 @@ std::shared_ptr<const Pipelines> build_pipelines(std::shared_ptr<const config::M
     directory::DirectoryOptions options;
     options.master_key = *key;
     options.domains = settings->directory.domains;
+    options.pool_size = static_cast<std::size_t>(settings->directory.pool_size);
+    options.busy_timeout = std::chrono::milliseconds(settings->directory.timeout_ms);
+    options.statement_timeout = options.busy_timeout;
     options.on_reopen = [](const std::string& why) { log_info(why); };
     auto opened = directory::open_directory(settings->directory.database, options);
     if (!opened) {

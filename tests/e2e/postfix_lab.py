@@ -17,7 +17,9 @@ maps an address to others). With decryption_hop, it runs the decryption
 hop the same way: mail the milter marked X-Segel-Decrypt goes through the
 segel-decrypt transport, one recipient per delivery, to a loopback smtpd
 whose {daemon_name} is segel-decrypt. It also prepares a demo directory (`segel directory
-init/import`) and runs segel-milter. Needs root (Postfix's master does).
+init/import`; an SQLite file, or the PostgreSQL database `directory_url` names) and runs
+segel-milter. With second_node, a second submission port has its own segel-milter (a
+second gateway node on the same directory) on its own socket. Needs root (Postfix's master does).
 Everything lives in one temporary folder; stop() leaves nothing running.
 """
 import os
@@ -26,6 +28,7 @@ import socket
 import subprocess
 import tempfile
 import sys
+import threading
 import time
 import unittest
 
@@ -82,7 +85,7 @@ postlog   unix-dgram n - n - 1 postlogd
 class PostfixLab:
     def __init__(self, segel, milter, pki, users=("alice", "bambang", "eko"), milter_args=(), milter_config="",
                  smtpd_milters=None, local_delivery=False, encryption_hop=False, aliases=None,
-                 message_size_limit=60000000, decryption_hop=False):
+                 message_size_limit=60000000, decryption_hop=False, directory_url=None, second_node=False):
         self.segel = segel
         self.milter_binary = milter
         self.pki = pki
@@ -108,16 +111,26 @@ class PostfixLab:
         self.decryption_hop = free_port() if decryption_hop else None
         self.aliases = aliases or {}
         self.message_size_limit = message_size_limit
+        self.directory_url = directory_url
+        self.second_node = second_node
+        self.submission_b = free_port() if second_node else None
+        self.socket_path_b = os.path.join(self.root, "milter-b", "milter.sock")
+        self.milter_b = None
 
     # -- the directory ---------------------------------------------------------
     def segel_cmd(self, *args):
         return subprocess.run([self.segel, *args, "--config", os.path.join(self.root, "segel.conf")],
                               capture_output=True, text=True)
 
+    def directory_settings(self):
+        """The [directory] section every program of the lab uses."""
+        location = ("url = " + self.directory_url if self.directory_url
+                    else "database = %s/db/directory.sqlite" % self.root)
+        return "[directory]\n%s\nmaster_key = %s/master.key\ndomain = tangerangkota.go.id\n" % (location, self.root)
+
     def make_directory(self):
         with open(os.path.join(self.root, "segel.conf"), "w") as f:
-            f.write("[directory]\ndatabase = %s/db/directory.sqlite\nmaster_key = %s/master.key\n"
-                    "domain = tangerangkota.go.id\n" % (self.root, self.root))
+            f.write(self.directory_settings())
         result = self.segel_cmd("directory", "init")
         assert result.returncode == 0, result.stderr
         for user in self.users:
@@ -127,38 +140,45 @@ class PostfixLab:
 
     # -- segel-milter ------------------------------------------------------------
     def start_milter(self):
-        os.makedirs(os.path.dirname(self.socket_path), exist_ok=True)
-        os.makedirs(os.path.join(self.root, "tmp"), exist_ok=True)
-        config = os.path.join(self.root, "segel-milter.conf")
-        with open(config, "w") as f:
-            f.write("[milter]\nsocket = unix:%s\nuser =\ntemp_dir = %s/tmp\n[directory]\ndatabase = %s/db/directory.sqlite\n"
-                    "master_key = %s/master.key\ndomain = tangerangkota.go.id\n%s"
-                    % (self.socket_path, self.root, self.root, self.root, self.milter_config))
-        if os.path.exists(self.socket_path):
-            os.unlink(self.socket_path)  # a stale one would look like a running milter
-        self.milter_log = open(os.path.join(self.root, "milter.log"), "a")
-        self.milter = subprocess.Popen([self.milter_binary, "--config", config, "--log-stderr", *self.milter_args],
-                                       stdout=self.milter_log, stderr=subprocess.STDOUT)
-        wait_for(lambda: self.socket_accepts() or self.milter.poll() is not None, 10, "the milter socket")
-        if self.milter.poll() is not None:
-            raise RuntimeError("segel-milter exited: " + open(os.path.join(self.root, "milter.log")).read())
-        os.chmod(os.path.dirname(self.socket_path), 0o755)
-        os.chmod(self.socket_path, 0o777)
+        self.milter, self.milter_log = self.launch_milter(self.socket_path, "")
 
-    def socket_accepts(self):
+    def launch_milter(self, socket_path, name):
+        """Starts one segel-milter on `socket_path` (settings and log named by `name`); returns (process, log)."""
+        os.makedirs(os.path.dirname(socket_path), exist_ok=True)
+        os.makedirs(os.path.join(self.root, "tmp"), exist_ok=True)
+        config = os.path.join(self.root, "segel-milter%s.conf" % name)
+        with open(config, "w") as f:
+            f.write("[milter]\nsocket = unix:%s\nuser =\ntemp_dir = %s/tmp\n%s%s"
+                    % (socket_path, self.root, self.directory_settings(), self.milter_config))
+        if os.path.exists(socket_path):
+            os.unlink(socket_path)  # a stale one would look like a running milter
+        log_path = os.path.join(self.root, "milter%s.log" % name)
+        log = open(log_path, "a")
+        milter = subprocess.Popen([self.milter_binary, "--config", config, "--log-stderr", *self.milter_args],
+                                  stdout=log, stderr=subprocess.STDOUT)
+        wait_for(lambda: self.socket_accepts(socket_path) or milter.poll() is not None, 10, "the milter socket")
+        if milter.poll() is not None:
+            raise RuntimeError("segel-milter exited: " + open(log_path).read())
+        os.chmod(os.path.dirname(socket_path), 0o755)
+        os.chmod(socket_path, 0o777)
+        return milter, log
+
+    def socket_accepts(self, socket_path=None):
         with socket.socket(socket.AF_UNIX) as s:
-            return s.connect_ex(self.socket_path) == 0
+            return s.connect_ex(socket_path or self.socket_path) == 0
 
     def stop_milter(self, signal_number=15):
-        if self.milter and self.milter.poll() is None:
-            self.milter.send_signal(signal_number)
-            try:
-                self.milter.wait(10)
-            except subprocess.TimeoutExpired:
-                self.milter.kill()
-                self.milter.wait()
-        if self.milter:
-            self.milter_log.close()
+        for milter, log in ((self.milter, getattr(self, "milter_log", None)),
+                            (self.milter_b, getattr(self, "milter_b_log", None))):
+            if milter and milter.poll() is None:
+                milter.send_signal(signal_number)
+                try:
+                    milter.wait(10)
+                except subprocess.TimeoutExpired:
+                    milter.kill()
+                    milter.wait()
+            if milter:
+                log.close()
 
     # -- the sink ------------------------------------------------------------------
     def start_sink(self):
@@ -228,6 +248,9 @@ class PostfixLab:
                         "127.0.0.1:%d inet n - n - - smtpd -o milter_macro_daemon_name=segel-encrypt "
                         "-o receive_override_options=no_address_mappings -o smtpd_sasl_auth_enable=no "
                         "-o content_filter=\n" % self.hop)
+            if self.second_node:
+                f.write("127.0.0.1:%d inet n - n - - smtpd -o smtpd_milters=unix:%s\n"
+                        % (self.submission_b, self.socket_path_b))
             if self.decryption_hop:
                 f.write("segel-decrypt unix - - n - - smtp\n"
                         "127.0.0.1:%d inet n - n - - smtpd -o milter_macro_daemon_name=segel-decrypt "
@@ -327,6 +350,8 @@ class PostfixLab:
         self.make_directory()
         if self.smtpd_milters is None:
             self.start_milter()
+        if self.second_node:
+            self.milter_b, self.milter_b_log = self.launch_milter(self.socket_path_b, "-b")
         self.start_sink()
         self.start_postfix()
         return self
@@ -365,6 +390,17 @@ class PostfixLab:
             args += ["--auth", "PLAIN", "--auth-user", login, "--auth-password", password]
         result = subprocess.run(args, input=message, capture_output=True)
         return result.returncode, (result.stdout + result.stderr).decode("utf-8", "replace")
+
+
+def verify_signed(build, folder, data, user):
+    """Runs segel-test-verify (OpenSSL, gpgsm, NSS) on a delivered message signed for `user`; returns
+    (exit code, output)."""
+    path = os.path.join(folder, "check-%d-%d.eml" % (os.getpid(), threading.get_ident()))
+    with open(path, "wb") as f:
+        f.write(data)
+    result = subprocess.run([os.path.join(build, "tests", "segel-test-verify"), path, user],
+                            capture_output=True, text=True)
+    return result.returncode, result.stdout + result.stderr
 
 
 def start_lab(lab):

@@ -21,7 +21,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from postfix_lab import PostfixLab, wait_for, e2e_main, start_lab, stop_lab  # noqa: E402
+from postfix_lab import PostfixLab, wait_for, e2e_main, start_lab, stop_lab, verify_signed  # noqa: E402
 
 BUILD = None
 ALICE = "alice@tangerangkota.go.id"
@@ -90,12 +90,8 @@ class OutboundTest(unittest.TestCase):
         stop_lab(self, self.lab)
 
     def verify(self, delivered, user):
-        path = os.path.join(self.lab.root, "check.eml")
-        with open(path, "wb") as f:
-            f.write(delivered)
-        result = subprocess.run([os.path.join(BUILD, "tests", "segel-test-verify"), path, user],
-                                capture_output=True, text=True)
-        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        code, output = verify_signed(BUILD, self.lab.root, delivered, user)
+        self.assertEqual(code, 0, output)
 
     def signed_offline(self):
         """A message signed by alice with `segel msg sign`, as if it came from outside."""

@@ -89,6 +89,11 @@ struct DirectoryRotateKey {
     ToolSettings settings;
     std::string new_key_file;
 };
+struct DirectoryMigrate {
+    ToolSettings settings;
+    std::string from; // empty: the settings' directory
+    std::string to;
+};
 struct SyncRa {
     ToolSettings settings;
     std::string file;
@@ -186,7 +191,7 @@ struct PolicyShowCommand {
 };
 
 using Command = std::variant<HelpRequest, MsgSignCommand, MsgVerifyCommand, DirectoryInit, DirectoryImport, DirectoryList, DirectoryShow,
-                             DirectoryAuthorise, DirectoryRevoke, DirectoryExpiring, DirectoryRotateKey, SyncRa,
+                             DirectoryAuthorise, DirectoryRevoke, DirectoryExpiring, DirectoryRotateKey, DirectoryMigrate, SyncRa,
                              SyncCrl, AuditVerify, AuditList, ReportCommand, RemindCommand, ConfigShow,
                              CorrespondentImportCommand, CorrespondentListCommand, CorrespondentRemoveCommand, CorrespondentApproveCommand,
                              PolicySetCommand, PolicyUnsetCommand, PolicyListCommand, PolicyShowCommand,

@@ -17,7 +17,21 @@ struct DirectorySettings {
     std::string database = "/var/lib/segel/directory.sqlite";
     std::string master_key_file = "/etc/segel/master.key";
     std::vector<std::string> domains = {"tangerangkota.go.id"}; // internal (signing) domains
+    // A shared (PostgreSQL) directory: connections per process at most, and
+    // how long one statement, a free connection or a lock is waited for
+    // (the SQLite file's lock wait too).
+    int pool_size = 8;
+    long timeout_ms = 5000;
 };
+
+// Whether a location names a PostgreSQL database (postgresql:// or
+// postgres://, any case).
+inline bool is_postgres_location(const std::string& location) {
+    std::string scheme = location.substr(0, location.find("://"));
+    for (auto& c : scheme)
+        c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return location.find("://") != std::string::npos && (scheme == "postgresql" || scheme == "postgres");
+}
 
 // The SQLite file a location names (sqlite:PATH or a plain path), or empty
 // when it names another backend.

@@ -45,12 +45,23 @@ OperationResult<InitOutcome> init_directory(const Operator& person, const Direct
         outcome.created_key_id = (*created)->id();
     }
     outcome.existed = !outcome.database_path.empty() && fs::exists(outcome.database_path);
-    DirectoryOptions options;
+    DirectoryOptions options = options_for(location);
     options.create = true;
-    options.domains = location.domains;
     if (auto opened = open_directory(location.url, options); !opened)
         return directory_failure(opened.error(), "cannot create the directory");
     return outcome;
+}
+
+OperationResult<CopySummary> migrate_directory(const Operator& person, const DirectoryLocation& location,
+                                               const MigrateDirectory& request) {
+    if (auto refused = refusal(person, Permission::administer))
+        return *refused;
+    if (request.from == request.to)
+        return Failure{FailureKind::invalid_request, "--from and --to name the same directory"};
+    auto copied = copy_directory(request.from, request.to, options_for(location), audit_actor(person));
+    if (!copied)
+        return directory_failure(copied.error(), "the directory was not copied");
+    return std::move(copied).value();
 }
 
 OperationResult<std::vector<CertificateRecord>> list_certificates(DirectoryService& directory, const Operator& person,

@@ -20,6 +20,15 @@ bool sqlite_file_unwritable(const std::string& path) {
 
 } // namespace
 
+DirectoryOptions options_for(const DirectoryLocation& location) {
+    DirectoryOptions options;
+    options.domains = location.domains;
+    options.pool_size = location.pool_size;
+    options.busy_timeout = location.timeout;
+    options.statement_timeout = location.timeout;
+    return options;
+}
+
 OperationResult<std::unique_ptr<DirectoryService>> open_for(const DirectoryLocation& location, KeyNeed key,
                                                             Access access) {
     if (const std::string path = sqlite_file_of(location.url);
@@ -27,8 +36,7 @@ OperationResult<std::unique_ptr<DirectoryService>> open_for(const DirectoryLocat
         return Failure{FailureKind::not_permitted,
                        "cannot write the directory database " + path +
                            " (or its folder); run as the daemon's user or a member of its admin group"};
-    DirectoryOptions options;
-    options.domains = location.domains;
+    DirectoryOptions options = options_for(location);
     if (key == KeyNeed::required) {
         auto master = load_master_key_file(location.master_key_file);
         if (!master)

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "directory/admin/directory_access.hpp"
+#include "directory/directory_copy.hpp"
 #include "directory/admin/operator.hpp"
 #include "smime/signing_identity.hpp"
 
@@ -28,6 +29,14 @@ struct InitOutcome {
 // Creates what is missing: the database folder (0750), the master key file
 // (0600) and the database (0640, schema current).
 OperationResult<InitOutcome> init_directory(const Operator& person, const DirectoryLocation& location);
+
+// Moving a site: copies the whole directory at `from` into the empty one at
+// `to` (directory_copy.hpp), with the location's timeouts. Administrators.
+struct MigrateDirectory {
+    std::string from, to; // directory URLs
+};
+OperationResult<CopySummary> migrate_directory(const Operator& person, const DirectoryLocation& location,
+                                               const MigrateDirectory& request);
 
 // --- import -----------------------------------------------------------------
 

@@ -4,6 +4,7 @@
 // cannot write fails here, before any change, naming the file.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,7 +18,12 @@ struct DirectoryLocation {
     std::string url;                  // as open_directory() reads it
     std::string master_key_file;
     std::vector<std::string> domains; // internal domains (art. 15 c)
+    std::size_t pool_size = 8;        // PostgreSQL connections at most
+    std::chrono::milliseconds timeout{5000}; // statement, connection and lock waits
 };
+
+// The options open_directory() takes for a location (without a master key).
+DirectoryOptions options_for(const DirectoryLocation& location);
 
 enum class KeyNeed { none, required };
 enum class Access { read, write };
