@@ -8,6 +8,7 @@
 
 #include "crl_builder.hpp"
 #include "external_verifiers.hpp"
+#include "postgres_test_server.hpp"
 #include "test_support.hpp"
 
 using namespace segel::test;
@@ -562,4 +563,40 @@ TEST_CASE("segel correspondent approve names a certificate that is not waiting f
     CHECK_THAT(approved.err, Catch::Contains("is not waiting for approval"));
     const auto listed = cli.run({"correspondent", "list", "--json"});
     CHECK_THAT(listed.out, Catch::Contains("\"pending\": false"));
+}
+
+TEST_CASE("segel directory migrate moves the demo directory to PostgreSQL: same listing and report, the chain verifies",
+          "[cli][migrate][postgres]") {
+    Cli cli;
+    cli.init_and_import({"alice", "bambang", "citra"});
+    REQUIRE(cli.run({"directory", "revoke", cli.serial_of("bambang"), "--reason", "mutasi"}).exit_code == 0);
+    REQUIRE(cli.run({"directory", "authorise", cli.serial_of("alice"), "sekretaris"}).exit_code == 0);
+    const auto list_before = cli.run({"directory", "list"});
+    const auto report_before = cli.run({"report", "--format", "csv"});
+    REQUIRE(list_before.exit_code == 0);
+    REQUIRE(report_before.exit_code == 0);
+
+    const std::string url = postgres::url_of(postgres::create_database());
+    const auto moved = cli.run({"directory", "migrate", "--to", url});
+    INFO(moved.err);
+    REQUIRE(moved.exit_code == 0);
+    CHECK_THAT(moved.out, Catch::Contains("certificates 3") && Catch::Contains("sealed private keys 3"));
+
+    const auto list_after = cli.run({"directory", "list", "--database", url});
+    const auto report_after = cli.run({"report", "--format", "csv", "--database", url});
+    CHECK(list_after.out == list_before.out);
+    CHECK(report_after.out == report_before.out);
+    const auto verified = cli.run({"audit", "verify", "--database", url});
+    CHECK(verified.exit_code == 0);
+    CHECK_THAT(verified.out, Catch::Contains("intact"));
+    CHECK_THAT(cli.run({"audit", "list", "--database", url}).out, Catch::Contains("directory_migrate"));
+
+    // A second run finds the target full and changes nothing.
+    const auto again = cli.run({"directory", "migrate", "--to", url});
+    CHECK(again.exit_code == 65);
+    CHECK_THAT(again.err, Catch::Contains("not empty"));
+    // A password in the URL is refused before anything is read.
+    const auto password = cli.run({"directory", "list", "--database", "postgresql://segel:geheim@localhost/segel"});
+    CHECK(password.exit_code != 0);
+    CHECK_THAT(password.err, Catch::Contains("password file"));
 }

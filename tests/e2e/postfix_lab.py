@@ -18,7 +18,7 @@ hop the same way: mail the milter marked X-Segel-Decrypt goes through the
 segel-decrypt transport, one recipient per delivery, to a loopback smtpd
 whose {daemon_name} is segel-decrypt. It also prepares a demo directory (`segel directory
 init/import`; an SQLite file, or the PostgreSQL database `directory_url` names) and runs
-segel-milter. With second_node, a second submission port has its own segel-milter (a
+segel-milter (which may connect as another role: `daemon_directory_url`). With second_node, a second submission port has its own segel-milter (a
 second gateway node on the same directory) on its own socket. Needs root (Postfix's master does).
 Everything lives in one temporary folder; stop() leaves nothing running.
 """
@@ -112,6 +112,7 @@ class PostfixLab:
         self.aliases = aliases or {}
         self.message_size_limit = message_size_limit
         self.directory_url = directory_url
+        self.daemon_directory_url = None  # what segel-milter connects to, when not directory_url
         self.second_node = second_node
         self.submission_b = free_port() if second_node else None
         self.socket_path_b = os.path.join(self.root, "milter-b", "milter.sock")
@@ -122,10 +123,10 @@ class PostfixLab:
         return subprocess.run([self.segel, *args, "--config", os.path.join(self.root, "segel.conf")],
                               capture_output=True, text=True)
 
-    def directory_settings(self):
-        """The [directory] section every program of the lab uses."""
-        location = ("url = " + self.directory_url if self.directory_url
-                    else "database = %s/db/directory.sqlite" % self.root)
+    def directory_settings(self, daemon=False):
+        """The [directory] section of segel (or, with `daemon`, of segel-milter)."""
+        url = (daemon and self.daemon_directory_url) or self.directory_url
+        location = "url = " + url if url else "database = %s/db/directory.sqlite" % self.root
         return "[directory]\n%s\nmaster_key = %s/master.key\ndomain = tangerangkota.go.id\n" % (location, self.root)
 
     def make_directory(self):
@@ -149,7 +150,7 @@ class PostfixLab:
         config = os.path.join(self.root, "segel-milter%s.conf" % name)
         with open(config, "w") as f:
             f.write("[milter]\nsocket = unix:%s\nuser =\ntemp_dir = %s/tmp\n%s%s"
-                    % (socket_path, self.root, self.directory_settings(), self.milter_config))
+                    % (socket_path, self.root, self.directory_settings(daemon=True), self.milter_config))
         if os.path.exists(socket_path):
             os.unlink(socket_path)  # a stale one would look like a running milter
         log_path = os.path.join(self.root, "milter%s.log" % name)

@@ -2,7 +2,9 @@
 """End-to-end: two gateway nodes on one PostgreSQL directory (issue 14).
 
 A real PostgreSQL (Debian's, started by tests/postgres/postgres-cluster.sh in
-a temporary folder as an unprivileged user) holds the directory; one real
+a temporary folder as an unprivileged user) holds the directory, with the
+roles of deploy/postgresql/roles.sql: the milters connect as segel_daemon,
+`segel` as segel_operator, only `segel directory init` as the owner. One real
 Postfix has two submission ports, each with its own segel-milter process
 (two nodes; with two Postfix servers it is the same: each node only talks
 to the database). Checks: a revocation through one node is refused by the
@@ -26,6 +28,7 @@ from postfix_lab import PostfixLab, e2e_main, start_lab, stop_lab, verify_signed
 BUILD = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLUSTER = os.path.join(HERE, "..", "postgres", "postgres-cluster.sh")
+ROLES = os.path.join(HERE, "..", "..", "deploy", "postgresql", "roles.sql")
 ALICE = "alice@tangerangkota.go.id"
 BAMBANG = "bambang@tangerangkota.go.id"
 
@@ -54,9 +57,17 @@ class TestNodes(unittest.TestCase):
         cluster("start", self.state)
         host = first_line(os.path.join(self.state, "host"))
         port = first_line(os.path.join(self.state, "port"))
-        subprocess.run(["psql", "-q", "postgresql:///postgres?host=%s&port=%s&user=segel_test" % (host, port),
-                        "-c", "CREATE DATABASE segel"], check=True, capture_output=True)
-        lab.directory_url = "postgresql:///segel?host=%s&port=%s&user=segel_test" % (host, port)
+        url = "postgresql:///%s?host=" + host + "&port=" + port + "&user=%s"
+        subprocess.run(["psql", "-q", url % ("postgres", "segel_test"), "-c", "CREATE DATABASE segel"],
+                       check=True, capture_output=True)
+        # The owner creates the schema, then the grants; nodes and operators use their roles.
+        init = subprocess.run([lab.segel, "directory", "init", "--database", url % ("segel", "segel_test"),
+                               "--master-key", os.path.join(lab.root, "master.key")], capture_output=True, text=True)
+        self.assertEqual(init.returncode, 0, init.stderr)
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", url % ("segel", "segel_test"), "-f", ROLES],
+                       check=True, capture_output=True)
+        lab.directory_url = url % ("segel", "segel_operator")
+        lab.daemon_directory_url = url % ("segel", "segel_daemon")
         self.lab = start_lab(lab)
 
     def tearDown(self):
@@ -92,6 +103,12 @@ class TestNodes(unittest.TestCase):
             self.assertNotEqual(code, 0, transcript)
             self.assertIn("<** 550", transcript)
             self.assertIn("certificate is revoked, expired or not usable", transcript)
+        # The nodes' role cannot undo it (nor edit the audit chain).
+        for statement in ("UPDATE certificates SET status = 'active'", "DELETE FROM audit_log"):
+            denied = subprocess.run(["psql", "-q", self.lab.daemon_directory_url, "-c", statement],
+                                    capture_output=True, text=True)
+            self.assertNotEqual(denied.returncode, 0)
+            self.assertIn("permission denied", denied.stderr)
         # Bambang still signs on both.
         code, transcript = self.submit("b", BAMBANG, "Bambang")
         self.assertEqual(code, 0, transcript)
