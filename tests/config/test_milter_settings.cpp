@@ -133,7 +133,7 @@ TEST_CASE("routing settings name Postfix services per direction, each once", "[c
     CHECK_THAT(twice.problems.front(), Catch::Contains("routing.inbound_service: \"smtp\" is given a direction twice"));
 }
 
-TEST_CASE("directory.url names the directory as sqlite:PATH, database still works, never both", "[config][milter]") {
+TEST_CASE("directory.url names the directory as sqlite:PATH or postgresql://, database still works, never both", "[config][milter]") {
     test::TempDir dir;
     test::write_file(dir / "directory.sqlite", "");
     test::write_file(dir / "master.key", "");
@@ -160,9 +160,23 @@ TEST_CASE("directory.url names the directory as sqlite:PATH, database still work
     const auto missing = parse("url = sqlite:" + (dir / "none.sqlite").string() + "\n");
     REQUIRE_FALSE(missing.settings.has_value());
     CHECK_THAT(missing.problems.front(), Catch::Contains("none.sqlite cannot be read"));
-    const auto other = parse("url = postgresql://segel@localhost/segel\n");
+    const auto other = parse("url = mysql://segel@localhost/segel\n");
     REQUIRE_FALSE(other.settings.has_value());
-    CHECK_THAT(other.problems.front(), Catch::Contains("names a backend this build does not have"));
+    CHECK_THAT(other.problems.front(), Catch::Contains("names a backend Segel does not have"));
+    // A shared directory: reached when the daemon opens it; its pool and timeouts are checked here.
+    const auto shared = parse("url = postgresql://segel@db.example.go.id/segel?sslmode=verify-full\n"
+                              "pool_size = 16\ntimeout_ms = 2500\n");
+    INFO((shared.problems.empty() ? std::string() : shared.problems.front()));
+    REQUIRE(shared.settings.has_value());
+    CHECK(shared.settings->directory.pool_size == 16);
+    CHECK(shared.settings->directory.timeout_ms == 2500);
+    CHECK_THAT(config::format_milter_settings(*shared.settings),
+               Catch::Contains("url = postgresql://segel@db.example.go.id/segel?sslmode=verify-full\n") &&
+                   Catch::Contains("pool_size = 16\ntimeout_ms = 2500\n"));
+    const auto bad_pool = parse("url = postgresql:///segel\npool_size = 0\ntimeout_ms = 5\n");
+    REQUIRE_FALSE(bad_pool.settings.has_value());
+    CHECK_THAT(bad_pool.problems.front(), Catch::Contains("directory.pool_size: must be from 1 to 200"));
+    CHECK_THAT(bad_pool.problems.back(), Catch::Contains("directory.timeout_ms: must be from 100 to 600000"));
 }
 
 TEST_CASE("encryption settings: off by default with the two subject tags, anchors needed once encryption is used",
