@@ -100,8 +100,23 @@ public:
         : m_pool(pool), m_connection(std::move(connection)), m_db(*m_connection) {}
     ~PostgresSession() override { m_pool.release(std::move(m_connection)); } // rolls back what is left open
 
-    Result<void> begin_write() override { return m_db.run_script(k_begin_write); }
-    Result<void> commit() override { return m_db.run_script("COMMIT"); }
+    Result<void> begin_write() override {
+        m_locked_head.reset();
+        m_head_moved = false;
+        auto begun = m_db.run_script(k_begin_write);
+        m_in_write = static_cast<bool>(begun);
+        return begun;
+    }
+    Result<void> commit() override {
+        m_in_write = false;
+        if (m_head_moved) {
+            m_head_moved = false;
+            if (auto stored = store_head(*m_locked_head); !stored)
+                return stored;
+        }
+        m_locked_head.reset();
+        return m_db.run_script("COMMIT");
+    }
 
     Result<std::optional<Person>> person(std::string_view email) override {
         auto rows = m_db.run("SELECT email, name, nip, unit, login FROM people WHERE lower(email) = lower($1::text)",
@@ -300,8 +315,17 @@ public:
         return out;
     }
 
+    // Within a write transaction the head is locked once and then advanced
+    // here, and stored once at commit: updating the one head row for every
+    // entry of a large transaction (an RA sync) would pile up row versions
+    // that each later update has to walk.
     Result<AuditHead> lock_audit_head() override {
-        return read_head("SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE");
+        if (m_in_write && m_locked_head)
+            return *m_locked_head;
+        auto head = read_head("SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE");
+        if (head && m_in_write)
+            m_locked_head = *head;
+        return head;
     }
 
     Result<void> append_audit(const AuditRow& row) override {
@@ -313,8 +337,12 @@ public:
                                      params, "cannot append to the audit log");
             !appended)
             return appended.error();
-        return done(m_db.run("UPDATE audit_head SET last_seq = $1::bigint, last_hash = $2::text WHERE id = 1",
-                             pg::Params().integer(row.seq).text(row.hash), "cannot update the audit head"));
+        const AuditHead head{row.seq, row.hash};
+        if (!m_in_write)
+            return store_head(head);
+        m_locked_head = head;
+        m_head_moved = true;
+        return {};
     }
 
     Result<std::vector<AuditRow>> audit_rows() override {
@@ -331,6 +359,8 @@ public:
     }
 
     Result<AuditHead> audit_head() override {
+        if (m_in_write && m_locked_head)
+            return *m_locked_head;
         return read_head("SELECT last_seq, last_hash FROM audit_head WHERE id = 1");
     }
 
@@ -348,9 +378,17 @@ private:
         return AuditHead{rows->integer(0, 0), rows->text(0, 1)};
     }
 
+    Result<void> store_head(const AuditHead& head) {
+        return done(m_db.run("UPDATE audit_head SET last_seq = $1::bigint, last_hash = $2::text WHERE id = 1",
+                             pg::Params().integer(head.last_seq).text(head.last_hash), "cannot update the audit head"));
+    }
+
     pg::Pool& m_pool;
     std::unique_ptr<pg::Connection> m_connection;
     pg::Connection& m_db;
+    bool m_in_write = false;                 // between begin_write() and commit()
+    std::optional<AuditHead> m_locked_head;  // the head as this transaction has it
+    bool m_head_moved = false;               // entries appended since it was locked
 };
 
 Result<bool> PostgresSession::insert_certificate(const CertificateRecord& record, TimePoint imported_at) {

@@ -15,6 +15,7 @@
 #   postgres-cluster.sh resume STATE_DIR  starts a halted one again
 #
 # The superuser is segel_test; the database postgres is there to connect to.
+# fsync and synchronous commits are off unless SEGEL_PG_DURABLE=1 (benchmarks).
 set -eu
 
 action=${1:?usage: postgres-cluster.sh start|stop|restart|halt|resume STATE_DIR}
@@ -72,11 +73,12 @@ unix_socket_directories = '$base'
 ssl = on
 ssl_cert_file = '$base/server.crt'
 ssl_key_file = '$base/server.key'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 max_connections = 200
 CONF
+    # Tests trade durability for speed; benchmarks (SEGEL_PG_DURABLE=1) keep
+    # the server's defaults, as a production server has them.
+    [ "${SEGEL_PG_DURABLE:-0}" = 1 ] || printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' \
+        >>"$base/data/postgresql.conf"
     printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' >"$base/data/pg_hba.conf"
     echo "$base" >"$state/base"
     echo "$base" >"$state/host"
