@@ -6,7 +6,7 @@ a private PostgreSQL). Messages per second through Postfix's submission
 port for 1 KB, 100 KB and 2 MB messages in one run: no milter, OpenDKIM,
 segel-milter on the embedded SQLite directory, and segel-milter on a
 PostgreSQL directory (Debian's server on a unix socket, started by
-tests/postgres/postgres-cluster.sh, the daemon as segel_daemon with the
+tests/postgres/postgres-cluster.sh with the server's durability defaults, the daemon as segel_daemon with the
 grants of deploy/postgresql/roles.sql), 20 concurrent authenticated
 sessions. Prints a table.
 """
@@ -30,7 +30,8 @@ COLUMNS = ("no milter", "OpenDKIM", "segel SQLite", "segel PostgreSQL")
 def postgres_directory(segel, scratch, lab):
     """Starts a PostgreSQL in `scratch`, creates the directory as its owner and the roles; points `lab` at it."""
     state = os.path.join(scratch, "postgres")
-    subprocess.run(["sh", CLUSTER, "start", state], check=True)
+    # The server's own durability defaults, as in production (the tests' servers skip fsync).
+    subprocess.run(["sh", CLUSTER, "start", state], check=True, env=dict(os.environ, SEGEL_PG_DURABLE="1"))
     with open(os.path.join(state, "host")) as f:
         host = f.read().strip()
     with open(os.path.join(state, "port")) as f:
