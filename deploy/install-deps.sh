@@ -10,6 +10,8 @@ packages="
   libmilter-dev libboost-program-options-dev
   libsqlite3-dev sqlite3
   libpq-dev postgresql
+  libargon2-dev libcpp-httplib-dev
+  chromium chromium-driver python3-selenium fonts-dejavu-core
   libcurl4-openssl-dev
   catch2
   gpgsm gpg-agent libnss3-tools

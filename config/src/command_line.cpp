@@ -65,6 +65,11 @@ Evidence and supervision:
   report                  per government unit: people, certificates, gaps (--days, --format)
   remind                  send expiry reminders due now (--dry-run)
   config show             print the effective settings; config example prints a file
+Web page accounts (segel-admin):
+  account add LOGIN --role R       create one (ra_operator, auditor, administrator)
+  account password LOGIN           set a new password
+  account remove LOGIN             delete one
+  account list                     the accounts and their roles
 
 Run "segel COMMAND SUBCOMMAND --help" for the options of a command.
 Settings come from /etc/segel/segel.conf (or --config FILE); --database,
@@ -481,6 +486,43 @@ ParseOutcome parse_msg_decrypt(const std::vector<std::string>& args) {
     return finish(outcome, c);
 }
 
+ParseOutcome parse_account(const std::string& verb, const std::vector<std::string>& args) {
+    ParseOutcome outcome;
+    po::variables_map vm;
+    AccountCommand c;
+    c.action = verb;
+    const bool takes_login = verb != "list", takes_password = verb == "add" || verb == "password";
+    Grammar g("usage: segel account " + verb + (takes_login ? " LOGIN" : "") +
+              (verb == "add" ? " --role ROLE [--role ROLE]" : "") + (takes_password ? " [--password-file FILE]" : "") +
+              "\n\nAccounts of the web page (segel-admin), in web.accounts. Roles: ra_operator (certificates, RA "
+              "cases and syncs), auditor (reads everything, verifies the audit log), administrator. A password "
+              "has at least 12 characters; without --password-file it is asked twice on the terminal.\n\nOptions");
+    if (takes_login)
+        g.options.add_options()("login", po::value(&c.login)->value_name("LOGIN"), "the account");
+    if (verb == "add")
+        g.options.add_options()("role", po::value(&c.roles)->value_name("ROLE"), "a role (repeat for more)");
+    if (takes_password)
+        g.options.add_options()("password-file", po::value(&c.password_file)->value_name("FILE"),
+                                "the password, on the file's first line (mode 0600)");
+    if (takes_login)
+        g.positional.add("login", 1);
+    auto settings = run_grammar(g, args, outcome, vm);
+    if (!settings)
+        return outcome;
+    c.settings = *settings;
+    if (takes_login)
+        require_positional(vm, "login", outcome);
+    if (outcome.error.empty() && verb == "add" && c.roles.empty())
+        outcome.error = "--role is required (ra_operator, auditor or administrator)";
+    if (outcome.error.empty() && !c.password_file.empty())
+        outcome.error = check_readable("password-file", c.password_file);
+    if (outcome.error.empty() && !c.password_file.empty()) {
+        outcome.error = check_private("password-file", c.password_file);
+        outcome.unsafe_credentials = !outcome.error.empty();
+    }
+    return finish(outcome, c);
+}
+
 ParseOutcome parse_directory_or_other(const std::string& group, const std::string& verb,
                                       const std::vector<std::string>& args) {
     ParseOutcome outcome;
@@ -491,6 +533,8 @@ ParseOutcome parse_directory_or_other(const std::string& group, const std::strin
         return parse_correspondent(name, args);
     if (name == "policy set" || name == "policy unset" || name == "policy list" || name == "policy show")
         return parse_policy(name, args);
+    if (name == "account add" || name == "account password" || name == "account remove" || name == "account list")
+        return parse_account(verb, args);
     if (name == "msg encrypt")
         return parse_msg_encrypt(args);
     if (name == "msg decrypt")
@@ -800,6 +844,29 @@ ParseOutcome parse_msg_verify(const std::vector<std::string>& args) {
 } // namespace
 
 std::string top_level_help() { return k_top_help; }
+
+AdminOutcome parse_admin_command_line(int argc, const char* const argv[]) {
+    std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+    std::string listen;
+    Grammar g("usage: segel-admin [OPTIONS]\n\nServes the RA's admin web page and its JSON API over the directory "
+              "of the settings file, with the accounts of web.accounts (create the first with `segel account add "
+              "LOGIN --role administrator`). HTTPS when web.certificate and web.key are set; otherwise plain HTTP, "
+              "for loopback or behind a reverse proxy that terminates HTTPS.\n\nOptions");
+    g.options.add_options()("listen", po::value(&listen)->value_name("ADDRESS:PORT"),
+                            "where to listen (default web.listen, 127.0.0.1:8443)");
+    ParseOutcome parsed;
+    po::variables_map vm;
+    auto settings = run_grammar(g, args, parsed, vm);
+    AdminOutcome outcome{std::nullopt, parsed.command.has_value(), parsed.error, parsed.usage, parsed.config_problems};
+    if (!settings)
+        return outcome;
+    if (!listen.empty() && !set_listen(settings->web, listen)) {
+        outcome.error = "--listen: \"" + listen + "\" is not ADDRESS:PORT (for example 127.0.0.1:8443)";
+        return outcome;
+    }
+    outcome.settings = std::move(*settings);
+    return outcome;
+}
 
 ParseOutcome parse_command_line(int argc, const char* const argv[]) {
     std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);

@@ -28,8 +28,42 @@ po::options_description file_options() {
         ("remind.admin", po::value<std::string>())
         ("remind.from", po::value<std::string>())
         ("remind.sendmail", po::value<std::string>())
-        ("remind.language", po::value<std::string>());
+        ("remind.language", po::value<std::string>())
+        ("web.listen", po::value<std::string>())
+        ("web.certificate", po::value<std::string>())
+        ("web.key", po::value<std::string>())
+        ("web.accounts", po::value<std::string>())
+        ("web.session_minutes", po::value<int>())
+        ("web.login_attempts", po::value<int>())
+        ("web.language", po::value<std::string>());
     return options;
+}
+
+
+
+void read_web_settings(const po::variables_map& vm, WebSettings& web, std::vector<std::string>& problems,
+                       const std::string& where) {
+    if (vm.count("web.listen") && !set_listen(web, vm["web.listen"].as<std::string>()))
+        problems.push_back(where + "web.listen: \"" + vm["web.listen"].as<std::string>() +
+                           "\" is not ADDRESS:PORT (for example 127.0.0.1:8443)");
+    for (auto [name, field] : {std::pair{"web.certificate", &web.certificate}, std::pair{"web.key", &web.key},
+                               std::pair{"web.accounts", &web.accounts}, std::pair{"web.language", &web.language}})
+        if (vm.count(name))
+            *field = vm[name].as<std::string>();
+    if (vm.count("web.session_minutes"))
+        web.session_minutes = vm["web.session_minutes"].as<int>();
+    if (vm.count("web.login_attempts"))
+        web.login_attempts = vm["web.login_attempts"].as<int>();
+    if (web.certificate.empty() != web.key.empty())
+        problems.push_back(where + "web.certificate and web.key: give both (HTTPS) or neither");
+    if (web.session_minutes < 1 || web.session_minutes > 24 * 60)
+        problems.push_back(where + "web.session_minutes: must be from 1 to 1440");
+    if (web.login_attempts < 1 || web.login_attempts > 100)
+        problems.push_back(where + "web.login_attempts: must be from 1 to 100");
+    if (web.language != "id" && web.language != "en")
+        problems.push_back(where + "web.language: must be id or en");
+    if (web.accounts.empty())
+        problems.push_back(where + "web.accounts: is empty");
 }
 
 std::vector<int> parse_days(const std::string& text, std::vector<std::string>& problems, const std::string& where) {
@@ -51,6 +85,22 @@ std::vector<int> parse_days(const std::string& text, std::vector<std::string>& p
 }
 
 } // namespace
+
+bool set_listen(WebSettings& web, const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+        return false;
+    std::string host = text.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    char* end = nullptr;
+    const long port = std::strtol(text.c_str() + colon + 1, &end, 10);
+    if (*end != '\0' || port < 1 || port > 65535 || host.find_first_of(" /") != std::string::npos)
+        return false;
+    web.listen_address = host;
+    web.listen_port = static_cast<int>(port);
+    return true;
+}
 
 std::string example_tool_settings() {
     return R"(# Segel operator tool settings (segel.conf). Every option is shown with its
@@ -91,6 +141,24 @@ from = segel@tangerangkota.go.id
 sendmail = /usr/sbin/sendmail
 # id (Indonesian) or en.
 language = id
+
+[web]
+# The admin web page, segel-admin: where it listens (loopback, or an
+# intranet address behind a firewall).
+listen = 127.0.0.1:8443
+# HTTPS with this certificate (PEM, with its chain) and key (mode 0600);
+# without them plain HTTP, for loopback or behind a reverse proxy that
+# terminates HTTPS.
+#certificate = /etc/segel/admin-cert.pem
+#key = /etc/segel/admin-key.pem
+# Accounts (LOGIN:ROLES:ARGON2ID-HASH, mode 0600), changed with `segel account`.
+accounts = /etc/segel/admin-accounts
+# A login ends after this many idle minutes.
+session_minutes = 30
+# Failed logins per account or per client address before a pause.
+login_attempts = 5
+# id (Indonesian) or en: the page's first language.
+language = id
 )";
 }
 
@@ -125,6 +193,7 @@ SettingsOutcome load_tool_settings(const SettingsOverrides& overrides) {
             settings.remind.sendmail = vm["remind.sendmail"].as<std::string>();
         if (vm.count("remind.language"))
             settings.remind.language = vm["remind.language"].as<std::string>();
+        read_web_settings(vm, settings.web, problems, where);
     }
     if (!overrides.database.empty())
         settings.directory.database = overrides.database;

@@ -1,4 +1,5 @@
 #include "directory/reminders.hpp"
+#include "smime/digest.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -38,13 +39,7 @@ std::string day_of(TimePoint when) {
 std::string random_id() {
     unsigned char bytes[12];
     RAND_bytes(bytes, sizeof bytes);
-    static constexpr char k_hex[] = "0123456789abcdef";
-    std::string id;
-    for (unsigned char b : bytes) {
-        id += k_hex[b >> 4];
-        id += k_hex[b & 0xf];
-    }
-    return id;
+    return smime::to_hex(bytes, sizeof bytes);
 }
 
 // Header values from the directory are plain text; keep them on one line.

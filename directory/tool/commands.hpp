@@ -34,5 +34,6 @@ int run_policy_set(const config::PolicySetCommand& command);
 int run_policy_unset(const config::PolicyUnsetCommand& command);
 int run_policy_list(const config::PolicyListCommand& command);
 int run_policy_show(const config::PolicyShowCommand& command);
+int run_account(const config::AccountCommand& command);
 
 } // namespace segel::tool

@@ -13,6 +13,7 @@
 #include "directory/ra_sync.hpp"
 #include "directory_session.hpp"
 #include "output.hpp"
+#include "record_json.hpp"
 #include "terminal_passphrase.hpp"
 
 namespace segel::tool {
@@ -37,27 +38,6 @@ const Row k_list_header = {"SERIAL", "OWNER", "KIND", "STATUS", "NOT AFTER", "KE
 Row list_row(const CertificateRecord& r, directory::TimePoint now) {
     return {r.serial, r.owner_email, std::string(directory::to_string(r.kind)), status_text(r, now), day(r.not_after),
             r.has_private_key ? "yes" : "no", r.fingerprint.substr(0, 16)};
-}
-
-std::string record_json(const CertificateRecord& r, directory::TimePoint now) {
-    std::string out = "{";
-    out += "\"fingerprint\": " + json_string(r.fingerprint);
-    out += ", \"serial\": " + json_string(r.serial);
-    out += ", \"subject\": " + json_string(r.subject);
-    out += ", \"issuer\": " + json_string(r.issuer);
-    out += ", \"emails\": " + json_string_array(r.emails);
-    out += ", \"owner\": " + json_string(r.owner_email);
-    out += ", \"kind\": " + json_string(std::string(directory::to_string(r.kind)));
-    out += ", \"status\": " + json_string(std::string(directory::to_string(r.status_at(now))));
-    out += ", \"recorded_status\": " + json_string(std::string(directory::to_string(r.status)));
-    out += ", \"reason\": " + (r.reason ? json_string(std::string(directory::to_string(*r.reason))) : std::string("null"));
-    out += ", \"rfc5280_reason_code\": " + (r.reason ? std::to_string(directory::rfc5280_code(*r.reason)) : std::string("null"));
-    out += ", \"status_effective\": " + (r.status_effective ? json_string(smime::format_utc(*r.status_effective)) : std::string("null"));
-    out += ", \"not_before\": " + json_string(smime::format_utc(r.not_before));
-    out += ", \"not_after\": " + json_string(smime::format_utc(r.not_after));
-    out += ", \"authorised_logins\": " + json_string_array(r.authorised_logins);
-    out += ", \"private_key\": " + std::string(r.has_private_key ? "true" : "false");
-    return out + "}";
 }
 
 int print_records(const std::vector<CertificateRecord>& records, bool json) {

@@ -54,6 +54,7 @@ int dispatch(const segel::config::Command& command) {
             [](const config::PolicyUnsetCommand& c) { return tool::run_policy_unset(c); },
             [](const config::PolicyListCommand& c) { return tool::run_policy_list(c); },
             [](const config::PolicyShowCommand& c) { return tool::run_policy_show(c); },
+            [](const config::AccountCommand& c) { return tool::run_account(c); },
         },
         command);
 }

@@ -10,6 +10,7 @@
 #include "directory/admin/supervision_operations.hpp"
 #include "directory_session.hpp"
 #include "output.hpp"
+#include "report_format.hpp"
 #include "smime/crl.hpp"
 
 namespace segel::tool {
@@ -140,34 +141,12 @@ int run_report(const config::ReportCommand& command) {
     auto report = admin::supervision_report(*directory, current_operator(), std::chrono::system_clock::now(), command.days);
     if (!report)
         return report_failure(report.error());
-    const auto reasons = [](const directory::UnitReport& unit) {
-        std::string text;
-        for (const auto& [reason, count] : unit.revoked_by_reason)
-            text += (text.empty() ? "" : "; ") + reason + "=" + std::to_string(count);
-        return text;
-    };
     if (command.format == "json") {
-        std::cout << "{\"generated\": " << json_string(smime::format_utc(report->at)) << ", \"expiring_within_days\": "
-                  << report->window_days << ", \"units\": [";
-        for (std::size_t i = 0; i < report->units.size(); ++i) {
-            const auto& u = report->units[i];
-            std::cout << (i ? ",\n  " : "\n  ") << "{\"unit\": " << json_string(u.unit) << ", \"people\": " << u.people
-                      << ", \"active_certificates\": " << u.active_certificates
-                      << ", \"without_active_certificate\": " << json_string_array(u.without_active_certificate)
-                      << ", \"expiring\": " << json_string_array(u.expiring) << ", \"revoked_by_reason\": {";
-            std::size_t n = 0;
-            for (const auto& [reason, count] : u.revoked_by_reason)
-                std::cout << (n++ ? ", " : "") << json_string(reason) << ": " << count;
-            std::cout << "}}";
-        }
-        std::cout << "\n]}\n";
+        std::cout << report_json(*report);
         return EX_OK;
     }
-    const Row header = {"UNIT", "PEOPLE", "ACTIVE", "WITHOUT ACTIVE", "EXPIRING", "REVOKED BY REASON"};
-    std::vector<Row> rows;
-    for (const auto& u : report->units)
-        rows.push_back({u.unit.empty() ? "(no unit)" : u.unit, std::to_string(u.people), std::to_string(u.active_certificates),
-                        std::to_string(u.without_active_certificate.size()), std::to_string(u.expiring.size()), reasons(u)});
+    const Row header = report_header();
+    const std::vector<Row> rows = report_rows(*report);
     if (command.format == "csv") {
         std::cout << format_csv(header, rows);
         return EX_OK;
@@ -218,7 +197,10 @@ int run_config_show(const config::ConfigShow& command) {
               << "\ntimeout_ms = " << s.directory.timeout_ms << "\n\n[crl]\nissuer = " << s.crl.issuer
               << "\nmax_age_hours = " << s.crl.max_age_hours << "\n\n[remind]\ndays = " << days
               << "\nadmin = " << s.remind.admin << "\nfrom = " << s.remind.from << "\nsendmail = " << s.remind.sendmail
-              << "\nlanguage = " << s.remind.language << "\n";
+              << "\nlanguage = " << s.remind.language << "\n\n[web]\nlisten = " << s.web.listen_address << ":"
+              << s.web.listen_port << "\ncertificate = " << s.web.certificate << "\nkey = " << s.web.key
+              << "\naccounts = " << s.web.accounts << "\nsession_minutes = " << s.web.session_minutes
+              << "\nlogin_attempts = " << s.web.login_attempts << "\nlanguage = " << s.web.language << "\n";
     return EX_OK;
 }
 

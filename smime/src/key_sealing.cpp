@@ -81,15 +81,7 @@ Result<MasterKey> MasterKey::from_hex(std::string_view text) {
     return key;
 }
 
-std::string MasterKey::to_hex() const {
-    static constexpr char k_hex[] = "0123456789abcdef";
-    std::string text;
-    for (unsigned char b : m_key) {
-        text += k_hex[b >> 4];
-        text += k_hex[b & 0xf];
-    }
-    return text;
-}
+std::string MasterKey::to_hex() const { return smime::to_hex(m_key.data(), m_key.size()); }
 
 Result<SealedKey> MasterKey::seal(EVP_PKEY* key, const std::string& aad) const {
     ERR_clear_error();

@@ -600,3 +600,36 @@ TEST_CASE("segel directory migrate moves the demo directory to PostgreSQL: same 
     CHECK(password.exit_code != 0);
     CHECK_THAT(password.err, Catch::Contains("password file"));
 }
+
+TEST_CASE("account: add, list, password and remove, with bad roles, short or unsafe passwords refused", "[cli][account]") {
+    Cli cli;
+    write_file(cli.dir / "segel.conf", read_file(cli.config_path) + "[web]\naccounts = " +
+                                           (cli.dir / "accounts").string() + "\n");
+    write_file(cli.dir / "password", "kata-sandi-budi-1\n");
+    ::chmod((cli.dir / "password").c_str(), 0600);
+    const std::string password = (cli.dir / "password").string();
+    const auto added = cli.run({"account", "add", "budi", "--role", "ra_operator", "--role", "auditor",
+                                "--password-file", password});
+    INFO(added.err);
+    CHECK(added.exit_code == 0);
+    CHECK_THAT(cli.run({"account", "list"}).out, Catch::Contains("budi") && Catch::Contains("ra_operator, auditor"));
+    CHECK_THAT(read_file(cli.dir / "accounts"), Catch::Contains("budi:ra_operator,auditor:$argon2id$") &&
+                                                    !Catch::Contains("kata-sandi-budi-1"));
+    CHECK(cli.run({"account", "add", "budi", "--role", "auditor", "--password-file", password}).exit_code == 65);
+    const auto role = cli.run({"account", "add", "sari", "--role", "juru_kunci", "--password-file", password});
+    CHECK(role.exit_code == 64);
+    CHECK_THAT(role.err, Catch::Contains("unknown role 'juru_kunci'"));
+    CHECK(cli.run({"account", "add", "sari", "--password-file", password}).exit_code == 64); // no role
+    write_file(cli.dir / "short", "pendek\n");
+    ::chmod((cli.dir / "short").c_str(), 0600);
+    CHECK_THAT(cli.run({"account", "password", "budi", "--password-file", (cli.dir / "short").string()}).err,
+               Catch::Contains("at least 12 characters"));
+    ::chmod((cli.dir / "short").c_str(), 0644);
+    CHECK(cli.run({"account", "password", "budi", "--password-file", (cli.dir / "short").string()}).exit_code == 77);
+    const std::string before = read_file(cli.dir / "accounts");
+    CHECK(cli.run({"account", "password", "budi", "--password-file", password}).exit_code == 0);
+    CHECK(read_file(cli.dir / "accounts") != before);
+    CHECK(cli.run({"account", "remove", "budi"}).exit_code == 0);
+    CHECK(cli.run({"account", "remove", "budi"}).exit_code == 65);
+    CHECK_THAT(cli.run({"account", "list"}).out, Catch::Contains("no accounts"));
+}

@@ -84,3 +84,50 @@ TEST_CASE("segel's options holding a Boost placeholder such as %value% are named
     CHECK_FALSE(from_file.command.has_value());
     CHECK_THAT(from_file.error, Catch::Contains("%25value%25") && Catch::Contains("crl.max_age_hours"));
 }
+
+TEST_CASE("[web]: defaults, a listen address with its port, and each invalid value named", "[config]") {
+    const auto defaults = std::get<config::ConfigShow>(*parse_with("").command).settings.web;
+    CHECK(defaults.listen_address == "127.0.0.1");
+    CHECK(defaults.listen_port == 8443);
+    CHECK(defaults.accounts == "/etc/segel/admin-accounts");
+    CHECK(defaults.session_minutes == 30);
+    CHECK(defaults.certificate.empty());
+    const auto set = parse_with("[web]\nlisten = 10.1.2.3:9443\nsession_minutes = 15\nlanguage = en\n"
+                                "certificate = /c.pem\nkey = /k.pem\n");
+    REQUIRE(set.command.has_value());
+    const auto& web = std::get<config::ConfigShow>(*set.command).settings.web;
+    CHECK(web.listen_address == "10.1.2.3");
+    CHECK(web.listen_port == 9443);
+    CHECK(web.language == "en");
+    for (const auto& [line, option] : std::vector<std::pair<std::string, std::string>>{
+             {"listen = 127.0.0.1", "web.listen"},
+             {"listen = 127.0.0.1:70000", "web.listen"},
+             {"certificate = /c.pem", "web.certificate and web.key"},
+             {"session_minutes = 0", "web.session_minutes"},
+             {"login_attempts = 1000", "web.login_attempts"},
+             {"language = fr", "web.language"}}) {
+        const auto outcome = parse_with("[web]\n" + line + "\n");
+        INFO(line);
+        REQUIRE_FALSE(outcome.command.has_value());
+        REQUIRE_FALSE(outcome.config_problems.empty());
+        CHECK_THAT(outcome.config_problems.front(), Catch::Contains(option));
+    }
+}
+
+TEST_CASE("segel-admin takes --listen over web.listen and refuses a bad one", "[config]") {
+    static test::TempDir dir;
+    const auto path = dir / "segel.conf";
+    test::write_file(path, "[web]\nlisten = 127.0.0.1:8000\n");
+    const std::string file = path.string();
+    const char* good[] = {"segel-admin", "--config", file.c_str(), "--listen", "[::1]:9000"};
+    const auto outcome = config::parse_admin_command_line(5, good);
+    REQUIRE(outcome.settings.has_value());
+    CHECK(outcome.settings->web.listen_address == "::1");
+    CHECK(outcome.settings->web.listen_port == 9000);
+    const char* bad[] = {"segel-admin", "--config", file.c_str(), "--listen", "nowhere"};
+    const auto refused = config::parse_admin_command_line(5, bad);
+    CHECK_FALSE(refused.settings.has_value());
+    CHECK_THAT(refused.error, Catch::Contains("--listen"));
+    const char* help[] = {"segel-admin", "--help"};
+    CHECK(config::parse_admin_command_line(2, help).help);
+}

@@ -121,6 +121,14 @@ struct RemindCommand {
     ToolSettings settings;
     bool dry_run = false;
 };
+// `segel account add|password|remove|list`: the web page's accounts.
+struct AccountCommand {
+    ToolSettings settings;
+    std::string action;              // add, password, remove, list
+    std::string login;
+    std::vector<std::string> roles;  // add: ra_operator, auditor, administrator
+    std::string password_file;       // empty: asked on the terminal, twice
+};
 struct ConfigShow {
     ToolSettings settings;
 };
@@ -195,7 +203,7 @@ using Command = std::variant<HelpRequest, MsgSignCommand, MsgVerifyCommand, Dire
                              SyncCrl, AuditVerify, AuditList, ReportCommand, RemindCommand, ConfigShow,
                              CorrespondentImportCommand, CorrespondentListCommand, CorrespondentRemoveCommand, CorrespondentApproveCommand,
                              PolicySetCommand, PolicyUnsetCommand, PolicyListCommand, PolicyShowCommand,
-                             MsgEncryptCommand, MsgDecryptCommand>;
+                             MsgEncryptCommand, MsgDecryptCommand, AccountCommand>;
 
 struct ParseOutcome {
     std::optional<Command> command; // set on success
@@ -206,6 +214,17 @@ struct ParseOutcome {
 };
 
 ParseOutcome parse_command_line(int argc, const char* const argv[]);
+
+// segel-admin's command line: the settings file (its [directory] and [web]
+// sections), the directory overrides segel takes, and --listen.
+struct AdminOutcome {
+    std::optional<ToolSettings> settings; // set when the server should start
+    bool help = false;                    // --help: print usage and exit 0
+    std::string error;                    // one line
+    std::string usage;
+    std::vector<std::string> config_problems;
+};
+AdminOutcome parse_admin_command_line(int argc, const char* const argv[]);
 
 // A key, PKCS#12 or passphrase file that every user may read: the problem in
 // words ("PATH is readable by every user; chmod o-r it"), else empty.

@@ -26,11 +26,28 @@ struct RemindSettings {
     std::string language = "id";    // id or en
 };
 
+// [web]: the admin web page (segel-admin) and its accounts.
+struct WebSettings {
+    std::string listen_address = "127.0.0.1"; // loopback or an intranet address
+    int listen_port = 8443;
+    std::string certificate;                 // PEM chain; with key: HTTPS
+    std::string key;                         // PEM private key (mode 0600)
+    std::string accounts = "/etc/segel/admin-accounts";
+    int session_minutes = 30;                // idle time after which a login ends
+    int login_attempts = 5;                  // failed logins per account or address before a pause
+    std::string language = "id";             // id or en: the page's first language
+};
+
+// Sets web's address and port from "ADDRESS:PORT" ([IPv6]:PORT); false
+// (web unchanged) when the text is not that.
+bool set_listen(WebSettings& web, const std::string& text);
+
 // One member per section of the file.
 struct ToolSettings {
     DirectorySettings directory; // see directory_location.hpp
     CrlSyncSettings crl;
     RemindSettings remind;
+    WebSettings web;
 
     std::string source = "built-in defaults"; // the file the values came from
 };

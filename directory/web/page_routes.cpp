@@ -1,0 +1,424 @@
+// The HTML pages: login, overview, certificates (search, detail, export,
+// RA cases with a preview and a confirmation), RA export upload (preview,
+// then apply), reports (table, printable, CSV) and the audit log. Plain
+// forms, no script; every text is escaped (html.hpp); every form that
+// changes something carries the session's CSRF token.
+#include <chrono>
+
+#include "../tool/report_format.hpp"
+#include "directory/admin/certificate_operations.hpp"
+#include "directory/admin/supervision_operations.hpp"
+#include "html.hpp"
+#include "http_answers.hpp"
+#include "ra_cases.hpp"
+#include "smime/certificate.hpp"
+#include "views.hpp"
+#include "web_app.hpp"
+
+namespace segel::web {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+namespace admin = directory::admin;
+using Page = std::function<void(const Request&, Response&, const Caller&, const std::string& lang)>;
+
+std::string here(const Request& request) {
+    std::string path = request.path;
+    std::string query;
+    for (const auto& [name, value] : request.params)
+        if (name != "csrf")
+            query += (query.empty() ? "?" : "&") + httplib::detail::encode_query_param(name) + "=" +
+                     httplib::detail::encode_query_param(value);
+    return path + query;
+}
+
+void send_page(Response& response, const PageFrame& frame, const std::string& body, int status = 200) {
+    response.status = status;
+    response.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+    response.set_header("X-Frame-Options", "DENY");
+    response.set_content(page(frame, body), "text/html; charset=utf-8");
+}
+
+std::string message_box(const std::string& css, const std::string& text) {
+    return "<p class=\"" + css + "\" role=\"status\">" + escape(text) + "</p>";
+}
+
+void failure_page(Response& response, const PageFrame& frame, const admin::Failure& failure) {
+    send_page(response, frame, message_box("error", failure.message), http_status(failure.kind));
+}
+
+httplib::Server::Handler logged_in(WebApp& app, bool changes, Page page) {
+    return [&app, changes, page = std::move(page)](const Request& request, Response& response) {
+        const std::string lang = app.language(request);
+        auto caller = app.caller(request);
+        if (!caller) {
+            response.set_redirect("/login?next=" + httplib::detail::encode_query_param(request.path));
+            return;
+        }
+        if (changes && !WebApp::csrf_matches(request, caller->session))
+            return send_page(response, {lang, tr(lang, "Ditolak", "Refused"), &caller->session, request.path},
+                             message_box("error", tr(lang, "Permintaan tanpa token CSRF yang sah ditolak.",
+                                                     "A request without a valid CSRF token is refused.")),
+                             403);
+        page(request, response, *caller, lang);
+    };
+}
+
+// --- login -------------------------------------------------------------------
+
+std::string login_form(const std::string& lang, const std::string& next, const std::string& notice) {
+    return notice + "<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"next\" value=\"" +
+           escape(next) + "\"><p><label>" + tr(lang, "Nama pengguna", "Login") +
+           " <input id=\"login\" name=\"login\" autocomplete=\"username\" required maxlength=\"64\"></label></p><p><label>" +
+           tr(lang, "Kata sandi", "Password") +
+           " <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required "
+           "maxlength=\"1024\"></label></p><p><button id=\"submit\">" +
+           tr(lang, "Masuk", "Log in") + "</button></p></form>";
+}
+
+// Only a path of this site: never an address elsewhere.
+std::string local_path(const std::string& next) {
+    return next.size() > 0 && next[0] == '/' && (next.size() < 2 || (next[1] != '/' && next[1] != '\\')) ? next : "/";
+}
+
+void login_post(WebApp& app, const Request& request, Response& response) {
+    const std::string lang = app.language(request);
+    const PageFrame frame{lang, tr(lang, "Masuk", "Log in"), nullptr, "/login"};
+    const std::string login = request.get_param_value("login"), password = request.get_param_value("password");
+    const std::string next = local_path(request.get_param_value("next"));
+    if (login.empty() || password.empty() || login.size() > 64 || password.size() > 1024)
+        return send_page(response, frame, login_form(lang, next, message_box("error", tr(lang,
+                         "Isi nama pengguna dan kata sandi.", "Give your login and password."))), 400);
+    const auto answer = app.log_in(login, password, request.remote_addr);
+    if (answer.result == LoginResult::ok) {
+        response.set_header("Set-Cookie", session_cookie(answer.token, app.settings().web.session_minutes * 60));
+        return response.set_redirect(next, 303);
+    }
+    std::string text = answer.result == LoginResult::paused
+                           ? std::string(tr(lang, "Terlalu banyak percobaan gagal; coba lagi dalam ",
+                                            "Too many failed logins; try again in ")) +
+                                 std::to_string(answer.wait_seconds) + tr(lang, " detik.", " seconds.")
+                       : answer.result == LoginResult::unavailable ? answer.problem
+                                                                  : tr(lang, "Nama pengguna atau kata sandi salah.",
+                                                                       "Wrong login or password.");
+    if (answer.result == LoginResult::paused)
+        response.set_header("Retry-After", std::to_string(answer.wait_seconds));
+    const int status = answer.result == LoginResult::paused ? 429 : answer.result == LoginResult::wrong ? 401 : 503;
+    send_page(response, frame, login_form(lang, next, message_box("error", text)), status);
+}
+
+// --- certificates --------------------------------------------------------------
+
+std::string status_cell(const directory::CertificateRecord& r, const std::string& lang) {
+    const auto now = std::chrono::system_clock::now();
+    const auto status = r.status_at(now);
+    std::string css = "ok";
+    if (status != directory::CertificateStatus::active)
+        css = "revoked";
+    else if (r.not_after - now <= std::chrono::hours(24 * 30))
+        css = "soon";
+    std::string text(directory::to_string(status));
+    if (status == directory::CertificateStatus::revoked && r.reason)
+        text += " (" + std::string(directory::to_string(*r.reason)) + ")";
+    (void)lang;
+    return "<td class=\"" + css + "\">" + escape(text) + "</td>";
+}
+
+std::string expiry_cell(const directory::CertificateRecord& r) {
+    const auto now = std::chrono::system_clock::now();
+    const auto left = r.not_after - now;
+    const std::string css = left <= std::chrono::hours(0)              ? "expired"
+                            : left <= std::chrono::hours(24 * 30)      ? "soon"
+                                                                       : "ok";
+    return "<td class=\"" + css + "\">" + escape(smime::format_utc(r.not_after).substr(0, 10)) + "</td>";
+}
+
+std::string search_form(const ListQuery& q, const std::string& lang) {
+    std::string status_options = "<option value=\"\">" + std::string(tr(lang, "semua status", "any status")) + "</option>";
+    for (const char* s : {"active", "superseded", "revoked", "expired"})
+        status_options += std::string("<option") + (q.status == s ? " selected" : "") + ">" + s + "</option>";
+    std::string kind_options = "<option value=\"\">" + std::string(tr(lang, "semua jenis", "any kind")) + "</option>";
+    for (const char* k : {"individual", "position", "system"})
+        kind_options += std::string("<option") + (q.kind_name == k ? " selected" : "") + ">" + k + "</option>";
+    return "<form method=\"get\" action=\"/certificates\"><input id=\"q\" name=\"q\" size=\"40\" maxlength=\"200\" "
+           "value=\"" + escape(q.text) + "\" placeholder=\"" +
+           tr(lang, "nama, NIP, email, unit, serial, sidik jari", "name, NIP, email, unit, serial, fingerprint") +
+           "\"> <select name=\"status\">" + status_options + "</select> <select name=\"kind\">" + kind_options +
+           "</select> <button id=\"search\">" + tr(lang, "Cari", "Search") + "</button></form>";
+}
+
+void certificates_page(WebApp& app, const Request& request, Response& response, const Caller& caller,
+                       const std::string& lang) {
+    const PageFrame frame{lang, tr(lang, "Sertifikat", "Certificates"), &caller.session, here(request)};
+    auto query = certificate_query(request);
+    if (!query)
+        return failure_page(response, frame, query.error());
+    auto records = admin::list_certificates(app.directory(), caller.person, query->query);
+    if (!records)
+        return failure_page(response, frame, records.error());
+    const auto shown = filtered(*records, *query);
+    std::string rows;
+    for (const auto& r : shown)
+        rows += "<tr><td><a href=\"/certificates/" + escape(r.fingerprint) + "\">" + escape(r.serial) + "</a></td><td>" +
+                escape(r.owner_email) + "</td><td>" + escape(std::string(directory::to_string(r.kind))) + "</td>" +
+                status_cell(r, lang) + expiry_cell(r) + "</td></tr>";
+    send_page(response, frame,
+              search_form(*query, lang) + "<p id=\"count\">" + std::to_string(shown.size()) + " " +
+                  tr(lang, "sertifikat", "certificates") + "</p><table id=\"certificates\"><tr><th>Serial</th><th>" +
+                  tr(lang, "Pemilik", "Owner") + "</th><th>" + tr(lang, "Jenis", "Kind") + "</th><th>Status</th><th>" +
+                  tr(lang, "Berlaku sampai", "Valid until") + "</th></tr>" + rows + "</table>");
+}
+
+std::string case_form(const directory::CertificateRecord& r, const Session& session, const std::string& lang) {
+    std::string options;
+    for (const auto& c : ra_cases())
+        options += "<option value=\"" + escape(c.key) + "\">" + escape(lang == "en" ? c.english : c.indonesian) +
+                   "</option>";
+    return "<h2>" + std::string(tr(lang, "Kasus RA", "RA case")) + "</h2><form method=\"post\" action=\"/certificates/" +
+           escape(r.fingerprint) + "/case\">" + csrf_field(session) + "<select id=\"case\" name=\"case\">" + options +
+           "</select> <label>" + tr(lang, "Berlaku sejak", "Effective from") +
+           " <input id=\"effective\" name=\"effective\" placeholder=\"YYYY-MM-DD\" maxlength=\"40\"></label> "
+           "<button id=\"preview\">" + tr(lang, "Lihat dampaknya", "Show the effect") + "</button></form>";
+}
+
+void certificate_page(WebApp& app, const Request& request, Response& response, const Caller& caller,
+                      const std::string& lang) {
+    PageFrame frame{lang, tr(lang, "Sertifikat", "Certificate"), &caller.session, request.path};
+    auto detail = admin::show_certificate(app.directory(), caller.person, std::string(request.matches[1]));
+    if (!detail)
+        return failure_page(response, frame, detail.error());
+    auto history = certificate_history(app.directory(), caller.person, detail->record);
+    if (!history)
+        return failure_page(response, frame, history.error());
+    const auto& r = detail->record;
+    std::string body = "<table id=\"detail\"><tr><th>Serial</th><td>" + escape(r.serial) + "</td></tr><tr><th>" +
+                       tr(lang, "Pemilik", "Owner") + "</th><td>" + escape(r.owner_email) +
+                       (detail->owner ? " - " + escape(detail->owner->name) + ", NIP " + escape(detail->owner->nip) +
+                                            ", " + escape(detail->owner->unit)
+                                      : std::string()) +
+                       "</td></tr><tr><th>Subject</th><td>" + escape(r.subject) + "</td></tr><tr><th>Status</th>" +
+                       status_cell(r, lang) + "</tr><tr><th>" + tr(lang, "Berlaku sampai", "Valid until") + "</th>" +
+                       expiry_cell(r) + "</tr><tr><th>" + tr(lang, "Sidik jari", "Fingerprint") + "</th><td>" +
+                       escape(r.fingerprint) + "</td></tr></table><p><a id=\"pem\" href=\"/certificates/" +
+                       escape(r.fingerprint) + "/pem\">" + tr(lang, "Unduh sertifikat publik (PEM)",
+                                                              "Download the public certificate (PEM)") + "</a></p>";
+    if (admin::permits(caller.person, admin::Permission::change_certificates) &&
+        r.status_at(std::chrono::system_clock::now()) == directory::CertificateStatus::active)
+        body += case_form(r, caller.session, lang);
+    std::string rows;
+    const std::size_t first = history->size() > 100 ? history->size() - 100 : 0;
+    for (std::size_t i = first; i < history->size(); ++i) {
+        const auto& e = (*history)[i];
+        rows += "<tr><td>" + std::to_string(e.seq) + "</td><td>" + escape(smime::format_utc(e.at)) + "</td><td>" +
+                escape(e.actor) + "</td><td>" + escape(e.action) + "</td><td>" + escape(e.detail) + "</td></tr>";
+    }
+    body += "<h2>" + std::string(tr(lang, "Riwayat (log audit)", "History (audit log)")) +
+            "</h2><table id=\"history\"><tr><th>#</th><th>" + tr(lang, "Waktu", "Time") + "</th><th>" +
+            tr(lang, "Oleh", "By") + "</th><th>" + tr(lang, "Tindakan", "Action") + "</th><th>Detail</th></tr>" + rows +
+            "</table>";
+    send_page(response, frame, body);
+}
+
+void certificate_pem_page(WebApp& app, const Request& request, Response& response, const Caller& caller,
+                          const std::string& lang) {
+    auto detail = admin::show_certificate(app.directory(), caller.person, std::string(request.matches[1]));
+    if (!detail)
+        return failure_page(response, {lang, "PEM", &caller.session, request.path}, detail.error());
+    response.set_header("Content-Disposition", "attachment; filename=\"" + detail->record.serial + ".pem\"");
+    response.set_content(pem_of(detail->record), "application/x-pem-file");
+}
+
+void case_page(WebApp& app, const Request& request, Response& response, const Caller& caller, const std::string& lang) {
+    PageFrame frame{lang, tr(lang, "Kasus RA", "RA case"), &caller.session, request.path};
+    auto wanted = case_request(request);
+    if (!wanted)
+        return failure_page(response, frame, wanted.error());
+    auto detail = admin::show_certificate(app.directory(), caller.person, std::string(request.matches[1]));
+    if (!detail)
+        return failure_page(response, frame, detail.error());
+    const auto& r = detail->record;
+    if (request.get_param_value("confirm") != "yes") {
+        const std::string effective = request.get_param_value("effective");
+        return send_page(response, frame,
+                         message_box("notice", case_effect(*wanted, r, lang)) + "<form method=\"post\" action=\"/certificates/" +
+                             escape(r.fingerprint) + "/case\">" + csrf_field(caller.session) +
+                             "<input type=\"hidden\" name=\"case\" value=\"" + escape(wanted->ra_case.key) +
+                             "\"><input type=\"hidden\" name=\"effective\" value=\"" + escape(effective) +
+                             "\"><input type=\"hidden\" name=\"confirm\" value=\"yes\"><button id=\"confirm\">" +
+                             tr(lang, "Ya, cabut sertifikat ini", "Yes, revoke this certificate") +
+                             "</button> <a href=\"/certificates/" + escape(r.fingerprint) + "\">" +
+                             tr(lang, "Batal", "Cancel") + "</a></form>");
+    }
+    auto revoked = admin::revoke(app.directory(), caller.person,
+                                 admin::Revocation{r.fingerprint, wanted->ra_case.reason, wanted->effective});
+    if (!revoked)
+        return failure_page(response, frame, revoked.error());
+    send_page(response, frame,
+              message_box("notice", std::string(tr(lang, "Dicatat: ", "Recorded: ")) + case_effect(*wanted, r, lang)) +
+                  "<p><a id=\"back\" href=\"/certificates/" + escape(r.fingerprint) + "\">" +
+                  tr(lang, "Kembali ke sertifikat", "Back to the certificate") + "</a></p>");
+}
+
+// --- overview, RA upload, reports, audit -----------------------------------------
+
+void overview_page(WebApp& app, const Request& request, Response& response, const Caller& caller,
+                   const std::string& lang) {
+    PageFrame frame{lang, tr(lang, "Ringkasan", "Overview"), &caller.session, here(request)};
+    auto o = overview_figures(app.directory(), caller.person);
+    if (!o)
+        return failure_page(response, frame, o.error());
+    std::string by_status;
+    for (const auto& [status, count] : o->by_status)
+        by_status += "<tr><td>" + escape(status) + "</td><td>" + std::to_string(count) + "</td></tr>";
+    std::string without;
+    for (const auto& unit : o->report.units)
+        if (!unit.without_active_certificate.empty())
+            without += "<tr><td>" + escape(unit.unit.empty() ? "(no unit)" : unit.unit) + "</td><td>" +
+                       std::to_string(unit.without_active_certificate.size()) + "</td></tr>";
+    send_page(response, frame,
+              "<h2>" + std::string(tr(lang, "Sertifikat menurut status", "Certificates by status")) +
+                  "</h2><table id=\"by-status\">" + by_status + "</table><h2>" +
+                  tr(lang, "Aktif, berakhir dalam", "Active, expiring within") + "</h2><table id=\"expiring\"><tr><td>30 " +
+                  tr(lang, "hari", "days") + "</td><td class=\"soon\">" + std::to_string(o->expiring_30) + "</td></tr><tr><td>60 " +
+                  tr(lang, "hari", "days") + "</td><td>" + std::to_string(o->expiring_60) + "</td></tr><tr><td>90 " +
+                  tr(lang, "hari", "days") + "</td><td>" + std::to_string(o->expiring_90) + "</td></tr></table><h2>" +
+                  tr(lang, "ASN tanpa sertifikat aktif, per unit (Pasal 10)",
+                     "Civil servants without an active certificate, per unit (art. 10)") +
+                  "</h2><table id=\"without\">" + without + "</table>");
+}
+
+std::string ra_form(const Session& session, const std::string& lang) {
+    return "<form method=\"post\" action=\"/ra\" enctype=\"multipart/form-data\">" + csrf_field(session) +
+           "<input id=\"file\" type=\"file\" name=\"file\" accept=\".csv,text/csv\" required> <button id=\"upload\">" +
+           tr(lang, "Lihat perubahan", "Preview the changes") + "</button></form>";
+}
+
+void ra_page(WebApp&, const Request& request, Response& response, const Caller& caller, const std::string& lang) {
+    send_page(response, {lang, tr(lang, "Unggah ekspor RA", "RA export upload"), &caller.session, here(request)},
+              "<p>" + std::string(tr(lang, "Ekspor status RA (CSV). Semua perubahan ditampilkan dulu; tidak ada yang "
+                                           "berubah sebelum Anda menerapkannya, dan penerapan berlaku semua atau tidak sama sekali.",
+                                           "The RA's status export (CSV). Every change is shown first; nothing changes "
+                                           "until you apply it, and applying is all or nothing.")) +
+                  "</p>" + ra_form(caller.session, lang));
+}
+
+void ra_upload(WebApp& app, const Request& request, Response& response, const Caller& caller, const std::string& lang) {
+    PageFrame frame{lang, tr(lang, "Unggah ekspor RA", "RA export upload"), &caller.session, "/ra"};
+    if (auto refused = admin::refusal(caller.person, admin::Permission::change_certificates))
+        return failure_page(response, frame, *refused);
+    const std::string pending_id = request.has_file("pending") ? request.get_file_value("pending").content
+                                                               : request.get_param_value("pending");
+    const bool apply = !pending_id.empty();
+    auto upload = apply ? app.uploads().take(pending_id, caller.session.login) : uploaded_file(request, "file");
+    if (!upload)
+        return failure_page(response, frame, upload.error());
+    auto outcome = admin::sync_ra(app.directory(), caller.person,
+                                  {upload->name, upload->content, app.settings().directory.domains, !apply,
+                                   std::chrono::system_clock::now()});
+    if (!outcome)
+        return failure_page(response, frame, outcome.error());
+    if (outcome->stopped)
+        return failure_page(response, frame, *outcome->stopped);
+    std::string list;
+    for (const auto& change : outcome->changes)
+        list += "<li>" + escape(change) + "</li>";
+    std::string body = "<p id=\"summary\">" + std::to_string(outcome->changes.size()) + " " +
+                       (apply ? tr(lang, "perubahan diterapkan.", "changes applied.")
+                              : tr(lang, "perubahan akan diterapkan:", "changes would be applied:")) +
+                       "</p><ul id=\"changes\">" + list + "</ul>";
+    if (!apply && !outcome->changes.empty())
+        body += "<form method=\"post\" action=\"/ra\">" + csrf_field(caller.session) +
+                "<input type=\"hidden\" name=\"pending\" value=\"" +
+                escape(app.uploads().keep(caller.session.login, std::move(*upload))) + "\"><button id=\"apply\">" +
+                tr(lang, "Terapkan semua", "Apply them all") + "</button></form>";
+    send_page(response, frame, body);
+}
+
+void reports_page(WebApp& app, const Request& request, Response& response, const Caller& caller,
+                  const std::string& lang) {
+    PageFrame frame{lang, tr(lang, "Laporan evaluasi per unit", "Evaluation report per unit"), &caller.session,
+                    here(request)};
+    auto days = whole_number(request, "days", 30, 1, 3650);
+    if (!days)
+        return failure_page(response, frame, days.error());
+    auto made = admin::supervision_report(app.directory(), caller.person, std::chrono::system_clock::now(), *days);
+    if (!made)
+        return failure_page(response, frame, made.error());
+    std::string rows = "<tr>";
+    for (const auto& h : tool::report_header())
+        rows += "<th>" + escape(h) + "</th>";
+    rows += "</tr>";
+    for (const auto& row : tool::report_rows(*made)) {
+        rows += "<tr>";
+        for (const auto& cell : row)
+            rows += "<td>" + escape(cell) + "</td>";
+        rows += "</tr>";
+    }
+    send_page(response, frame,
+              "<p>" + escape(smime::format_utc(made->at)) + "; " + tr(lang, "berakhir dalam ", "expiring within ") +
+                  std::to_string(*days) + tr(lang, " hari", " days") + ". <a id=\"csv\" href=\"/api/report?format=csv&amp;days=" +
+                  std::to_string(*days) + "\">CSV</a></p><table id=\"report\">" + rows + "</table>");
+}
+
+void audit_page(WebApp& app, const Request& request, Response& response, const Caller& caller, const std::string& lang) {
+    PageFrame frame{lang, tr(lang, "Log audit", "Audit log"), &caller.session, here(request)};
+    auto verification = admin::verify_audit_log(app.directory(), caller.person);
+    if (!verification)
+        return failure_page(response, frame, verification.error());
+    auto entries = admin::audit_entries(app.directory(), caller.person);
+    if (!entries)
+        return failure_page(response, frame, entries.error());
+    std::string body = verification->intact
+                           ? message_box("notice", std::string(tr(lang, "Rantai hash utuh: ", "The hash chain is intact: ")) +
+                                                       std::to_string(verification->entries) + tr(lang, " entri, kepala ", " entries, head ") +
+                                                       verification->head_hash)
+                           : message_box("error", std::string(tr(lang, "Rantai hash RUSAK: ", "The hash chain is BROKEN: ")) +
+                                                      verification->problem);
+    std::string rows;
+    const std::size_t first = entries->size() > 200 ? entries->size() - 200 : 0;
+    for (std::size_t i = entries->size(); i > first; --i) {
+        const auto& e = (*entries)[i - 1];
+        rows += "<tr><td>" + std::to_string(e.seq) + "</td><td>" + escape(smime::format_utc(e.at)) + "</td><td>" +
+                escape(e.actor) + "</td><td>" + escape(e.action) + "</td><td>" + escape(e.detail) + "</td></tr>";
+    }
+    send_page(response, frame, body + "<table id=\"audit\"><tr><th>#</th><th>" + tr(lang, "Waktu", "Time") + "</th><th>" +
+                                   tr(lang, "Oleh", "By") + "</th><th>" + tr(lang, "Tindakan", "Action") +
+                                   "</th><th>Detail</th></tr>" + rows + "</table>");
+}
+
+} // namespace
+
+void install_page_routes(WebApp& app, httplib::Server& server) {
+    using namespace std::placeholders;
+    server.Get("/login", [&app](const Request& q, Response& r) {
+        const std::string lang = app.language(q);
+        send_page(r, {lang, tr(lang, "Masuk", "Log in"), nullptr, "/login"},
+                  login_form(lang, local_path(q.get_param_value("next")), ""));
+    });
+    server.Post("/login", [&app](const Request& q, Response& r) { login_post(app, q, r); });
+    server.Post("/logout", logged_in(app, true, [&app](const Request& q, Response& r, const Caller&, const std::string&) {
+                    app.sessions().close(cookie(q, "segel_session"));
+                    r.set_header("Set-Cookie", session_cookie("", 0));
+                    r.set_redirect("/login", 303);
+                }));
+    server.Get("/language", [](const Request& q, Response& r) {
+        const std::string to = q.get_param_value("to") == "en" ? "en" : "id";
+        r.set_header("Set-Cookie", "segel_lang=" + to + "; Path=/; Max-Age=31536000; Secure; SameSite=Strict");
+        r.set_redirect(local_path(q.get_param_value("back")), 303);
+    });
+    const auto page_of = [&app](bool changes, auto function) {
+        return logged_in(app, changes, std::bind(function, std::ref(app), _1, _2, _3, _4));
+    };
+    server.Get("/", page_of(false, overview_page));
+    server.Get("/certificates", page_of(false, certificates_page));
+    server.Get(R"(/certificates/([0-9A-Za-z:]+))", page_of(false, certificate_page));
+    server.Get(R"(/certificates/([0-9A-Za-z:]+)/pem)", page_of(false, certificate_pem_page));
+    server.Post(R"(/certificates/([0-9A-Za-z:]+)/case)", page_of(true, case_page));
+    server.Get("/ra", page_of(false, ra_page));
+    server.Post("/ra", page_of(true, ra_upload));
+    server.Get("/reports", page_of(false, reports_page));
+    server.Get("/audit", page_of(false, audit_page));
+}
+
+} // namespace segel::web

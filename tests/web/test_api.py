@@ -1,0 +1,205 @@
+"""The admin page's JSON API against a real segel-admin on loopback (issue 15).
+
+Usage: test_api.py BUILD_DIR [unittest arguments]; SEGEL_TEST_PKI names the
+demo PKI. `--list` prints the tests' names for CTest.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from admin_lab import PASSWORD, AdminLab  # noqa: E402
+
+BUILD = None
+RA_HEADER = "nip,email,name,unit,kind,status,reason,effective_date,certificate\n"
+
+
+class ApiTest(unittest.TestCase):
+    def setUp(self):
+        self.lab = AdminLab(BUILD, os.environ["SEGEL_TEST_PKI"]).start()
+
+    def tearDown(self):
+        if any(self._outcome.result.errors) or any(self._outcome.result.failures):
+            sys.stderr.write(self.lab.output()[-3000:])
+        self.lab.stop()
+
+    def audit(self):
+        return json.loads(self.lab.segel_cmd("audit", "list", "--json").stdout)
+
+    # -- logins ------------------------------------------------------------------
+    def test_login_sets_a_strict_session_cookie_and_wrong_passwords_are_refused(self):
+        answer = self.lab.request("POST", "/api/login", {"login": "ra", "password": PASSWORD})
+        self.assertEqual(answer.status, 200, answer.text)
+        cookie = [c for c in answer.cookies() if c.startswith("segel_session=")][0]
+        for attribute in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
+            self.assertIn(attribute, cookie)
+        self.assertEqual(answer.json()["roles"], ["ra_operator"])
+        self.assertEqual(len(answer.json()["csrf"]), 64)
+        for login, password in (("ra", "salah-sekali-1234"), ("nobody", PASSWORD)):
+            wrong = self.lab.request("POST", "/api/login", {"login": login, "password": password})
+            self.assertEqual(wrong.status, 401)
+            self.assertEqual(wrong.cookies(), [])
+        self.assertEqual(self.lab.request("POST", "/api/login", {"login": "ra"}).status, 400)
+        self.assertEqual(self.lab.request("GET", "/api/session").status, 401)
+        self.assertEqual(self.lab.request("GET", "/api/session", cookie="0" * 64).status, 401)
+
+    def test_failed_logins_are_rate_limited_even_for_the_right_password(self):
+        for _ in range(5):
+            self.assertEqual(self.lab.request("POST", "/api/login", {"login": "audit", "password": "x" * 12}).status,
+                             401)
+        paused = self.lab.request("POST", "/api/login", {"login": "audit", "password": PASSWORD})
+        self.assertEqual(paused.status, 429)
+        self.assertGreater(int(paused.header("Retry-After")), 0)
+        self.assertIn("too many failed logins", paused.json()["error"])
+
+    def test_logout_ends_the_session(self):
+        cookie, csrf = self.lab.login("audit")
+        self.assertEqual(self.lab.request("POST", "/api/logout", cookie=cookie).status, 403)  # no CSRF token
+        self.assertEqual(self.lab.request("POST", "/api/logout", cookie=cookie, csrf=csrf).status, 200)
+        self.assertEqual(self.lab.request("GET", "/api/session", cookie=cookie).status, 401)
+
+    def test_a_removed_account_loses_its_session(self):
+        cookie, _ = self.lab.login("audit")
+        self.assertEqual(self.lab.request("GET", "/api/session", cookie=cookie).status, 200)
+        self.lab.segel_cmd("account", "remove", "audit")
+        self.assertEqual(self.lab.request("GET", "/api/session", cookie=cookie).status, 401)
+
+    # -- reading -----------------------------------------------------------------
+    def test_certificates_search_detail_and_public_pem_only(self):
+        cookie, _ = self.lab.login("audit")
+        found = self.lab.request("GET", "/api/certificates?q=alice", cookie=cookie)
+        self.assertEqual(found.status, 200, found.text)
+        records = found.json()
+        self.assertTrue(records and all("alice@" in r["owner"] for r in records))
+        fingerprint, serial = records[0]["fingerprint"], records[0]["serial"]
+        by_serial = self.lab.request("GET", "/api/certificates?q=" + serial, cookie=cookie).json()
+        self.assertIn(fingerprint, [r["fingerprint"] for r in by_serial])
+        detail = self.lab.request("GET", "/api/certificates/" + fingerprint, cookie=cookie)
+        self.assertEqual(detail.status, 200, detail.text)
+        self.assertEqual(detail.json()["certificate"]["serial"], serial)
+        self.assertIn("import", [e["action"] for e in detail.json()["history"]])
+        pem = self.lab.request("GET", "/api/certificates/%s/pem" % fingerprint, cookie=cookie)
+        self.assertEqual(pem.status, 200)
+        self.assertTrue(pem.text.startswith("-----BEGIN CERTIFICATE-----"))
+        self.assertNotIn("PRIVATE", pem.text)
+        parsed = subprocess.run(["openssl", "x509", "-noout", "-serial"], input=pem.body, capture_output=True)
+        self.assertEqual(parsed.returncode, 0)
+        self.assertIn(serial.upper(), parsed.stdout.decode().upper())
+        self.assertEqual(self.lab.request("GET", "/api/certificates/abcdef0123456789", cookie=cookie).status, 422)
+
+    def test_malformed_and_oversized_queries_are_refused_with_a_reason(self):
+        cookie, csrf = self.lab.login("ra")
+        for path, needle in (("/api/certificates?status=lost", "status"), ("/api/certificates?kind=robot", "kind"),
+                             ("/api/certificates?q=" + "x" * 201, "q:"), ("/api/report?days=0", "days"),
+                             ("/api/report?days=abc", "days"), ("/api/audit?limit=-1", "limit")):
+            answer = self.lab.request("GET", path, cookie=cookie)
+            self.assertEqual(answer.status, 400, path)
+            self.assertIn(needle, answer.json()["error"])
+        big = self.lab.request("POST", "/api/ra-sync", cookie=cookie, csrf=csrf, body=b"content=" + b"a" * (10 << 20),
+                               content_type="application/x-www-form-urlencoded")
+        self.assertEqual(big.status, 413)
+        self.assertEqual(self.lab.request("GET", "/api/overview", cookie=cookie).status, 200)
+
+    def test_overview_report_and_audit(self):
+        cookie, _ = self.lab.login("audit")
+        overview = self.lab.request("GET", "/api/overview", cookie=cookie).json()
+        listed = json.loads(self.lab.segel_cmd("directory", "list", "--json").stdout)
+        for status in ("active", "expired"):
+            self.assertEqual(overview["by_status"].get(status, 0), sum(r["status"] == status for r in listed))
+        self.assertIn("30", overview["expiring"])
+        report = self.lab.request("GET", "/api/report?format=csv&days=180", cookie=cookie)
+        self.assertEqual(report.status, 200)
+        self.assertTrue(report.text.startswith("UNIT,PEOPLE,ACTIVE"))
+        self.assertIn("attachment", report.header("Content-Disposition"))
+        self.assertEqual(len(self.lab.request("GET", "/api/report", cookie=cookie).json()["units"]), 1)
+        audit = self.lab.request("GET", "/api/audit?limit=2", cookie=cookie).json()
+        self.assertTrue(audit["intact"])
+        self.assertEqual(len(audit["latest"]), 2)
+
+    # -- changes -------------------------------------------------------------------
+    def test_an_ra_case_previews_then_revokes_and_the_audit_log_names_the_person(self):
+        cookie, csrf = self.lab.login("ra")
+        fingerprint, serial = self.lab.fingerprint_of("alice")
+        path = "/api/certificates/%s/case" % fingerprint
+        self.assertEqual(self.lab.request("POST", path, {"case": "mutasi_rotasi"}, cookie=cookie).status, 403)
+        bad = self.lab.request("POST", path, {"case": "dipecat"}, cookie=cookie, csrf=csrf)
+        self.assertEqual(bad.status, 400)
+        self.assertIn("mutasi_rotasi", bad.json()["error"])
+        bad_date = self.lab.request("POST", path, {"case": "sanksi", "effective": "kemarin"}, cookie=cookie, csrf=csrf)
+        self.assertEqual(bad_date.status, 400)
+        preview = self.lab.request("POST", path, {"case": "mutasi_rotasi"}, cookie=cookie, csrf=csrf)
+        self.assertEqual(preview.status, 200, preview.text)
+        self.assertTrue(preview.json()["preview"])
+        self.assertIn("no longer signed", preview.json()["effect"])
+        self.assertIn("active", self.lab.segel_cmd("directory", "show", serial).stdout)
+        done = self.lab.request("POST", path, {"case": "mutasi_rotasi", "confirm": "yes"}, cookie=cookie, csrf=csrf)
+        self.assertEqual(done.status, 200, done.text)
+        self.assertIn("revoked (affiliation_changed)", self.lab.segel_cmd("directory", "show", serial).stdout)
+        again = self.lab.request("POST", path, {"case": "sanksi", "confirm": "yes"}, cookie=cookie, csrf=csrf)
+        self.assertEqual(again.status, 422)
+        self.assertEqual(self.audit()[-1]["actor"], "web:ra")
+        self.assertEqual(self.lab.segel_cmd("audit", "verify").returncode, 0)
+
+    def test_an_auditor_reads_everything_and_changes_nothing(self):
+        cookie, csrf = self.lab.login("audit")
+        fingerprint, serial = self.lab.fingerprint_of("bambang")
+        refused = self.lab.request("POST", "/api/certificates/%s/case" % fingerprint,
+                                   {"case": "sanksi", "confirm": "yes"}, cookie=cookie, csrf=csrf)
+        self.assertEqual(refused.status, 403)
+        upload = self.lab.multipart("/api/ra-sync", {}, {"file": ("ra.csv", RA_HEADER)}, cookie, csrf)
+        self.assertEqual(upload.status, 403)
+        self.assertIn("active", self.lab.segel_cmd("directory", "show", serial).stdout)
+        self.assertEqual(self.lab.request("GET", "/api/audit", cookie=cookie).status, 200)
+
+    def test_ra_export_upload_previews_then_applies_exactly_what_was_previewed(self):
+        cookie, csrf = self.lab.login("ra")
+        _, serial = self.lab.fingerprint_of("eko")
+        export = (RA_HEADER + "199001012015011003,eko@tangerangkota.go.id,Eko Prasetyo,Dinas Kominfo,individual,"
+                  "revoked,pensiun,2026-11-01," + serial + "\n")
+        audit_before = len(self.audit())
+        preview = self.lab.multipart("/api/ra-sync", {}, {"file": ("ra.csv", export)}, cookie, csrf)
+        self.assertEqual(preview.status, 200, preview.text)
+        self.assertFalse(preview.json()["applied"])
+        self.assertTrue(any(serial in change for change in preview.json()["changes"]))
+        self.assertEqual(len(self.audit()), audit_before)
+        pending = preview.json()["pending"]
+        applied = self.lab.request("POST", "/api/ra-sync", {"pending": pending}, cookie=cookie, csrf=csrf)
+        self.assertEqual(applied.status, 200, applied.text)
+        self.assertTrue(applied.json()["applied"])
+        self.assertIn("revoked (cessation_of_operation)", self.lab.segel_cmd("directory", "show", serial).stdout)
+        replay = self.lab.request("POST", "/api/ra-sync", {"pending": pending}, cookie=cookie, csrf=csrf)
+        self.assertEqual(replay.status, 400)
+
+    def test_an_upload_that_is_not_an_ra_export_changes_nothing(self):
+        cookie, csrf = self.lab.login("ra")
+        audit_before = len(self.audit())
+        for name, content in (("ra.csv", "\x89PNG\r\n\x1a\n\x00\x00"), ("ra.csv", "not,an,export\n1,2,3\n"),
+                              ("ra.csv", "")):
+            answer = self.lab.multipart("/api/ra-sync", {}, {"file": (name, content)}, cookie, csrf)
+            self.assertIn(answer.status, (400, 422), answer.text)
+            self.assertTrue(answer.json()["error"])
+        self.assertEqual(len(self.audit()), audit_before)
+
+
+class ExpiryTest(unittest.TestCase):
+    def test_a_session_idle_longer_than_session_minutes_has_ended(self):
+        lab = AdminLab(BUILD, os.environ["SEGEL_TEST_PKI"], session_minutes=1).start()
+        try:
+            cookie, _ = lab.login("audit")
+            self.assertEqual(lab.request("GET", "/api/session", cookie=cookie).status, 200)
+            time.sleep(62)
+            self.assertEqual(lab.request("GET", "/api/session", cookie=cookie).status, 401)
+        finally:
+            lab.stop()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--list"]:
+        loader = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+        print("\n".join(t.id().split(".", 1)[1] for s in loader for t in s))
+        sys.exit(0)
+    BUILD = sys.argv.pop(1)
+    unittest.main()
