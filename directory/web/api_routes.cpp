@@ -11,9 +11,9 @@
 #include "../tool/report_format.hpp"
 #include "directory/admin/certificate_operations.hpp"
 #include "directory/admin/supervision_operations.hpp"
-#include "directory/ra_sync.hpp"
 #include "http_answers.hpp"
 #include "ra_cases.hpp"
+#include "sync_uploads.hpp"
 #include "smime/certificate.hpp"
 #include "views.hpp"
 #include "web_app.hpp"
@@ -132,25 +132,14 @@ void ra_case(WebApp& app, const Request& request, Response& response, const Call
 
 // Without `pending`: a dry run of the uploaded file, answered with its
 // changes and the id to apply exactly them with (pending=ID).
-void ra_sync(WebApp& app, const Request& request, Response& response, const Caller& caller) {
-    if (auto refused = admin::refusal(caller.person, admin::Permission::change_certificates))
-        return json_failure(response, *refused);
-    const std::string pending = request.get_param_value("pending");
-    const bool apply = !pending.empty();
-    auto upload = apply ? app.uploads().take(pending, caller.session.login) : uploaded_file(request, "file");
-    if (!upload)
-        return json_failure(response, upload.error());
-    auto outcome = admin::sync_ra(app.directory(), caller.person,
-                                  {upload->name, upload->content, app.settings().directory.domains, !apply,
-                                   std::chrono::system_clock::now()});
-    if (!outcome)
-        return json_failure(response, outcome.error());
-    if (outcome->stopped)
-        return json_failure(response, *outcome->stopped);
-    const std::string id = apply || outcome->changes.empty() ? "" : app.uploads().keep(caller.session.login, std::move(*upload));
-    json_ok(response, "{\"applied\": " + std::string(outcome->applied ? "true" : "false") +
-                          ", \"changes\": " + tool::json_string_array(outcome->changes) +
-                          ", \"pending\": " + (id.empty() ? std::string("null") : tool::json_string(id)) + "}");
+void sync_upload(WebApp& app, const Request& request, Response& response, const Caller& caller, UploadKind kind) {
+    auto run = run_sync_upload(app, request, caller, kind);
+    if (!run)
+        return json_failure(response, run.error());
+    json_ok(response, "{\"applied\": " + std::string(run->outcome.applied ? "true" : "false") +
+                          ", \"changes\": " + tool::json_string_array(run->outcome.changes) + ", \"pending\": " +
+                          (run->pending.empty() ? std::string("null") : tool::json_string(run->pending)) +
+                          ", \"summary\": " + tool::json_string(run->summary) + "}");
 }
 
 void report(WebApp& app, const Request& request, Response& response, const Caller& caller) {
@@ -217,7 +206,8 @@ void install_api_routes(WebApp& app, httplib::Server& server) {
     server.Get(R"(/api/certificates/([0-9A-Za-z:]+))", guarded(app, false, std::bind(certificate, std::ref(app), _1, _2, _3)));
     server.Get(R"(/api/certificates/([0-9A-Za-z:]+)/pem)", guarded(app, false, std::bind(certificate_pem, std::ref(app), _1, _2, _3)));
     server.Post(R"(/api/certificates/([0-9A-Za-z:]+)/case)", guarded(app, true, std::bind(ra_case, std::ref(app), _1, _2, _3)));
-    server.Post("/api/ra-sync", guarded(app, true, std::bind(ra_sync, std::ref(app), _1, _2, _3)));
+    server.Post("/api/ra-sync", guarded(app, true, std::bind(sync_upload, std::ref(app), _1, _2, _3, UploadKind::ra_export)));
+    server.Post("/api/crl-sync", guarded(app, true, std::bind(sync_upload, std::ref(app), _1, _2, _3, UploadKind::crl)));
     server.Get("/api/report", guarded(app, false, std::bind(report, std::ref(app), _1, _2, _3)));
     server.Get("/api/audit", guarded(app, false, std::bind(audit, std::ref(app), _1, _2, _3)));
 }

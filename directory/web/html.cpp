@@ -44,6 +44,7 @@ std::string navigation(const PageFrame& f) {
         nav += "<a href=\"/\">" + std::string(tr(f.lang, "Ringkasan", "Overview")) + "</a>";
         nav += "<a href=\"/certificates\">" + std::string(tr(f.lang, "Sertifikat", "Certificates")) + "</a>";
         nav += "<a href=\"/ra\">" + std::string(tr(f.lang, "Unggah ekspor RA", "RA export upload")) + "</a>";
+        nav += "<a href=\"/crl\">" + std::string(tr(f.lang, "Unggah CRL", "CRL upload")) + "</a>";
         nav += "<a href=\"/reports\">" + std::string(tr(f.lang, "Laporan", "Reports")) + "</a>";
         nav += "<a href=\"/audit\">" + std::string(tr(f.lang, "Log audit", "Audit log")) + "</a>";
     }

@@ -11,6 +11,7 @@
 #include "html.hpp"
 #include "http_answers.hpp"
 #include "ra_cases.hpp"
+#include "sync_uploads.hpp"
 #include "smime/certificate.hpp"
 #include "views.hpp"
 #include "web_app.hpp"
@@ -288,50 +289,51 @@ void overview_page(WebApp& app, const Request& request, Response& response, cons
                   "</h2><table id=\"without\">" + without + "</table>");
 }
 
-std::string ra_form(const Session& session, const std::string& lang) {
-    return "<form method=\"post\" action=\"/ra\" enctype=\"multipart/form-data\">" + csrf_field(session) +
-           "<input id=\"file\" type=\"file\" name=\"file\" accept=\".csv,text/csv\" required> <button id=\"upload\">" +
-           tr(lang, "Lihat perubahan", "Preview the changes") + "</button></form>";
+const char* upload_title(UploadKind kind, const std::string& lang) {
+    return kind == UploadKind::crl ? tr(lang, "Unggah CRL", "CRL upload") : tr(lang, "Unggah ekspor RA", "RA export upload");
 }
 
-void ra_page(WebApp&, const Request& request, Response& response, const Caller& caller, const std::string& lang) {
-    send_page(response, {lang, tr(lang, "Unggah ekspor RA", "RA export upload"), &caller.session, here(request)},
-              "<p>" + std::string(tr(lang, "Ekspor status RA (CSV). Semua perubahan ditampilkan dulu; tidak ada yang "
-                                           "berubah sebelum Anda menerapkannya, dan penerapan berlaku semua atau tidak sama sekali.",
-                                           "The RA's status export (CSV). Every change is shown first; nothing changes "
-                                           "until you apply it, and applying is all or nothing.")) +
-                  "</p>" + ra_form(caller.session, lang));
+const char* upload_path(UploadKind kind) { return kind == UploadKind::crl ? "/crl" : "/ra"; }
+
+void upload_form_page(WebApp&, const Request& request, Response& response, const Caller& caller,
+                      const std::string& lang, UploadKind kind) {
+    const std::string intro =
+        kind == UploadKind::crl
+            ? tr(lang, "CRL dari CA pada crl.issuer (PEM atau DER). Tanda tangan dan kesegarannya diperiksa; semua "
+                       "perubahan ditampilkan dulu.",
+                 "A CRL of the CA in crl.issuer (PEM or DER). Its signature and freshness are checked; every change "
+                 "is shown first.")
+            : tr(lang, "Ekspor status RA (CSV). Semua perubahan ditampilkan dulu; tidak ada yang berubah sebelum Anda "
+                       "menerapkannya, dan penerapan berlaku semua atau tidak sama sekali.",
+                 "The RA's status export (CSV). Every change is shown first; nothing changes until you apply it, and "
+                 "applying is all or nothing.");
+    send_page(response, {lang, upload_title(kind, lang), &caller.session, here(request)},
+              "<p>" + escape(intro) + "</p><form method=\"post\" action=\"" + upload_path(kind) +
+                  "\" enctype=\"multipart/form-data\">" + csrf_field(caller.session) +
+                  "<input id=\"file\" type=\"file\" name=\"file\" required> <button id=\"upload\">" +
+                  tr(lang, "Lihat perubahan", "Preview the changes") + "</button></form>");
 }
 
-void ra_upload(WebApp& app, const Request& request, Response& response, const Caller& caller, const std::string& lang) {
-    PageFrame frame{lang, tr(lang, "Unggah ekspor RA", "RA export upload"), &caller.session, "/ra"};
-    if (auto refused = admin::refusal(caller.person, admin::Permission::change_certificates))
-        return failure_page(response, frame, *refused);
-    const std::string pending_id = request.has_file("pending") ? request.get_file_value("pending").content
-                                                               : request.get_param_value("pending");
-    const bool apply = !pending_id.empty();
-    auto upload = apply ? app.uploads().take(pending_id, caller.session.login) : uploaded_file(request, "file");
-    if (!upload)
-        return failure_page(response, frame, upload.error());
-    auto outcome = admin::sync_ra(app.directory(), caller.person,
-                                  {upload->name, upload->content, app.settings().directory.domains, !apply,
-                                   std::chrono::system_clock::now()});
-    if (!outcome)
-        return failure_page(response, frame, outcome.error());
-    if (outcome->stopped)
-        return failure_page(response, frame, *outcome->stopped);
+void upload_post(WebApp& app, const Request& request, Response& response, const Caller& caller,
+                 const std::string& lang, UploadKind kind) {
+    PageFrame frame{lang, upload_title(kind, lang), &caller.session, upload_path(kind)};
+    auto run = run_sync_upload(app, request, caller, kind);
+    if (!run)
+        return failure_page(response, frame, run.error());
+    const bool applied = run->pending.empty() && run->outcome.applied;
     std::string list;
-    for (const auto& change : outcome->changes)
+    for (const auto& change : run->outcome.changes)
         list += "<li>" + escape(change) + "</li>";
-    std::string body = "<p id=\"summary\">" + std::to_string(outcome->changes.size()) + " " +
-                       (apply ? tr(lang, "perubahan diterapkan.", "changes applied.")
-                              : tr(lang, "perubahan akan diterapkan:", "changes would be applied:")) +
+    std::string body = (run->summary.empty() ? "" : "<p>" + escape(run->summary) + "</p>") + "<p id=\"summary\">" +
+                       std::to_string(run->outcome.changes.size()) + " " +
+                       (applied ? tr(lang, "perubahan diterapkan.", "changes applied.")
+                                : tr(lang, "perubahan akan diterapkan:", "changes would be applied:")) +
                        "</p><ul id=\"changes\">" + list + "</ul>";
-    if (!apply && !outcome->changes.empty())
-        body += "<form method=\"post\" action=\"/ra\">" + csrf_field(caller.session) +
-                "<input type=\"hidden\" name=\"pending\" value=\"" +
-                escape(app.uploads().keep(caller.session.login, std::move(*upload))) + "\"><button id=\"apply\">" +
-                tr(lang, "Terapkan semua", "Apply them all") + "</button></form>";
+    if (!run->pending.empty())
+        body += "<form method=\"post\" action=\"" + std::string(upload_path(kind)) + "\">" +
+                csrf_field(caller.session) + "<input type=\"hidden\" name=\"pending\" value=\"" +
+                escape(run->pending) + "\"><button id=\"apply\">" + tr(lang, "Terapkan semua", "Apply them all") +
+                "</button></form>";
     send_page(response, frame, body);
 }
 
@@ -415,8 +417,10 @@ void install_page_routes(WebApp& app, httplib::Server& server) {
     server.Get(R"(/certificates/([0-9A-Za-z:]+))", page_of(false, certificate_page));
     server.Get(R"(/certificates/([0-9A-Za-z:]+)/pem)", page_of(false, certificate_pem_page));
     server.Post(R"(/certificates/([0-9A-Za-z:]+)/case)", page_of(true, case_page));
-    server.Get("/ra", page_of(false, ra_page));
-    server.Post("/ra", page_of(true, ra_upload));
+    for (auto kind : {UploadKind::ra_export, UploadKind::crl}) {
+        server.Get(upload_path(kind), logged_in(app, false, std::bind(upload_form_page, std::ref(app), _1, _2, _3, _4, kind)));
+        server.Post(upload_path(kind), logged_in(app, true, std::bind(upload_post, std::ref(app), _1, _2, _3, _4, kind)));
+    }
     server.Get("/reports", page_of(false, reports_page));
     server.Get("/audit", page_of(false, audit_page));
 }

@@ -26,10 +26,11 @@ std::string PendingUploads::keep(const std::string& login, Upload upload) {
     return id;
 }
 
-Checked<Upload> PendingUploads::take(const std::string& id, const std::string& login) {
+Checked<Upload> PendingUploads::take(const std::string& id, const std::string& login, UploadKind kind) {
     std::lock_guard lock(m_mutex);
     auto it = m_pending.find(id);
-    if (it == m_pending.end() || it->second.login != login || Clock::now() - it->second.kept > k_keep_for)
+    if (it == m_pending.end() || it->second.login != login || it->second.upload.kind != kind ||
+        Clock::now() - it->second.kept > k_keep_for)
         return directory::admin::Failure{directory::admin::FailureKind::invalid_request,
                                           "pending: that preview is unknown or older than 15 minutes; upload the file again"};
     Upload upload = std::move(it->second.upload);

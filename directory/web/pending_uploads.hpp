@@ -1,4 +1,4 @@
-// RA exports uploaded for a preview, kept until their person applies them
+// RA exports and CRLs uploaded for a preview, kept until their person applies them
 // (at most 15 minutes, at most 20 per person): what is applied is exactly
 // what was previewed, and never someone else's upload. Thread-safe.
 #pragma once
@@ -16,8 +16,9 @@ class PendingUploads {
 public:
     // Keeps the upload for `login`; returns its id.
     std::string keep(const std::string& login, Upload upload);
-    // The upload of that id, if it is `login`'s and not too old; forgotten.
-    Checked<Upload> take(const std::string& id, const std::string& login);
+    // The upload of that id, if it is `login`'s, of that kind and not too
+    // old; forgotten.
+    Checked<Upload> take(const std::string& id, const std::string& login, UploadKind kind);
 
 private:
     struct Pending {

@@ -96,13 +96,16 @@ std::string case_effect(const CaseRequest& request, const directory::Certificate
            "pesan berikutnya ditolak untuk ditandatangani.";
 }
 
-Checked<Upload> uploaded_file(const httplib::Request& request, const std::string& field) {
+Checked<Upload> uploaded_file(const httplib::Request& request, const std::string& field, UploadKind kind) {
     Upload out;
+    out.kind = kind;
     if (request.is_multipart_form_data() && request.has_file(field)) {
         const auto& file = request.get_file_value(field);
-        out = Upload{file.filename.empty() ? "upload" : file.filename, file.content};
+        out.name = file.filename.empty() ? "upload" : file.filename;
+        out.content = file.content;
     } else if (request.has_param("content")) {
-        out = Upload{"upload", request.get_param_value("content")};
+        out.name = "upload";
+        out.content = request.get_param_value("content");
     } else {
         return bad(field + ": no file was uploaded");
     }
@@ -110,7 +113,7 @@ Checked<Upload> uploaded_file(const httplib::Request& request, const std::string
         return bad(field + ": the file is empty");
     if (out.content.size() > k_max_upload)
         return bad(field + ": the file is larger than 8 MiB");
-    if (out.content.find('\0') != std::string::npos)
+    if (kind == UploadKind::ra_export && out.content.find('\0') != std::string::npos)
         return bad(field + ": " + out.name + " is not a text file");
     out.name = out.name.substr(0, 200);
     return out;

@@ -47,11 +47,14 @@ Checked<CaseRequest> case_request(const httplib::Request& request);
 std::string case_effect(const CaseRequest& request, const directory::CertificateRecord& record, const std::string& lang);
 
 // An uploaded file (multipart field `field`, or a form field `content`):
-// its name and content; refused when empty, over 8 MiB, or holding NUL bytes.
+// its name and content; refused when empty, over 8 MiB, or (for a text
+// kind) holding NUL bytes.
+enum class UploadKind { ra_export, crl };
 struct Upload {
+    UploadKind kind = UploadKind::ra_export;
     std::string name, content;
 };
-Checked<Upload> uploaded_file(const httplib::Request& request, const std::string& field);
+Checked<Upload> uploaded_file(const httplib::Request& request, const std::string& field, UploadKind kind);
 
 // Audit entries that name this certificate (its fingerprint or serial), oldest first.
 Checked<std::vector<directory::AuditEntry>> certificate_history(directory::DirectoryService& directory,

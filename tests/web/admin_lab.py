@@ -78,7 +78,7 @@ class AdminLab:
     def make_directory(self):
         with open(self.config, "w") as f:
             f.write("[directory]\ndatabase = %s/db/directory.sqlite\nmaster_key = %s/master.key\n"
-                    "domain = tangerangkota.go.id\n" % (self.root, self.root))
+                    "domain = tangerangkota.go.id\n[crl]\nissuer = %s/issuing.pem\n" % (self.root, self.root, self.pki))
         self.segel_cmd("directory", "init")
         for user in USERS:
             self.segel_cmd("directory", "import", "--passphrase-file", os.path.join(self.pki, "p12-passphrase"),

@@ -3,6 +3,7 @@
 Usage: test_api.py BUILD_DIR [unittest arguments]; SEGEL_TEST_PKI names the
 demo PKI. `--list` prints the tests' names for CTest.
 """
+import datetime
 import json
 import os
 import subprocess
@@ -182,6 +183,49 @@ class ApiTest(unittest.TestCase):
             self.assertIn(answer.status, (400, 422), answer.text)
             self.assertTrue(answer.json()["error"])
         self.assertEqual(len(self.audit()), audit_before)
+
+
+    def crl(self, serial, signer="issuing"):
+        """DER of a CRL naming the demo issuing CA that revokes `serial` (key compromise), signed by `signer`."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        pki = os.environ["SEGEL_TEST_PKI"]
+        issuer = x509.load_pem_x509_certificate(open(os.path.join(pki, "issuing.pem"), "rb").read())
+        key = serialization.load_pem_private_key(open(os.path.join(pki, signer + ".key.pem"), "rb").read(), None)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        entry = (x509.RevokedCertificateBuilder().serial_number(int(serial, 16)).revocation_date(now)
+                 .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False).build())
+        crl = (x509.CertificateRevocationListBuilder().issuer_name(issuer.subject).last_update(now)
+               .next_update(now + datetime.timedelta(days=1)).add_revoked_certificate(entry)
+               .sign(key, hashes.SHA256()))
+        return crl.public_bytes(serialization.Encoding.DER)
+
+    def test_a_crl_upload_previews_then_applies_and_a_forged_one_changes_nothing(self):
+        cookie, csrf = self.lab.login("ra")
+        _, serial = self.lab.fingerprint_of("bambang")
+        forged = self.crl(serial, signer="root")
+        answer = self.lab.request("POST", "/api/crl-sync", cookie=cookie, csrf=csrf, body=self.multipart_body(forged),
+                                  content_type="multipart/form-data; boundary=crlboundary")
+        self.assertIn(answer.status, (400, 422), answer.text)
+        self.assertIn("active", self.lab.segel_cmd("directory", "show", serial).stdout)
+        preview = self.lab.request("POST", "/api/crl-sync", cookie=cookie, csrf=csrf,
+                                   body=self.multipart_body(self.crl(serial)),
+                                   content_type="multipart/form-data; boundary=crlboundary")
+        self.assertEqual(preview.status, 200, preview.text)
+        self.assertIn("1 revoked serials", preview.json()["summary"])
+        self.assertIn("active", self.lab.segel_cmd("directory", "show", serial).stdout)
+        applied = self.lab.request("POST", "/api/crl-sync", {"pending": preview.json()["pending"]}, cookie=cookie,
+                                   csrf=csrf)
+        self.assertEqual(applied.status, 200, applied.text)
+        self.assertIn("revoked (key_compromise)", self.lab.segel_cmd("directory", "show", serial).stdout)
+        # An RA preview's id does not apply as a CRL, nor the other way round.
+        self.assertEqual(self.lab.request("POST", "/api/ra-sync", {"pending": preview.json()["pending"]},
+                                          cookie=cookie, csrf=csrf).status, 400)
+
+    @staticmethod
+    def multipart_body(data):
+        return (b'--crlboundary\r\nContent-Disposition: form-data; name="file"; filename="ca.crl"\r\n'
+                b'Content-Type: application/pkix-crl\r\n\r\n' + data + b'\r\n--crlboundary--\r\n')
 
 
 class ExpiryTest(unittest.TestCase):
