@@ -8,6 +8,7 @@
 #include "directory/admin/correspondent_operations.hpp"
 #include "directory_session.hpp"
 #include "output.hpp"
+#include "record_json.hpp"
 
 namespace segel::tool {
 
@@ -24,16 +25,6 @@ std::string joined(const std::vector<std::string>& items) {
     return text;
 }
 
-std::string correspondent_json(const directory::CorrespondentRecord& r) {
-    return "{\"fingerprint\": " + json_string(r.fingerprint) + ", \"serial\": " + json_string(r.serial) +
-           ", \"subject\": " + json_string(r.subject) + ", \"issuer\": " + json_string(r.issuer) +
-           ", \"emails\": " + json_string_array(r.emails) + ", \"domain\": " + json_string(r.domain) +
-           ", \"source\": " + json_string(std::string(directory::to_string(r.source))) +
-           ", \"pending\": " + (r.pending ? "true" : "false") +
-           ", \"learned\": " + json_string(smime::format_utc(r.learned_at)) +
-           ", \"not_before\": " + json_string(smime::format_utc(r.not_before)) +
-           ", \"not_after\": " + json_string(smime::format_utc(r.not_after)) + "}";
-}
 
 } // namespace
 

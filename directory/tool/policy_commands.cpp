@@ -8,6 +8,7 @@
 #include "directory/admin/policy_operations.hpp"
 #include "directory_session.hpp"
 #include "output.hpp"
+#include "record_json.hpp"
 
 namespace segel::tool {
 
@@ -31,36 +32,8 @@ bool read_word(const std::string& option, const std::string& text, Parse parse, 
     return into.has_value();
 }
 
-std::string rule_json(const directory::PolicyRule& rule) {
-    const auto field = [](const auto& value) { return value ? json_string(directory::to_string(*value)) : "null"; };
-    return "{\"scope\": " + json_string(rule.scope) + ", \"mode\": " + field(rule.mode) +
-           ", \"cipher\": " + field(rule.cipher) + ", \"key_transport\": " + field(rule.key_transport) +
-           ", \"set_by\": " + json_string(rule.set_by) + ", \"set_at\": " + json_string(smime::format_utc(rule.set_at)) +
-           "}";
-}
 
-std::string candidate_line(const directory::EncryptionCandidate& c) {
-    return "serial " + c.certificate.serial_hex() + " (" + std::string(directory::to_string(c.source)) + ", until " +
-           smime::format_utc(c.certificate.not_after()).substr(0, 10) + ")" + (c.usable ? "" : ": " + c.why_not);
-}
 
-std::string view_json(const admin::PolicyView& view) {
-    const auto& plan = view.plan;
-    std::vector<std::string> usable, unusable;
-    for (const auto& c : plan.certificates)
-        usable.push_back(candidate_line(c));
-    for (const auto& c : plan.unusable)
-        unusable.push_back(candidate_line(c));
-    return "{\"address\": " + json_string(plan.recipient) + ", \"mode\": " + json_string(directory::to_string(plan.policy.mode)) +
-           ", \"mode_from\": " + json_string(plan.policy.mode_from) +
-           ", \"cipher\": " + json_string(directory::to_string(plan.policy.cipher)) +
-           ", \"cipher_from\": " + json_string(plan.policy.cipher_from) +
-           ", \"key_transport\": " + json_string(directory::to_string(plan.policy.key_transport)) +
-           ", \"key_transport_from\": " + json_string(plan.policy.key_transport_from) +
-           ", \"treatment\": " + json_string(directory::to_string(plan.treatment)) +
-           ", \"reason\": " + json_string(plan.reason) + ", \"path_checked\": " + (view.path_checked ? "true" : "false") +
-           ", \"usable\": " + json_string_array(usable) + ", \"unusable\": " + json_string_array(unusable) + "}";
-}
 
 void print_view(const admin::PolicyView& view) {
     const auto& plan = view.plan;

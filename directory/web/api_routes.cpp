@@ -11,6 +11,7 @@
 #include "../tool/report_format.hpp"
 #include "directory/admin/certificate_operations.hpp"
 #include "directory/admin/supervision_operations.hpp"
+#include "guards.hpp"
 #include "http_answers.hpp"
 #include "ra_cases.hpp"
 #include "sync_uploads.hpp"
@@ -23,7 +24,6 @@ namespace {
 
 using httplib::Request;
 using httplib::Response;
-using Handler = std::function<void(const Request&, Response&, const Caller&)>;
 namespace admin = directory::admin;
 
 std::string roles_json(const std::set<admin::Role>& roles) {
@@ -31,17 +31,6 @@ std::string roles_json(const std::set<admin::Role>& roles) {
     for (auto role : roles)
         names.emplace_back(admin::to_string(role));
     return tool::json_string_array(names);
-}
-
-httplib::Server::Handler guarded(WebApp& app, bool changes, Handler handler) {
-    return [&app, changes, handler = std::move(handler)](const Request& request, Response& response) {
-        auto caller = app.caller(request);
-        if (!caller)
-            return json_error(response, 401, "not logged in, or the session has ended");
-        if (changes && !WebApp::csrf_matches(request, caller->session))
-            return json_error(response, 403, "the request carries no valid CSRF token (X-CSRF-Token)");
-        handler(request, response, *caller);
-    };
 }
 
 void login(WebApp& app, const Request& request, Response& response) {
@@ -192,24 +181,24 @@ void overview(WebApp& app, const Request&, Response& response, const Caller& cal
 void install_api_routes(WebApp& app, httplib::Server& server) {
     using namespace std::placeholders;
     server.Post("/api/login", [&app](const Request& q, Response& r) { login(app, q, r); });
-    server.Post("/api/logout", guarded(app, true, [&app](const Request& q, Response& r, const Caller&) {
+    server.Post("/api/logout", guarded_api(app, true, [&app](const Request& q, Response& r, const Caller&) {
                     app.sessions().close(cookie(q, "segel_session"));
                     r.set_header("Set-Cookie", session_cookie("", 0));
                     json_ok(r, "{\"logged_out\": true}");
                 }));
-    server.Get("/api/session", guarded(app, false, [](const Request&, Response& r, const Caller& c) {
+    server.Get("/api/session", guarded_api(app, false, [](const Request&, Response& r, const Caller& c) {
                    json_ok(r, "{\"login\": " + tool::json_string(c.session.login) + ", \"roles\": " +
                                   roles_json(c.person.roles) + ", \"csrf\": " + tool::json_string(c.session.csrf) + "}");
                }));
-    server.Get("/api/overview", guarded(app, false, std::bind(overview, std::ref(app), _1, _2, _3)));
-    server.Get("/api/certificates", guarded(app, false, std::bind(certificates, std::ref(app), _1, _2, _3)));
-    server.Get(R"(/api/certificates/([0-9A-Za-z:]+))", guarded(app, false, std::bind(certificate, std::ref(app), _1, _2, _3)));
-    server.Get(R"(/api/certificates/([0-9A-Za-z:]+)/pem)", guarded(app, false, std::bind(certificate_pem, std::ref(app), _1, _2, _3)));
-    server.Post(R"(/api/certificates/([0-9A-Za-z:]+)/case)", guarded(app, true, std::bind(ra_case, std::ref(app), _1, _2, _3)));
-    server.Post("/api/ra-sync", guarded(app, true, std::bind(sync_upload, std::ref(app), _1, _2, _3, UploadKind::ra_export)));
-    server.Post("/api/crl-sync", guarded(app, true, std::bind(sync_upload, std::ref(app), _1, _2, _3, UploadKind::crl)));
-    server.Get("/api/report", guarded(app, false, std::bind(report, std::ref(app), _1, _2, _3)));
-    server.Get("/api/audit", guarded(app, false, std::bind(audit, std::ref(app), _1, _2, _3)));
+    server.Get("/api/overview", guarded_api(app, false, std::bind(overview, std::ref(app), _1, _2, _3)));
+    server.Get("/api/certificates", guarded_api(app, false, std::bind(certificates, std::ref(app), _1, _2, _3)));
+    server.Get(R"(/api/certificates/([0-9A-Za-z:]+))", guarded_api(app, false, std::bind(certificate, std::ref(app), _1, _2, _3)));
+    server.Get(R"(/api/certificates/([0-9A-Za-z:]+)/pem)", guarded_api(app, false, std::bind(certificate_pem, std::ref(app), _1, _2, _3)));
+    server.Post(R"(/api/certificates/([0-9A-Za-z:]+)/case)", guarded_api(app, true, std::bind(ra_case, std::ref(app), _1, _2, _3)));
+    server.Post("/api/ra-sync", guarded_api(app, true, std::bind(sync_upload, std::ref(app), _1, _2, _3, UploadKind::ra_export)));
+    server.Post("/api/crl-sync", guarded_api(app, true, std::bind(sync_upload, std::ref(app), _1, _2, _3, UploadKind::crl)));
+    server.Get("/api/report", guarded_api(app, false, std::bind(report, std::ref(app), _1, _2, _3)));
+    server.Get("/api/audit", guarded_api(app, false, std::bind(audit, std::ref(app), _1, _2, _3)));
 }
 
 } // namespace segel::web

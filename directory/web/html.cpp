@@ -1,5 +1,7 @@
 #include "html.hpp"
 
+#include "http_answers.hpp"
+
 namespace segel::web {
 
 std::string escape(std::string_view text) {
@@ -45,6 +47,8 @@ std::string navigation(const PageFrame& f) {
         nav += "<a href=\"/certificates\">" + std::string(tr(f.lang, "Sertifikat", "Certificates")) + "</a>";
         nav += "<a href=\"/ra\">" + std::string(tr(f.lang, "Unggah ekspor RA", "RA export upload")) + "</a>";
         nav += "<a href=\"/crl\">" + std::string(tr(f.lang, "Unggah CRL", "CRL upload")) + "</a>";
+        nav += "<a href=\"/correspondents\">" + std::string(tr(f.lang, "Koresponden", "Correspondents")) + "</a>";
+        nav += "<a href=\"/policies\">" + std::string(tr(f.lang, "Kebijakan enkripsi", "Encryption policy")) + "</a>";
         nav += "<a href=\"/reports\">" + std::string(tr(f.lang, "Laporan", "Reports")) + "</a>";
         nav += "<a href=\"/audit\">" + std::string(tr(f.lang, "Log audit", "Audit log")) + "</a>";
     }
@@ -59,6 +63,21 @@ std::string navigation(const PageFrame& f) {
 }
 
 } // namespace
+
+std::string message_box(const std::string& css, const std::string& text) {
+    return "<p class=\"" + css + "\" role=\"status\">" + escape(text) + "</p>";
+}
+
+void send_page(httplib::Response& response, const PageFrame& frame, const std::string& body, int status) {
+    response.status = status;
+    response.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+    response.set_header("X-Frame-Options", "DENY");
+    response.set_content(page(frame, body), "text/html; charset=utf-8");
+}
+
+void failure_page(httplib::Response& response, const PageFrame& frame, const directory::admin::Failure& failure) {
+    send_page(response, frame, message_box("error", failure.message), http_status(failure.kind));
+}
 
 std::string page(const PageFrame& frame, const std::string& body) {
     return "<!DOCTYPE html><html lang=\"" + escape(frame.lang) + "\"><head><meta charset=\"utf-8\"><title>" +

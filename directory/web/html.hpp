@@ -1,10 +1,14 @@
 // HTML output for the admin page: escaping of every text put into a page,
-// and the page frame (title, navigation, language switch, logout form).
+// the page frame (title, navigation, language switch, logout form), and
+// sending a page.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include <httplib.h>
+
+#include "directory/admin/operation_error.hpp"
 #include "sessions.hpp"
 
 namespace segel::web {
@@ -27,5 +31,13 @@ struct PageFrame {
 std::string page(const PageFrame& frame, const std::string& body);
 // <input type=hidden name=csrf>: every form that changes something has it.
 std::string csrf_field(const Session& session);
+// <p class=CSS role=status>TEXT</p>, TEXT escaped.
+std::string message_box(const std::string& css, const std::string& text);
+
+// Sends a whole page with the security headers (a Content-Security-Policy
+// without scripts, no framing).
+void send_page(httplib::Response& response, const PageFrame& frame, const std::string& body, int status = 200);
+// A page with the failure's message, and its kind's status.
+void failure_page(httplib::Response& response, const PageFrame& frame, const directory::admin::Failure& failure);
 
 } // namespace segel::web

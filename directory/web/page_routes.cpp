@@ -8,6 +8,7 @@
 #include "../tool/report_format.hpp"
 #include "directory/admin/certificate_operations.hpp"
 #include "directory/admin/supervision_operations.hpp"
+#include "guards.hpp"
 #include "html.hpp"
 #include "http_answers.hpp"
 #include "ra_cases.hpp"
@@ -22,7 +23,6 @@ namespace {
 using httplib::Request;
 using httplib::Response;
 namespace admin = directory::admin;
-using Page = std::function<void(const Request&, Response&, const Caller&, const std::string& lang)>;
 
 std::string here(const Request& request) {
     std::string path = request.path;
@@ -32,38 +32,6 @@ std::string here(const Request& request) {
             query += (query.empty() ? "?" : "&") + httplib::detail::encode_query_param(name) + "=" +
                      httplib::detail::encode_query_param(value);
     return path + query;
-}
-
-void send_page(Response& response, const PageFrame& frame, const std::string& body, int status = 200) {
-    response.status = status;
-    response.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
-    response.set_header("X-Frame-Options", "DENY");
-    response.set_content(page(frame, body), "text/html; charset=utf-8");
-}
-
-std::string message_box(const std::string& css, const std::string& text) {
-    return "<p class=\"" + css + "\" role=\"status\">" + escape(text) + "</p>";
-}
-
-void failure_page(Response& response, const PageFrame& frame, const admin::Failure& failure) {
-    send_page(response, frame, message_box("error", failure.message), http_status(failure.kind));
-}
-
-httplib::Server::Handler logged_in(WebApp& app, bool changes, Page page) {
-    return [&app, changes, page = std::move(page)](const Request& request, Response& response) {
-        const std::string lang = app.language(request);
-        auto caller = app.caller(request);
-        if (!caller) {
-            response.set_redirect("/login?next=" + httplib::detail::encode_query_param(request.path));
-            return;
-        }
-        if (changes && !WebApp::csrf_matches(request, caller->session))
-            return send_page(response, {lang, tr(lang, "Ditolak", "Refused"), &caller->session, request.path},
-                             message_box("error", tr(lang, "Permintaan tanpa token CSRF yang sah ditolak.",
-                                                     "A request without a valid CSRF token is refused.")),
-                             403);
-        page(request, response, *caller, lang);
-    };
 }
 
 // --- login -------------------------------------------------------------------
@@ -399,7 +367,7 @@ void install_page_routes(WebApp& app, httplib::Server& server) {
                   login_form(lang, local_path(q.get_param_value("next")), ""));
     });
     server.Post("/login", [&app](const Request& q, Response& r) { login_post(app, q, r); });
-    server.Post("/logout", logged_in(app, true, [&app](const Request& q, Response& r, const Caller&, const std::string&) {
+    server.Post("/logout", guarded_page(app, true, [&app](const Request& q, Response& r, const Caller&, const std::string&) {
                     app.sessions().close(cookie(q, "segel_session"));
                     r.set_header("Set-Cookie", session_cookie("", 0));
                     r.set_redirect("/login", 303);
@@ -410,7 +378,7 @@ void install_page_routes(WebApp& app, httplib::Server& server) {
         r.set_redirect(local_path(q.get_param_value("back")), 303);
     });
     const auto page_of = [&app](bool changes, auto function) {
-        return logged_in(app, changes, std::bind(function, std::ref(app), _1, _2, _3, _4));
+        return guarded_page(app, changes, std::bind(function, std::ref(app), _1, _2, _3, _4));
     };
     server.Get("/", page_of(false, overview_page));
     server.Get("/certificates", page_of(false, certificates_page));
@@ -418,8 +386,8 @@ void install_page_routes(WebApp& app, httplib::Server& server) {
     server.Get(R"(/certificates/([0-9A-Za-z:]+)/pem)", page_of(false, certificate_pem_page));
     server.Post(R"(/certificates/([0-9A-Za-z:]+)/case)", page_of(true, case_page));
     for (auto kind : {UploadKind::ra_export, UploadKind::crl}) {
-        server.Get(upload_path(kind), logged_in(app, false, std::bind(upload_form_page, std::ref(app), _1, _2, _3, _4, kind)));
-        server.Post(upload_path(kind), logged_in(app, true, std::bind(upload_post, std::ref(app), _1, _2, _3, _4, kind)));
+        server.Get(upload_path(kind), guarded_page(app, false, std::bind(upload_form_page, std::ref(app), _1, _2, _3, _4, kind)));
+        server.Post(upload_path(kind), guarded_page(app, true, std::bind(upload_post, std::ref(app), _1, _2, _3, _4, kind)));
     }
     server.Get("/reports", page_of(false, reports_page));
     server.Get("/audit", page_of(false, audit_page));

@@ -1,7 +1,8 @@
 // segel-admin's application: the directory it serves (opened once, without
 // the master key: the page never touches a private key), the accounts file,
 // logins and their limits, and the routes of the page (page_routes.cpp) and
-// of the JSON API (api_routes.cpp) on one cpp-httplib server. Every change
+// of the JSON API (api_routes.cpp; encryption_routes.cpp has both for
+// correspondents and the policy) on one cpp-httplib server. Every change
 // goes through the admin operations library as Operator{login, roles, web},
 // so the audit log names the person and the channel. Handlers never throw
 // out to the server: a failure becomes an HTTP answer (http_answers.hpp).
@@ -73,5 +74,6 @@ std::string session_cookie(const std::string& token, int max_age_seconds);
 
 void install_api_routes(WebApp& app, httplib::Server& server);
 void install_page_routes(WebApp& app, httplib::Server& server);
+void install_encryption_routes(WebApp& app, httplib::Server& server);
 
 } // namespace segel::web

@@ -222,6 +222,46 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(self.lab.request("POST", "/api/ra-sync", {"pending": preview.json()["pending"]},
                                           cookie=cookie, csrf=csrf).status, 400)
 
+    def test_correspondents_listed_and_removed_and_the_policy_set_and_resolved(self):
+        pki = os.environ["SEGEL_TEST_PKI"]
+        self.lab.segel_cmd("correspondent", "import", os.path.join(pki, "mitra.cert.pem"))
+        audit_cookie, audit_csrf = self.lab.login("audit")
+        listed = self.lab.request("GET", "/api/correspondents?q=mitra", cookie=audit_cookie)
+        self.assertEqual(listed.status, 200, listed.text)
+        self.assertEqual([r["emails"] for r in listed.json()], [["mitra@mitra.example"]])
+        fingerprint = listed.json()[0]["fingerprint"]
+        path = "/api/correspondents/%s/remove" % fingerprint
+        self.assertEqual(self.lab.request("POST", path, cookie=audit_cookie, csrf=audit_csrf).status, 403)
+        ra_cookie, ra_csrf = self.lab.login("ra")
+        self.assertEqual(self.lab.request("POST", path, cookie=ra_cookie).status, 403)  # no CSRF token
+        removed = self.lab.request("POST", path, cookie=ra_cookie, csrf=ra_csrf)
+        self.assertEqual(removed.status, 200, removed.text)
+        self.assertEqual(self.lab.request("GET", "/api/correspondents", cookie=ra_cookie).json(), [])
+        self.assertEqual(self.lab.request("POST", path, cookie=ra_cookie, csrf=ra_csrf).status, 422)
+
+        rule = {"scope": "mitra.example", "mode": "required", "cipher": "aes256-gcm"}
+        self.assertEqual(self.lab.request("POST", "/api/policies", rule, cookie=ra_cookie, csrf=ra_csrf).status, 403)
+        admin_cookie, admin_csrf = self.lab.login("admin")
+        for bad, needle in (({"scope": "mitra.example", "mode": "always"}, "mode"), ({"mode": "never"}, "scope"),
+                            ({"scope": "bukan alamat", "mode": "never"}, "")):
+            answer = self.lab.request("POST", "/api/policies", bad, cookie=admin_cookie, csrf=admin_csrf)
+            self.assertIn(answer.status, (400, 422), answer.text)
+            self.assertIn(needle, answer.json()["error"])
+        saved = self.lab.request("POST", "/api/policies", rule, cookie=admin_cookie, csrf=admin_csrf)
+        self.assertEqual(saved.status, 200, saved.text)
+        self.assertEqual(saved.json()["set_by"], "web:admin")
+        resolved = self.lab.request("GET", "/api/policies/resolve?address=teman@mitra.example", cookie=audit_cookie)
+        self.assertEqual(resolved.status, 200, resolved.text)
+        self.assertEqual((resolved.json()["mode"], resolved.json()["mode_from"]), ("required", "mitra.example"))
+        self.assertEqual(resolved.json()["cipher"], "aes256-gcm")
+        self.assertEqual([r["scope"] for r in self.lab.request("GET", "/api/policies", cookie=audit_cookie).json()],
+                         ["mitra.example"])
+        gone = self.lab.request("POST", "/api/policies/remove", {"scope": "mitra.example"}, cookie=admin_cookie,
+                                csrf=admin_csrf)
+        self.assertEqual(gone.status, 200, gone.text)
+        self.assertEqual(self.lab.request("GET", "/api/policies", cookie=audit_cookie).json(), [])
+        self.assertEqual(self.lab.segel_cmd("audit", "verify").returncode, 0)
+
     @staticmethod
     def multipart_body(data):
         return (b'--crlboundary\r\nContent-Disposition: form-data; name="file"; filename="ca.crl"\r\n'

@@ -179,6 +179,19 @@ class BrowserTest(unittest.TestCase):
             "i.type = 'hidden'; i.name = k; i.value = v; f.appendChild(i); }"
             "document.body.appendChild(f); f.submit();", action, fields)
 
+    def test_an_administrator_sets_a_policy_and_sees_what_applies_to_an_address(self):
+        self.log_in("admin")
+        self.open("/policies")
+        self.driver.find_element(By.NAME, "scope").send_keys("mitra.example")
+        self.driver.find_element(By.CSS_SELECTOR, "select[name=mode] option[value=opportunistic]").click()
+        self.driver.find_element(By.ID, "save").click()
+        self.wait_for_text("Disimpan: mitra.example")
+        self.open("/policies?address=teman%40mitra.example")
+        resolved = self.driver.find_element(By.ID, "resolved").text
+        self.assertIn("opportunistic (mitra.example)", resolved)
+        self.open("/correspondents")
+        self.assertIn("Sertifikat koresponden", self.text())
+
     def test_wrong_passwords_are_rate_limited_in_the_page(self):
         for _ in range(5):
             self.log_in("ra", "bukan-kata-sandinya")
