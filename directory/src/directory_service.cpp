@@ -356,6 +356,15 @@ Result<void> DirectoryService::apply(const ChangeSet& changes, const Actor& acto
     return s.commit();
 }
 
+Result<void> DirectoryService::record_event(const std::string& action, const std::string& detail, const Actor& actor) {
+    auto session = write_session();
+    if (!session)
+        return session.error();
+    if (auto logged = audit::append(**session, actor, action, detail); !logged)
+        return logged;
+    return (*session)->commit();
+}
+
 Result<void> DirectoryService::record_signing(const SigningEvent& event, const Actor& actor) {
     auto session = write_session();
     if (!session)

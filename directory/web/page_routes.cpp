@@ -254,7 +254,9 @@ void overview_page(WebApp& app, const Request& request, Response& response, cons
                   tr(lang, "hari", "days") + "</td><td>" + std::to_string(o->expiring_90) + "</td></tr></table><h2>" +
                   tr(lang, "ASN tanpa sertifikat aktif, per unit (Pasal 10)",
                      "Civil servants without an active certificate, per unit (art. 10)") +
-                  "</h2><table id=\"without\">" + without + "</table>");
+                  "</h2><table id=\"without\">" + without + "</table><h2>" + tr(lang, "Insiden terbuka", "Open incidents") +
+                  "</h2><p><a id=\"incidents-open\" href=\"/incidents?status=open\">" + std::to_string(o->incidents_open) +
+                  "</a></p>");
 }
 
 const char* upload_title(UploadKind kind, const std::string& lang) {

@@ -7,6 +7,7 @@
 #include "../tool/output.hpp"
 #include "../tool/report_format.hpp"
 #include "directory/admin/certificate_operations.hpp"
+#include "directory/admin/incident_operations.hpp"
 #include "directory/admin/supervision_operations.hpp"
 #include "directory/ra_sync.hpp"
 #include "html.hpp"
@@ -168,6 +169,12 @@ Checked<Overview> overview_figures(directory::DirectoryService& directory, const
     if (!report)
         return report.error();
     out.report = std::move(*report);
+    auto incidents = directory::admin::list_incidents(directory, person);
+    if (!incidents)
+        return incidents.error();
+    out.incidents_open = static_cast<int>(std::count_if(incidents->begin(), incidents->end(), [](const auto& i) {
+        return i.status == directory::IncidentStatus::open;
+    }));
     return out;
 }
 
@@ -182,7 +189,8 @@ std::string overview_json(const Overview& overview) {
                        tool::json_string_array(unit.without_active_certificate);
     return "{\"by_status\": " + by_status + "}, \"expiring\": {\"30\": " + std::to_string(overview.expiring_30) +
            ", \"60\": " + std::to_string(overview.expiring_60) + ", \"90\": " + std::to_string(overview.expiring_90) +
-           "}, \"without_active_certificate\": " + without + "}}";
+           "}, \"without_active_certificate\": " + without + "}, \"incidents_open\": " +
+           std::to_string(overview.incidents_open) + "}";
 }
 
 std::string report_csv(const directory::Report& report) {

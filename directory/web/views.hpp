@@ -67,6 +67,7 @@ struct Overview {
     std::map<std::string, int> by_status;   // status name -> certificates
     int expiring_30 = 0, expiring_60 = 0, expiring_90 = 0; // active ones
     directory::Report report;               // per unit: people without an active certificate (art. 10)
+    int incidents_open = 0;                 // Cianjur art. 25
 };
 Checked<Overview> overview_figures(directory::DirectoryService& directory, const directory::admin::Operator& person);
 std::string overview_json(const Overview& overview);

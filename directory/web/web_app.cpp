@@ -36,6 +36,7 @@ void WebApp::install(httplib::Server& server) {
     install_api_routes(*this, server);
     install_page_routes(*this, server);
     install_encryption_routes(*this, server);
+    install_incident_routes(*this, server);
 }
 
 std::string cookie(const httplib::Request& request, const std::string& name) {

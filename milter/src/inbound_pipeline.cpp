@@ -5,6 +5,7 @@
 #include "milter/message_rewrite.hpp"
 #include "smime/address.hpp"
 #include "smime/sender_address.hpp"
+#include "directory/incidents.hpp"
 #include "smime/verdict_headers.hpp"
 
 namespace segel::milter {
@@ -240,6 +241,17 @@ void InboundPipeline::record_decryption(const Opening& opening, const std::strin
         result.reason += "; decryption not audited: " + recorded.error().detail;
 }
 
+// Cianjur art. 25: an inbound signature that fails is an incident.
+void InboundPipeline::record_failed_signature(const smime::VerificationReport& report, InboundResult& result) const {
+    if (!m_directory)
+        return;
+    const std::string detail = directory::incident_detail(
+        "verification_failed", "from=" + result.from + "; verdict=" + std::string(smime::to_string(report.verdict)) +
+                                   (result.serial.empty() ? "" : "; serial=" + result.serial) + "; why=" + report.reason);
+    if (auto recorded = m_directory->record_event("incident", detail, directory::Actor{"segel-milter"}); !recorded)
+        result.reason += "; incident not recorded: " + recorded.error().detail;
+}
+
 InboundResult InboundPipeline::finish_unreadable(const SessionFacts&, const smime::Error& problem,
                                                  const ClaimedVerdictFields& claimed, MtaActions& mta) const {
     InboundResult result;
@@ -287,6 +299,8 @@ InboundResult InboundPipeline::answer(const smime::VerificationReport& report, I
     result.outcome = outcome_for(report.verdict);
     result.reason = "smime=" + std::string(smime::to_string(report.verdict)) + ": " + report.reason +
                     (result.reason.empty() ? "" : "; " + result.reason);
+    if (report.verdict == smime::Verdict::fail || report.verdict == smime::Verdict::permerror)
+        record_failed_signature(report, result);
     result.verdict = respond(result.outcome, *m_settings, mta);
     return result;
 }

@@ -5,6 +5,7 @@
 #include "encrypted_copy.hpp"
 #include "encryption_marking.hpp"
 #include "encryption_notice.hpp"
+#include "directory/incidents.hpp"
 #include "milter/message_rewrite.hpp"
 #include "smime/address.hpp"
 #include "smime/sender_address.hpp"
@@ -55,6 +56,20 @@ OutboundResult ended(OutboundResult result, OutboundOutcome outcome, std::string
     result.outcome = outcome;
     result.reason = std::move(reason);
     return result;
+}
+
+// Cianjur art. 25: a refused signing is an incident. Failing to record it
+// does not change the answer; the result's reason says so.
+void record_refusal(directory::CertificateDirectory& directory, const std::string& login, const std::string& from,
+                    const directory::SigningChoice& choice, std::string& reason) {
+    const std::string detail =
+        directory::incident_detail("signing_refused", "login=" + login + "; from=" + from + "; refusal=" +
+                                                          std::string(directory::to_string(choice.refusal.value_or(
+                                                              directory::Refusal::no_certificate))) +
+                                                          (choice.certificate ? "; serial=" + choice.certificate->serial
+                                                                              : std::string()));
+    if (auto recorded = directory.record_event("incident", detail, {"segel-milter"}); !recorded)
+        reason += "; incident not recorded: " + recorded.error().detail;
 }
 
 } // namespace
@@ -114,9 +129,12 @@ OutboundResult OutboundPipeline::process(const SessionFacts& facts, const smime:
         return ended(std::move(result), outcome_for(choice.error()), choice.error().detail);
     if (choice->certificate)
         result.serial = choice->certificate->serial;
-    if (!choice->identity)
+    if (!choice->identity) {
+        std::string reason = choice->detail;
+        record_refusal(*m_directory, facts.auth_login, result.from, *choice, reason);
         return ended(std::move(result), outcome_for(choice->refusal.value_or(directory::Refusal::no_certificate)),
-                     choice->detail);
+                     reason);
+    }
 
     smime::SignOptions options;
     options.temp_dir = m_settings->milter.temp_dir;

@@ -144,6 +144,34 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(self.audit()[-1]["actor"], "web:ra")
         self.assertEqual(self.lab.segel_cmd("audit", "verify").returncode, 0)
 
+    def test_a_lost_key_case_opens_an_incident_that_an_operator_marks_handled(self):
+        cookie, csrf = self.lab.login("ra")
+        fingerprint, serial = self.lab.fingerprint_of("alice")
+        done = self.lab.request("POST", "/api/certificates/%s/case" % fingerprint,
+                                {"case": "kunci_hilang", "confirm": "yes"}, cookie=cookie, csrf=csrf)
+        self.assertEqual(done.status, 200, done.text)
+        incidents = self.lab.request("GET", "/api/incidents?status=open", cookie=cookie).json()
+        self.assertEqual([i["kind"] for i in incidents], ["key_compromise"])
+        self.assertIn(fingerprint, incidents[0]["detail"])
+        self.assertEqual(self.lab.request("GET", "/api/overview", cookie=cookie).json()["incidents_open"], 1)
+        path = "/api/incidents/%d" % incidents[0]["id"]
+        audit_cookie, audit_csrf = self.lab.login("audit")
+        self.assertEqual(self.lab.request("POST", path, {"status": "handled", "note": "x"}, cookie=audit_cookie,
+                                          csrf=audit_csrf).status, 403)
+        for fields, status in (({"status": "handled"}, 400), ({"status": "selesai", "note": "x"}, 400),
+                               ({"status": "handled", "note": "a\nb"}, 400)):
+            self.assertEqual(self.lab.request("POST", path, fields, cookie=cookie, csrf=csrf).status, status, fields)
+        self.assertEqual(self.lab.request("POST", "/api/incidents/999999", {"status": "handled", "note": "x"},
+                                          cookie=cookie, csrf=csrf).status, 422)
+        handled = self.lab.request("POST", path, {"status": "handled", "note": "Sertifikat baru diminta ke BSrE"},
+                                   cookie=cookie, csrf=csrf)
+        self.assertEqual(handled.status, 200, handled.text)
+        self.assertEqual(self.lab.request("GET", "/api/incidents?status=open", cookie=cookie).json(), [])
+        listed = self.lab.request("GET", "/api/incidents", cookie=audit_cookie).json()
+        self.assertEqual((listed[0]["status"], listed[0]["handled_by"]), ("handled", "web:ra"))
+        self.assertEqual(self.audit()[-1]["action"], "incident_status")
+        self.assertEqual(self.lab.segel_cmd("audit", "verify").returncode, 0)
+
     def test_an_auditor_reads_everything_and_changes_nothing(self):
         cookie, csrf = self.lab.login("audit")
         fingerprint, serial = self.lab.fingerprint_of("bambang")

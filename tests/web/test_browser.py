@@ -118,6 +118,18 @@ class BrowserTest(unittest.TestCase):
         code, transcript = self.submit_as_alice("Sesudah")
         self.assertNotEqual(code, 0, transcript)
         self.assertIn("<** 550", transcript)
+        # The refusal is an incident; the operator marks it handled.
+        self.open("/incidents?status=open")
+        table = self.driver.find_element(By.ID, "incidents").text
+        self.assertIn("Penandatanganan ditolak", table)
+        self.assertIn("Kunci hilang / bocor", table)
+        refused = [row for row in self.driver.find_elements(By.CSS_SELECTOR, "tr.incident")
+                   if "Penandatanganan ditolak" in row.text][0]
+        refused.find_element(By.NAME, "note").send_keys("Alice diminta mengajukan sertifikat baru")
+        refused.find_element(By.TAG_NAME, "button").click()
+        self.wait_for_text("Dicatat: insiden")
+        self.open("/incidents")
+        self.assertIn("handled: Alice diminta mengajukan sertifikat baru (web:ra)", self.text())
         self.open("/audit")
         self.assertIn("Rantai hash utuh", self.text())
         self.assertIn("web:ra", self.driver.find_element(By.ID, "audit").text)

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "directory/admin/accounts.hpp"
+#include "directory/incidents.hpp"
 #include "html.hpp"
 #include "login_limiter.hpp"
 #include "ra_cases.hpp"
@@ -155,4 +156,30 @@ TEST_CASE("RA cases record the reasons of the README's table") {
     CHECK(web::find_ra_case("sanksi")->reason == RevocationReason::privilege_withdrawn);
     CHECK(web::find_ra_case("ditangguhkan")->reason == RevocationReason::certificate_hold);
     CHECK_FALSE(web::find_ra_case("dipecat"));
+}
+
+TEST_CASE("incidents come from the audit log, and their latest status entry decides their status") {
+    using directory::AuditEntry;
+    const auto at = std::chrono::system_clock::now();
+    std::vector<AuditEntry> entries = {
+        {1, at, "admin:budi", "import", "fingerprint=aa", ""},
+        {2, at, "segel-milter", "incident", directory::incident_detail("signing_refused", "login=eko; from=eko@x"), ""},
+        {3, at, "web:sari", "status", "web revoke: fingerprint=bb; status=revoked; reason=key_compromise; rfc5280=1", ""},
+        {4, at, "web:sari", "status", "web revoke: fingerprint=cc; status=revoked; reason=affiliation_changed", ""},
+        {5, at, "segel-milter", "decrypt", "from=a; to=b; serial=1; released=no", ""},
+        {6, at, "web:sari", "incident_status",
+         directory::incident_status_detail(2, directory::IncidentStatus::handled, "login dibetulkan; eko dihubungi"), ""},
+        {7, at, "web:sari", "incident_status", directory::incident_status_detail(99, directory::IncidentStatus::handled, "x"),
+         ""},
+    };
+    const auto incidents = directory::incidents_from(entries);
+    REQUIRE(incidents.size() == 3);
+    CHECK(incidents[0].seq == 5);
+    CHECK(incidents[0].kind == "decryption_not_released");
+    CHECK(incidents[1].kind == "key_compromise");
+    CHECK(incidents[1].status == directory::IncidentStatus::open);
+    CHECK(incidents[2].kind == "signing_refused");
+    CHECK(incidents[2].status == directory::IncidentStatus::handled);
+    CHECK(incidents[2].note == "login dibetulkan; eko dihubungi");
+    CHECK(incidents[2].handled_by == "web:sari");
 }

@@ -125,6 +125,9 @@ public:
 
     virtual Result<std::vector<AuditEntry>> audit_entries() = 0;
     virtual Result<AuditVerification> verify_audit_log() = 0;
+    // Appends an audit entry of `action` (incidents.hpp: "incident" and
+    // "incident_status" entries) in its own write transaction.
+    virtual Result<void> record_event(const std::string& action, const std::string& detail, const Actor& actor) = 0;
 };
 
 } // namespace segel::directory

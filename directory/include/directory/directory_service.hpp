@@ -72,6 +72,7 @@ public:
     Result<void> release_reminder(std::string_view fingerprint, int threshold_days, const Actor& actor) override;
     Result<std::vector<AuditEntry>> audit_entries() override;
     Result<AuditVerification> verify_audit_log() override;
+    Result<void> record_event(const std::string& action, const std::string& detail, const Actor& actor) override;
 
     Result<CorrespondentImport> import_correspondent(const smime::Certificate& certificate, CertificateSource source,
                                                      const std::string& domain, const Actor& actor) override;

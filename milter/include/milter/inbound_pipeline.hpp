@@ -70,6 +70,7 @@ private:
                         const smime::DecryptionNote& decryption = {}) const;
     bool stamp_fields(const smime::VerificationReport& report, const smime::DecryptionNote& decryption,
                       MtaActions& mta) const;
+    void record_failed_signature(const smime::VerificationReport& report, InboundResult& result) const;
     InboundResult answer(const smime::VerificationReport& report, InboundResult result, MtaActions& mta) const;
     InboundResult unavailable(InboundResult result, std::string reason, MtaActions& mta) const;
 
