@@ -39,12 +39,8 @@ int list(const config::AccountCommand& command) {
     if (!accounts)
         return report_failure(accounts.error());
     std::vector<Row> rows;
-    for (const auto& account : *accounts) {
-        std::string roles;
-        for (auto role : account.roles)
-            roles += (roles.empty() ? "" : ", ") + std::string(directory::admin::to_string(role));
-        rows.push_back({account.login, roles});
-    }
+    for (const auto& account : *accounts)
+        rows.push_back({account.login, directory::admin::roles_text(account.roles)});
     std::cout << (rows.empty() ? "no accounts in " + command.settings.web.accounts + "\n"
                                : format_table({"login", "roles"}, rows));
     return EX_OK;
@@ -56,11 +52,17 @@ int run_account(const config::AccountCommand& command) {
     if (command.action == "list")
         return list(command);
     const auto& file = command.settings.web.accounts;
+    // Opened first: a change the audit log cannot take is not made.
+    int exit_code = EX_OK;
+    auto directory = open_directory_for(command.settings, directory::admin::KeyNeed::none,
+                                        directory::admin::Access::write, exit_code);
+    if (!directory)
+        return exit_code;
+    directory::admin::AccountChange change{command.login, {}, {}};
     directory::admin::OperationResult<void> done;
     if (command.action == "remove") {
         done = directory::admin::remove_account(current_operator(), file, command.login);
     } else {
-        directory::admin::AccountChange change{command.login, {}, {}};
         for (const auto& word : command.roles) {
             auto role = directory::admin::parse_role(word);
             if (!role)
@@ -77,6 +79,11 @@ int run_account(const config::AccountCommand& command) {
     }
     if (!done)
         return report_failure(done.error());
+    const auto action = command.action == "add"        ? directory::admin::AccountAction::add
+                        : command.action == "password" ? directory::admin::AccountAction::password
+                                                       : directory::admin::AccountAction::remove;
+    if (auto audited = directory::admin::audit_account_change(*directory, current_operator(), action, change); !audited)
+        return report_failure(audited.error());
     std::cout << (command.action == "add" ? "added account " : command.action == "remove" ? "removed account "
                                                                                            : "set the password of ")
               << command.login << " (" << file << ")\n";

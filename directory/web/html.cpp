@@ -52,6 +52,8 @@ std::string navigation(const PageFrame& f) {
         nav += "<a href=\"/incidents?status=open\">" + std::string(tr(f.lang, "Insiden", "Incidents")) + "</a>";
         nav += "<a href=\"/reports\">" + std::string(tr(f.lang, "Laporan", "Reports")) + "</a>";
         nav += "<a href=\"/audit\">" + std::string(tr(f.lang, "Log audit", "Audit log")) + "</a>";
+        if (f.session->roles.count(directory::admin::Role::administrator) != 0)
+            nav += "<a href=\"/accounts\">" + std::string(tr(f.lang, "Akun", "Accounts")) + "</a>";
     }
     const std::string other = f.lang == "en" ? "id" : "en";
     nav += "<a id=\"language\" href=\"/language?to=" + other + "&amp;back=" + escape(f.path) + "\">" +

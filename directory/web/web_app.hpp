@@ -76,5 +76,6 @@ void install_api_routes(WebApp& app, httplib::Server& server);
 void install_page_routes(WebApp& app, httplib::Server& server);
 void install_encryption_routes(WebApp& app, httplib::Server& server);
 void install_incident_routes(WebApp& app, httplib::Server& server);
+void install_account_routes(WebApp& app, httplib::Server& server);
 
 } // namespace segel::web

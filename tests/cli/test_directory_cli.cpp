@@ -608,6 +608,9 @@ TEST_CASE("account: add, list, password and remove, with bad roles, short or uns
     write_file(cli.dir / "password", "kata-sandi-budi-1\n");
     ::chmod((cli.dir / "password").c_str(), 0600);
     const std::string password = (cli.dir / "password").string();
+    // Account changes are audited: without a directory, none is made.
+    CHECK(cli.run({"account", "add", "budi", "--role", "auditor", "--password-file", password}).exit_code == 69);
+    REQUIRE(cli.run({"directory", "init"}).exit_code == 0);
     const auto added = cli.run({"account", "add", "budi", "--role", "ra_operator", "--role", "auditor",
                                 "--password-file", password});
     INFO(added.err);
@@ -631,5 +634,8 @@ TEST_CASE("account: add, list, password and remove, with bad roles, short or uns
     CHECK(read_file(cli.dir / "accounts") != before);
     CHECK(cli.run({"account", "remove", "budi"}).exit_code == 0);
     CHECK(cli.run({"account", "remove", "budi"}).exit_code == 65);
+    CHECK_THAT(cli.run({"audit", "list"}).out, Catch::Contains("account_add") &&
+                                                    Catch::Contains("login=budi; roles=ra_operator,auditor") &&
+                                                    Catch::Contains("account_password") && Catch::Contains("account_remove"));
     CHECK_THAT(cli.run({"account", "list"}).out, Catch::Contains("no accounts"));
 }

@@ -296,6 +296,45 @@ class ApiTest(unittest.TestCase):
                 b'Content-Type: application/pkix-crl\r\n\r\n' + data + b'\r\n--crlboundary--\r\n')
 
 
+class AccountsTest(unittest.TestCase):
+    def setUp(self):
+        self.lab = AdminLab(BUILD, os.environ["SEGEL_TEST_PKI"]).start()
+
+    def tearDown(self):
+        self.lab.stop()
+
+    def test_administrators_manage_accounts_and_a_removed_one_is_logged_out(self):
+        admin_cookie, admin_csrf = self.lab.login("admin")
+        ra_cookie, ra_csrf = self.lab.login("ra")
+        new = {"login": "budi", "role": "auditor", "password": "kata-sandi-budi-9"}
+        self.assertEqual(self.lab.request("POST", "/api/accounts", new, cookie=ra_cookie, csrf=ra_csrf).status, 403)
+        self.assertEqual(self.lab.request("GET", "/api/accounts", cookie=ra_cookie).status, 403)
+        for bad in ({"login": "Budi!", "role": "auditor", "password": "kata-sandi-budi-9"},
+                    {"login": "budi", "role": "raja", "password": "kata-sandi-budi-9"},
+                    {"login": "budi", "role": "auditor", "password": "pendek"},
+                    {"login": "budi", "password": "kata-sandi-budi-9"}):
+            answer = self.lab.request("POST", "/api/accounts", bad, cookie=admin_cookie, csrf=admin_csrf)
+            self.assertEqual(answer.status, 400, bad)
+        added = self.lab.request("POST", "/api/accounts", new, cookie=admin_cookie, csrf=admin_csrf)
+        self.assertEqual(added.status, 200, added.text)
+        logins = [a["login"] for a in self.lab.request("GET", "/api/accounts", cookie=admin_cookie).json()]
+        self.assertIn("budi", logins)
+        budi_cookie, _ = self.lab.login("budi", "kata-sandi-budi-9")
+        changed = self.lab.request("POST", "/api/accounts/budi/password", {"password": "kata-sandi-baru-99"},
+                                   cookie=admin_cookie, csrf=admin_csrf)
+        self.assertEqual(changed.status, 200, changed.text)
+        self.assertEqual(self.lab.request("GET", "/api/session", cookie=budi_cookie).status, 401)
+        budi_cookie, _ = self.lab.login("budi", "kata-sandi-baru-99")
+        removed = self.lab.request("POST", "/api/accounts/budi/remove", cookie=admin_cookie, csrf=admin_csrf)
+        self.assertEqual(removed.status, 200, removed.text)
+        self.assertEqual(self.lab.request("GET", "/api/session", cookie=budi_cookie).status, 401)
+        self.assertEqual(self.lab.request("POST", "/api/accounts/budi/remove", cookie=admin_cookie,
+                                          csrf=admin_csrf).status, 422)
+        actions = [(e["actor"], e["action"]) for e in json.loads(self.lab.segel_cmd("audit", "list", "--json").stdout)]
+        for action in ("account_add", "account_password", "account_remove"):
+            self.assertIn(("web:admin", action), actions)
+
+
 class ExpiryTest(unittest.TestCase):
     def test_a_session_idle_longer_than_session_minutes_has_ended(self):
         lab = AdminLab(BUILD, os.environ["SEGEL_TEST_PKI"], session_minutes=1).start()

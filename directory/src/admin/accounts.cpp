@@ -24,7 +24,8 @@ constexpr std::size_t k_hash_bytes = 32;
 
 Failure failure(FailureKind kind, std::string message) { return Failure{kind, std::move(message)}; }
 
-std::string roles_text(const std::set<Role>& roles) {
+// The file's ROLES field: "ra_operator,auditor".
+std::string roles_field(const std::set<Role>& roles) {
     std::string out;
     for (Role role : roles)
         out += (out.empty() ? "" : ",") + std::string(to_string(role));
@@ -91,6 +92,13 @@ OperationResult<void> edit_accounts(const Operator& person, const std::string& f
 }
 
 } // namespace
+
+std::string roles_text(const std::set<Role>& roles) {
+    std::string out;
+    for (Role role : roles)
+        out += (out.empty() ? "" : ", ") + std::string(to_string(role));
+    return out;
+}
 
 bool valid_login(const std::string& login) {
     if (login.empty() || login.size() > 64 || login[0] < 'a' || login[0] > 'z')
@@ -163,7 +171,7 @@ OperationResult<std::vector<Account>> load_accounts(const std::string& file) {
 OperationResult<void> save_accounts(const std::string& file, const std::vector<Account>& accounts) {
     std::string text = "# segel-admin accounts: LOGIN:ROLES:ARGON2ID-HASH (change with `segel account`)\n";
     for (const auto& a : accounts)
-        text += a.login + ":" + roles_text(a.roles) + ":" + a.password_hash + "\n";
+        text += a.login + ":" + roles_field(a.roles) + ":" + a.password_hash + "\n";
     const std::string temporary = file + ".new";
     const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -226,6 +234,23 @@ OperationResult<std::vector<Account>> list_accounts(const Operator& person, cons
     if (auto refused = refusal(person, Permission::administer))
         return *refused;
     return load_accounts(file);
+}
+
+} // namespace segel::directory::admin
+
+namespace segel::directory::admin {
+
+OperationResult<void> audit_account_change(DirectoryService& directory, const Operator& person, AccountAction action,
+                                           const AccountChange& change) {
+    const char* name = action == AccountAction::add        ? "account_add"
+                       : action == AccountAction::password ? "account_password"
+                                                           : "account_remove";
+    std::string detail = "login=" + change.login;
+    if (action == AccountAction::add)
+        detail += "; roles=" + roles_field(change.roles);
+    if (auto logged = directory.record_event(name, detail, audit_actor(person)); !logged)
+        return directory_failure(logged.error(), "the account was changed, but the audit entry could not be written");
+    return {};
 }
 
 } // namespace segel::directory::admin

@@ -18,6 +18,7 @@
 
 #include "directory/admin/operation_error.hpp"
 #include "directory/admin/operator.hpp"
+#include "directory/directory_service.hpp"
 
 namespace segel::directory::admin {
 
@@ -31,6 +32,8 @@ struct Account {
 bool valid_login(const std::string& login);
 // "ra_operator", "auditor", "administrator"; nothing for another word.
 std::optional<Role> parse_role(const std::string& word);
+// The roles' names joined by ", ".
+std::string roles_text(const std::set<Role>& roles);
 
 // A password must have 12 to 1024 characters; the problem in words, or "".
 std::string password_problem(const std::string& password);
@@ -58,5 +61,13 @@ OperationResult<void> set_account_password(const Operator& person, const std::st
                                            const AccountChange& change);
 OperationResult<void> remove_account(const Operator& person, const std::string& file, const std::string& login);
 OperationResult<std::vector<Account>> list_accounts(const Operator& person, const std::string& file);
+
+// Every account change also goes into the directory's audit log, naming the
+// person and the channel: "account_add" (login and roles),
+// "account_password" and "account_remove" (login). Front ends call this
+// after the change was saved.
+enum class AccountAction { add, password, remove };
+OperationResult<void> audit_account_change(DirectoryService& directory, const Operator& person, AccountAction action,
+                                           const AccountChange& change);
 
 } // namespace segel::directory::admin
