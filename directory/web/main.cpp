@@ -3,9 +3,12 @@
 // without the master key, and serves until SIGTERM or SIGINT.
 #include <sysexits.h>
 
+#include <pthread.h>
+
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include <httplib.h>
 
@@ -16,11 +19,15 @@
 
 namespace {
 
-httplib::Server* g_server = nullptr;
-
-void stop(int) {
-    if (g_server != nullptr)
-        g_server->stop();
+const sigset_t& stop_signals() {
+    static const sigset_t set = [] {
+        sigset_t s;
+        sigemptyset(&s);
+        sigaddset(&s, SIGTERM);
+        sigaddset(&s, SIGINT);
+        return s;
+    }();
+    return set;
 }
 
 std::unique_ptr<httplib::Server> make_server(const segel::config::WebSettings& web) {
@@ -54,9 +61,6 @@ int serve(const segel::config::ToolSettings& settings) {
         response.status = 500;
         response.set_content("{\"error\": \"internal error\"}\n", "application/json");
     });
-    g_server = server.get();
-    std::signal(SIGTERM, stop);
-    std::signal(SIGINT, stop);
     std::signal(SIGPIPE, SIG_IGN);
     const auto& web = settings.web;
     if (!server->bind_to_port(web.listen_address.c_str(), web.listen_port)) {
@@ -66,14 +70,25 @@ int serve(const segel::config::ToolSettings& settings) {
     std::cerr << "segel-admin: serving " << (web.certificate.empty() ? "http" : "https") << "://"
               << web.listen_address << ":" << web.listen_port << "/ (directory " << settings.directory.database
               << ", accounts " << web.accounts << ")\n";
+    // SIGTERM and SIGINT are taken by one thread (blocked in every other,
+    // which inherit the mask), which stops the server outside any handler.
+    std::thread stopper([&server] {
+        int signal_number = 0;
+        sigwait(&stop_signals(), &signal_number);
+        server->stop();
+    });
     server->listen_after_bind();
-    g_server = nullptr;
+    if (stopper.joinable()) {
+        pthread_kill(stopper.native_handle(), SIGTERM);
+        stopper.join();
+    }
     return EX_OK;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
+    pthread_sigmask(SIG_BLOCK, &stop_signals(), nullptr);
     try {
         const auto parsed = segel::config::parse_admin_command_line(argc, argv);
         if (parsed.help) {
