@@ -67,6 +67,16 @@ std::string navigation(const PageFrame& f) {
 
 } // namespace
 
+std::string current_address(const httplib::Request& request) {
+    std::string path = request.path;
+    std::string query;
+    for (const auto& [name, value] : request.params)
+        if (name != "csrf")
+            query += (query.empty() ? "?" : "&") + httplib::detail::encode_query_param(name) + "=" +
+                     httplib::detail::encode_query_param(value);
+    return path + query;
+}
+
 std::string message_box(const std::string& css, const std::string& text) {
     return "<p class=\"" + css + "\" role=\"status\">" + escape(text) + "</p>";
 }

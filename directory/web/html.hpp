@@ -37,6 +37,9 @@ std::string message_box(const std::string& css, const std::string& text);
 // Sends a whole page with the security headers (a Content-Security-Policy
 // without scripts, no framing).
 void send_page(httplib::Response& response, const PageFrame& frame, const std::string& body, int status = 200);
+// The request's path and query (without csrf): where the language switch
+// comes back to.
+std::string current_address(const httplib::Request& request);
 // A page with the failure's message, and its kind's status.
 void failure_page(httplib::Response& response, const PageFrame& frame, const directory::admin::Failure& failure);
 

@@ -35,6 +35,7 @@ WebApp::WebApp(config::ToolSettings settings, std::unique_ptr<directory::Directo
 void WebApp::install(httplib::Server& server) {
     install_api_routes(*this, server);
     install_page_routes(*this, server);
+    install_certificate_routes(*this, server);
     install_encryption_routes(*this, server);
     install_incident_routes(*this, server);
     install_account_routes(*this, server);

@@ -74,6 +74,7 @@ std::string session_cookie(const std::string& token, int max_age_seconds);
 
 void install_api_routes(WebApp& app, httplib::Server& server);
 void install_page_routes(WebApp& app, httplib::Server& server);
+void install_certificate_routes(WebApp& app, httplib::Server& server);
 void install_encryption_routes(WebApp& app, httplib::Server& server);
 void install_incident_routes(WebApp& app, httplib::Server& server);
 void install_account_routes(WebApp& app, httplib::Server& server);
