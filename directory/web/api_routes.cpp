@@ -57,11 +57,11 @@ void certificates(WebApp& app, const Request& request, Response& response, const
     auto query = certificate_query(request);
     if (!query)
         return json_failure(response, query.error());
-    auto records = admin::list_certificates(app.directory(), caller.person, query->query);
+    auto records = find_listed(app.directory(), caller.person, *query);
     if (!records)
         return json_failure(response, records.error());
     std::string out = "[";
-    for (const auto& record : filtered(*records, *query))
+    for (const auto& record : *records)
         out += (out.size() > 1 ? ",\n " : "") + tool::record_json(record, query->query.now);
     json_ok(response, out + "]");
 }

@@ -55,8 +55,8 @@ std::string search_form(const ListQuery& q, const std::string& lang) {
     return "<form method=\"get\" action=\"/certificates\"><input id=\"q\" name=\"q\" size=\"40\" maxlength=\"200\" "
            "value=\"" + escape(q.text) + "\" placeholder=\"" +
            tr(lang, "nama, NIP, email, unit, serial, sidik jari", "name, NIP, email, unit, serial, fingerprint") +
-           "\"> <select name=\"status\">" + status_options + "</select> <select name=\"kind\">" + kind_options +
-           "</select> <button id=\"search\">" + tr(lang, "Cari", "Search") + "</button></form>";
+           "\"> <select name=\"status\">" + status_options + "</select> <select name=\"kind\">" + kind_options + "</select> <input name=\"unit\" maxlength=\"200\" value=\"" +
+           escape(q.unit) + "\" placeholder=\"" + tr(lang, "unit", "unit") + "\"> <button id=\"search\">" + tr(lang, "Cari", "Search") + "</button></form>";
 }
 
 void certificates_page(WebApp& app, const Request& request, Response& response, const Caller& caller,
@@ -65,10 +65,10 @@ void certificates_page(WebApp& app, const Request& request, Response& response, 
     auto query = certificate_query(request);
     if (!query)
         return failure_page(response, frame, query.error());
-    auto records = admin::list_certificates(app.directory(), caller.person, query->query);
+    auto records = find_listed(app.directory(), caller.person, *query);
     if (!records)
         return failure_page(response, frame, records.error());
-    const auto shown = filtered(*records, *query);
+    const auto& shown = *records;
     std::string rows;
     for (const auto& r : shown)
         rows += "<tr><td><a href=\"/certificates/" + escape(r.fingerprint) + "\">" + escape(r.serial) + "</a></td><td>" +

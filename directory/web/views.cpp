@@ -1,6 +1,8 @@
 #include "views.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <set>
 
 #include <openssl/evp.h>
 
@@ -30,8 +32,11 @@ Checked<ListQuery> certificate_query(const httplib::Request& request) {
     out.text = request.get_param_value("q");
     out.status = request.get_param_value("status");
     out.kind_name = request.get_param_value("kind");
+    out.unit = request.get_param_value("unit");
     if (out.text.size() > 200)
         return bad("q: at most 200 characters");
+    if (out.unit.size() > 200)
+        return bad("unit: at most 200 characters");
     out.query.text = out.text;
     if (!out.status.empty()) {
         out.query.status = directory::parse_certificate_status(out.status);
@@ -46,11 +51,34 @@ Checked<ListQuery> certificate_query(const httplib::Request& request) {
     return out;
 }
 
-std::vector<directory::CertificateRecord> filtered(const std::vector<directory::CertificateRecord>& records,
-                                                   const ListQuery& query) {
+namespace {
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+    return text;
+}
+
+} // namespace
+
+Checked<std::vector<directory::CertificateRecord>> find_listed(directory::DirectoryService& directory,
+                                                               const directory::admin::Operator& person,
+                                                               const ListQuery& query) {
+    auto records = directory::admin::list_certificates(directory, person, query.query);
+    if (!records)
+        return records.error();
+    std::set<std::string> owners_in_unit;
+    if (!query.unit.empty()) {
+        auto people = directory::admin::list_people(directory, person);
+        if (!people)
+            return people.error();
+        for (const auto& p : *people)
+            if (lower(p.unit) == lower(query.unit))
+                owners_in_unit.insert(lower(p.email));
+    }
     std::vector<directory::CertificateRecord> out;
-    std::copy_if(records.begin(), records.end(), std::back_inserter(out),
-                 [&](const auto& r) { return !query.kind || r.kind == *query.kind; });
+    for (auto& r : *records)
+        if ((!query.kind || r.kind == *query.kind) && (query.unit.empty() || owners_in_unit.count(lower(r.owner_email))))
+            out.push_back(std::move(r));
     return out;
 }
 

@@ -22,15 +22,18 @@ namespace segel::web {
 template <class T>
 using Checked = directory::admin::OperationResult<T>;
 
-// q (text, at most 200 characters), status, kind.
+// q (text, at most 200 characters), status, kind, unit (the owner's unit,
+// whole, any case).
 struct ListQuery {
     directory::CertificateQuery query;
     std::optional<directory::CertificateKind> kind;
-    std::string text, status, kind_name; // as given, for the form
+    std::string text, status, kind_name, unit; // as given, for the form
 };
 Checked<ListQuery> certificate_query(const httplib::Request& request);
-std::vector<directory::CertificateRecord> filtered(const std::vector<directory::CertificateRecord>& records,
-                                                   const ListQuery& query);
+// The certificates the query finds, through the admin library.
+Checked<std::vector<directory::CertificateRecord>> find_listed(directory::DirectoryService& directory,
+                                                               const directory::admin::Operator& person,
+                                                               const ListQuery& query);
 
 // A whole number field from min to max; `fallback` when absent.
 Checked<int> whole_number(const httplib::Request& request, const std::string& name, int fallback, int min, int max);

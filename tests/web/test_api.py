@@ -91,6 +91,20 @@ class ApiTest(unittest.TestCase):
         self.assertIn(serial.upper(), parsed.stdout.decode().upper())
         self.assertEqual(self.lab.request("GET", "/api/certificates/abcdef0123456789", cookie=cookie).status, 422)
 
+    def test_certificates_filtered_by_their_owners_unit_and_kind(self):
+        export = os.path.join(self.lab.root, "units.csv")
+        with open(export, "w") as f:
+            f.write(RA_HEADER + "198001012005011001,alice@tangerangkota.go.id,Alice Rahmawati,Dinas Pendidikan,,,,,\n"
+                    "198502022010012002,bambang@tangerangkota.go.id,Bambang,Bappeda,,,,,\n")
+        self.lab.segel_cmd("sync", "ra", export)
+        cookie, _ = self.lab.login("audit")
+        owners = lambda path: [r["owner"] for r in self.lab.request("GET", path, cookie=cookie).json()]  # noqa: E731
+        self.assertEqual(owners("/api/certificates?unit=dinas%20pendidikan"), ["alice@tangerangkota.go.id"])
+        self.assertEqual(owners("/api/certificates?unit=Bappeda&kind=individual"), ["bambang@tangerangkota.go.id"])
+        self.assertEqual(owners("/api/certificates?unit=Bappeda&kind=system"), [])
+        self.assertEqual(owners("/api/certificates?unit=Dinas"), [])
+        self.assertEqual(self.lab.request("GET", "/api/certificates?unit=" + "u" * 201, cookie=cookie).status, 400)
+
     def test_malformed_and_oversized_queries_are_refused_with_a_reason(self):
         cookie, csrf = self.lab.login("ra")
         for path, needle in (("/api/certificates?status=lost", "status"), ("/api/certificates?kind=robot", "kind"),

@@ -74,6 +74,15 @@ OperationResult<std::vector<CertificateRecord>> list_certificates(DirectoryServi
     return std::move(records).value();
 }
 
+OperationResult<std::vector<Person>> list_people(DirectoryService& directory, const Operator& person) {
+    if (auto refused = refusal(person, Permission::read))
+        return *refused;
+    auto people = directory.list_people();
+    if (!people)
+        return directory_failure(people.error(), "cannot list people");
+    return std::move(people).value();
+}
+
 OperationResult<std::vector<CertificateRecord>> expiring_certificates(DirectoryService& directory,
                                                                       const Operator& person, int days, TimePoint now) {
     CertificateQuery query;

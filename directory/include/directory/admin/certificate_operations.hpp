@@ -95,6 +95,8 @@ OperationResult<ImportOutcome> import_certificates(DirectoryService& directory, 
 
 OperationResult<std::vector<CertificateRecord>> list_certificates(DirectoryService& directory, const Operator& person,
                                                                   const CertificateQuery& query);
+// The people the directory knows (owners of certificates), by unit.
+OperationResult<std::vector<Person>> list_people(DirectoryService& directory, const Operator& person);
 // Certificates whose notAfter falls within `days` of now, soonest first.
 OperationResult<std::vector<CertificateRecord>> expiring_certificates(DirectoryService& directory,
                                                                       const Operator& person, int days, TimePoint now);
