@@ -3,6 +3,11 @@
 // approve a harvested one, remove one; list the policy rules, set and
 // remove a scope's rule, and show what applies to an address with the
 // scope each value came from.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
 #include "../tool/output.hpp"
 #include "../tool/record_json.hpp"
 #include "directory/admin/correspondent_operations.hpp"
@@ -11,6 +16,7 @@
 #include "html.hpp"
 #include "http_answers.hpp"
 #include "smime/certificate.hpp"
+#include "views.hpp"
 #include "web_app.hpp"
 
 namespace segel::web {
@@ -45,7 +51,46 @@ Checked<admin::PolicyChange> policy_change(const Request& request) {
     return change;
 }
 
+// An uploaded certificate file (PEM, DER or PKCS#7 certs-only; `domain`
+// set: a domain certificate) imported through the admin library, from a
+// private temporary file that is removed afterwards.
+Checked<admin::CorrespondentImportOutcome> import_upload(WebApp& app, const Request& request, const Caller& caller) {
+    auto upload = uploaded_file(request, "file", UploadKind::crl); // binary allowed
+    if (!upload)
+        return upload.error();
+    std::string path = (std::filesystem::temp_directory_path() / "segel-admin-upload-XXXXXX").string();
+    const int fd = ::mkstemp(path.data());
+    if (fd < 0)
+        return Failure{FailureKind::cannot_create, "cannot keep the upload in a temporary file"};
+    const bool written = ::write(fd, upload->content.data(), upload->content.size()) ==
+                         static_cast<ssize_t>(upload->content.size());
+    ::close(fd);
+    auto outcome = written ? admin::import_correspondents(app.directory(), caller.person,
+                                                          {{path}, request.get_param_value("domain"), ""})
+                           : Checked<admin::CorrespondentImportOutcome>(
+                                 Failure{FailureKind::io_failure, "cannot keep the upload in a temporary file"});
+    ::unlink(path.c_str());
+    if (outcome)
+        for (auto& imported : outcome->imported)
+            imported.file = upload->name;
+    return outcome;
+}
+
 // --- API ------------------------------------------------------------------------
+
+void api_correspondent_import(WebApp& app, const Request& request, Response& response, const Caller& caller) {
+    auto outcome = import_upload(app, request, caller);
+    if (!outcome)
+        return json_failure(response, outcome.error());
+    if (outcome->stopped)
+        return json_failure(response, *outcome->stopped);
+    std::string out = "[";
+    for (const auto& i : outcome->imported)
+        out += (out.size() > 1 ? ", " : "") + std::string("{\"fingerprint\": ") + tool::json_string(i.fingerprint) +
+               ", \"serial\": " + tool::json_string(i.serial) + ", \"covers\": " + tool::json_string(i.covers) +
+               ", \"inserted\": " + (i.inserted ? "true" : "false") + "}";
+    json_ok(response, "{\"imported\": " + out + "]}");
+}
 
 void api_correspondents(WebApp& app, const Request& request, Response& response, const Caller& caller) {
     const std::string text = request.get_param_value("q");
@@ -111,6 +156,14 @@ std::string action_form(const Session& session, const std::string& fingerprint, 
            "\">" + csrf_field(session) + "<button class=\"" + action + "\">" + label + "</button></form>";
 }
 
+std::string import_form(const Session& session, const std::string& lang) {
+    return "<h2>" + std::string(tr(lang, "Impor sertifikat", "Import a certificate")) +
+           "</h2><form method=\"post\" action=\"/correspondents\" enctype=\"multipart/form-data\">" +
+           csrf_field(session) + "<input id=\"file\" type=\"file\" name=\"file\" required> <input name=\"domain\" "
+           "maxlength=\"253\" placeholder=\"" + tr(lang, "domain (sertifikat domain)", "domain (a domain certificate)") +
+           "\"> <button id=\"import\">" + tr(lang, "Impor", "Import") + "</button></form>";
+}
+
 void correspondents_page(WebApp& app, const Request& request, Response& response, const Caller& caller,
                          const std::string& lang) {
     PageFrame frame{lang, tr(lang, "Sertifikat koresponden", "Correspondents' certificates"), &caller.session,
@@ -140,7 +193,24 @@ void correspondents_page(WebApp& app, const Request& request, Response& response
                   "\" maxlength=\"200\"> <button>" + tr(lang, "Cari", "Search") + "</button></form>"
                   "<table id=\"correspondents\"><tr><th>" + tr(lang, "Untuk", "For") + "</th><th>Serial</th><th>" +
                   tr(lang, "Asal", "Source") + "</th><th>" + tr(lang, "Berlaku sampai", "Valid until") +
-                  "</th><th></th></tr>" + rows + "</table>");
+                  "</th><th></th></tr>" + rows + "</table>" + (may_change ? import_form(caller.session, lang) : ""));
+}
+
+void correspondent_import_page(WebApp& app, const Request& request, Response& response, const Caller& caller,
+                               const std::string& lang) {
+    PageFrame frame{lang, tr(lang, "Sertifikat koresponden", "Correspondents' certificates"), &caller.session,
+                    "/correspondents"};
+    auto outcome = import_upload(app, request, caller);
+    if (!outcome)
+        return failure_page(response, frame, outcome.error());
+    if (outcome->stopped)
+        return failure_page(response, frame, *outcome->stopped);
+    std::string list;
+    for (const auto& i : outcome->imported)
+        list += "<li>" + escape(i.covers + " (serial " + i.serial + ")" + (i.inserted ? "" : ": sudah ada / known")) +
+                "</li>";
+    send_page(response, frame, message_box("notice", tr(lang, "Diimpor:", "Imported:")) + "<ul id=\"imported\">" + list +
+                                   "</ul><p><a href=\"/correspondents\">" + tr(lang, "Kembali", "Back") + "</a></p>");
 }
 
 void correspondent_change_page(WebApp& app, const Request& request, Response& response, const Caller& caller,
@@ -236,6 +306,7 @@ void install_encryption_routes(WebApp& app, httplib::Server& server) {
     };
     server.Get("/api/correspondents", api(false, api_correspondents));
     server.Post(R"(/api/correspondents/([0-9A-Za-z:]+)/(approve|remove))", api(true, api_correspondent_change));
+    server.Post("/api/correspondents", api(true, api_correspondent_import));
     server.Get("/api/policies", api(false, api_policies));
     server.Get("/api/policies/resolve", api(false, api_policy_resolve));
     server.Post("/api/policies", api(true, api_policy_set));
@@ -245,6 +316,7 @@ void install_encryption_routes(WebApp& app, httplib::Server& server) {
     };
     server.Get("/correspondents", page_of(false, correspondents_page));
     server.Post(R"(/correspondents/([0-9A-Za-z:]+)/(approve|remove))", page_of(true, correspondent_change_page));
+    server.Post("/correspondents", page_of(true, correspondent_import_page));
     server.Get("/policies", page_of(false, policies_page));
     server.Post("/policies", page_of(true, policy_set_page));
 }

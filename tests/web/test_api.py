@@ -266,15 +266,25 @@ class ApiTest(unittest.TestCase):
 
     def test_correspondents_listed_and_removed_and_the_policy_set_and_resolved(self):
         pki = os.environ["SEGEL_TEST_PKI"]
-        self.lab.segel_cmd("correspondent", "import", os.path.join(pki, "mitra.cert.pem"))
+        ra_cookie, ra_csrf = self.lab.login("ra")
+        with open(os.path.join(pki, "mitra.cert.pem")) as f:
+            certificate = f.read()
+        for bad in ("bukan sertifikat\n", open(os.path.join(pki, "alice.cert.pem")).read()):
+            refused = self.lab.multipart("/api/correspondents", {}, {"file": ("x.pem", bad)}, ra_cookie, ra_csrf)
+            self.assertIn(refused.status, (400, 422), refused.text)  # not a certificate; an internal address
+        imported = self.lab.multipart("/api/correspondents", {}, {"file": ("mitra.pem", certificate)}, ra_cookie,
+                                      ra_csrf)
+        self.assertEqual(imported.status, 200, imported.text)
+        self.assertTrue(imported.json()["imported"][0]["inserted"])
         audit_cookie, audit_csrf = self.lab.login("audit")
+        self.assertEqual(self.lab.multipart("/api/correspondents", {}, {"file": ("mitra.pem", certificate)},
+                                            audit_cookie, audit_csrf).status, 403)
         listed = self.lab.request("GET", "/api/correspondents?q=mitra", cookie=audit_cookie)
         self.assertEqual(listed.status, 200, listed.text)
         self.assertEqual([r["emails"] for r in listed.json()], [["mitra@mitra.example"]])
         fingerprint = listed.json()[0]["fingerprint"]
         path = "/api/correspondents/%s/remove" % fingerprint
         self.assertEqual(self.lab.request("POST", path, cookie=audit_cookie, csrf=audit_csrf).status, 403)
-        ra_cookie, ra_csrf = self.lab.login("ra")
         self.assertEqual(self.lab.request("POST", path, cookie=ra_cookie).status, 403)  # no CSRF token
         removed = self.lab.request("POST", path, cookie=ra_cookie, csrf=ra_csrf)
         self.assertEqual(removed.status, 200, removed.text)
