@@ -147,7 +147,9 @@ po::options_description file_options() {
         ("decryption.single_recipient_direct", po::value<std::string>())
         ("harvest.enabled", po::value<std::string>())
         ("harvest.review_anchors", po::value<std::string>())
-        ("harvest.review", po::value<std::string>());
+        ("harvest.review", po::value<std::string>())
+        ("trace.enabled", po::value<std::string>())
+        ("trace.retention_days", po::value<long>());
     for (const char* key : k_policy_keys)
         options.add_options()((std::string("policy.on_") + key).c_str(), po::value<std::string>());
     return options;
@@ -206,6 +208,8 @@ void validate_decryption(const MilterSettings& s, std::vector<std::string>& prob
         problems.push_back(where + "max_recipient_infos: must be from 1 to 10000");
     if (!s.harvest.review_anchors.empty() && ::access(s.harvest.review_anchors.c_str(), R_OK) != 0)
         problems.push_back(s.source + ": harvest.review_anchors: \"" + s.harvest.review_anchors + "\" cannot be read");
+    if (s.trace.retention_days < 1 || s.trace.retention_days > 3650)
+        problems.push_back(s.source + ": trace.retention_days: must be from 1 to 3650");
 }
 
 void validate(MilterSettings& s, std::vector<std::string>& problems) {
@@ -436,6 +440,9 @@ MilterSettingsOutcome parse_milter_command_line(int argc, const char* const argv
         on_off("harvest.enabled", s.harvest.enabled);
         text("harvest.review_anchors", s.harvest.review_anchors);
         on_off("harvest.review", s.harvest.review);
+        on_off("trace.enabled", s.trace.enabled);
+        if (vm.count("trace.retention_days"))
+            s.trace.retention_days = vm["trace.retention_days"].as<long>();
     }
     if (!o.socket.empty()) s.milter.socket = o.socket;
     if (!o.user.empty()) s.milter.user = o.user == "-" ? std::string() : o.user;
@@ -511,6 +518,8 @@ std::string format_milter_settings(const MilterSettings& s) {
         << "\nsingle_recipient_direct = " << (s.decryption.single_recipient_direct ? "on" : "off") << "\n";
     out << "\n[harvest]\nenabled = " << (s.harvest.enabled ? "on" : "off") << "\nreview_anchors = " << s.harvest.review_anchors
         << "\nreview = " << (s.harvest.review ? "on" : "off") << "\n";
+    out << "\n[trace]\nenabled = " << (s.trace.enabled ? "on" : "off")
+        << "\nretention_days = " << s.trace.retention_days << "\n";
     return out.str();
 }
 

@@ -8,8 +8,9 @@
 -- segel_daemon   what every segel-milter node connects as: reads the
 --                directory, appends to the audit chain (and moves its head),
 --                remembers correspondents' certificates and capabilities
---                learned from verified signatures, and the Message-IDs of
---                mail it decrypted. It never changes a certificate, a status
+--                learned from verified signatures, the Message-IDs of
+--                mail it decrypted, and the message trace (records what it
+--                decided, prunes them after their retention). It never changes a certificate, a status
 --                or a key, and never edits or deletes an audit entry.
 -- segel_operator what `segel` (the RA's operators) connects as: changes
 --                certificates, statuses, keys, correspondents and policy,
@@ -39,9 +40,11 @@ GRANT INSERT ON audit_log TO segel_daemon;
 GRANT UPDATE ON audit_head TO segel_daemon;
 GRANT INSERT ON correspondent_certificates, correspondent_emails TO segel_daemon;
 GRANT INSERT, UPDATE ON advertised_capabilities, decrypted_messages TO segel_daemon;
+GRANT INSERT, DELETE ON message_trace TO segel_daemon;
 
 -- Operators: everything but rewriting history and the schema version.
 GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO segel_operator;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO segel_daemon, segel_operator;
 REVOKE UPDATE, DELETE ON audit_log FROM segel_operator;
 REVOKE DELETE ON audit_head FROM segel_operator;
 REVOKE INSERT, UPDATE, DELETE ON segel_schema FROM segel_operator;

@@ -19,6 +19,7 @@ struct Contents {
     std::vector<CapabilitiesRow> capabilities;
     std::vector<DecryptedMessageRow> decrypted;
     std::vector<ReminderRow> reminders;
+    std::vector<TraceRecord> trace;
     std::vector<AuditRow> audit;
     AuditHead head;
 };
@@ -37,7 +38,8 @@ Result<Contents> read_all(StorageSession& s) {
                       read_into(s.sealed_keys(), c.keys), read_into(s.ca_certificates_der(), c.ca_certificates),
                       read_into(s.correspondents({}), c.correspondents), read_into(s.policy_rules(), c.rules),
                       read_into(s.all_capabilities(), c.capabilities), read_into(s.decrypted_messages(), c.decrypted),
-                      read_into(s.reminders(), c.reminders), read_into(s.audit_rows(), c.audit),
+                      read_into(s.reminders(), c.reminders), read_into(s.trace(TraceQuery{"", {}, {}, 0}), c.trace),
+                      read_into(s.audit_rows(), c.audit),
                       read_into(s.audit_head(), c.head)})
         if (!step)
             return step.error();
@@ -50,7 +52,8 @@ Result<void> check_empty(StorageSession& target) {
         return contents.error();
     const Contents& c = *contents;
     if (!c.people.empty() || !c.certificates.empty() || !c.correspondents.empty() || !c.rules.empty() ||
-        !c.ca_certificates.empty() || !c.capabilities.empty() || !c.reminders.empty() || !c.audit.empty() ||
+        !c.ca_certificates.empty() || !c.capabilities.empty() || !c.reminders.empty() || !c.trace.empty() ||
+        !c.audit.empty() ||
         c.head.last_seq != 0)
         return make_error(ErrorKind::conflict, "the target directory is not empty (" +
                                                    std::to_string(c.certificates.size()) + " certificates, " +
@@ -100,6 +103,8 @@ Result<void> write_the_rest(StorageSession& t, const Contents& c) {
     for (const auto& row : c.reminders)
         if (auto done = t.claim_reminder(row.fingerprint, row.threshold_days, row.sent_at); !done)
             return done.error();
+    if (auto done = t.append_trace(c.trace); !done)
+        return done.error();
     for (const auto& row : c.audit)
         if (auto done = t.append_audit(row); !done)
             return done.error();
@@ -109,7 +114,7 @@ Result<void> write_the_rest(StorageSession& t, const Contents& c) {
 CopySummary summary_of(const Contents& c) {
     return CopySummary{c.people.size(),       c.certificates.size(), c.keys.size(),      c.ca_certificates.size(),
                        c.correspondents.size(), c.rules.size(),      c.capabilities.size(), c.decrypted.size(),
-                       c.reminders.size(),    c.audit.size()};
+                       c.reminders.size(),    c.audit.size(),        c.trace.size()};
 }
 
 std::string detail_of(const std::string& from_url, const CopySummary& s) {

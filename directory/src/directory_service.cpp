@@ -356,6 +356,34 @@ Result<void> DirectoryService::apply(const ChangeSet& changes, const Actor& acto
     return s.commit();
 }
 
+Result<void> DirectoryService::record_trace(const std::vector<TraceRecord>& records) {
+    auto session = write_session();
+    if (!session)
+        return session.error();
+    if (auto appended = (*session)->append_trace(records); !appended)
+        return appended;
+    return (*session)->commit();
+}
+
+Result<std::vector<TraceRecord>> DirectoryService::find_trace(const TraceQuery& query) {
+    auto session = this->session();
+    if (!session)
+        return session.error();
+    return (*session)->trace(query);
+}
+
+Result<std::int64_t> DirectoryService::prune_trace(TimePoint before) {
+    auto session = write_session();
+    if (!session)
+        return session.error();
+    auto pruned = (*session)->prune_trace(before);
+    if (!pruned)
+        return pruned;
+    if (auto committed = (*session)->commit(); !committed)
+        return committed.error();
+    return pruned;
+}
+
 Result<void> DirectoryService::record_event(const std::string& action, const std::string& detail, const Actor& actor) {
     auto session = write_session();
     if (!session)

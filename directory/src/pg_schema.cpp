@@ -132,6 +132,24 @@ CREATE TABLE decrypted_messages (
     decrypted_at bigint NOT NULL
 );
 )sql",
+    // 2: the message trace (SQLite's schema version 5).
+    R"sql(
+CREATE TABLE message_trace (
+    id         bigserial PRIMARY KEY,
+    at         bigint NOT NULL,
+    queue_id   text NOT NULL,
+    message_id text NOT NULL,
+    direction  text NOT NULL,
+    decision   text NOT NULL,
+    action     text NOT NULL,
+    login      text NOT NULL,
+    sender     text NOT NULL,
+    recipients text NOT NULL,
+    serial     text NOT NULL,
+    reason     text NOT NULL
+);
+CREATE INDEX message_trace_at ON message_trace(at);
+)sql",
 };
 constexpr int k_current_version = sizeof k_migrations / sizeof k_migrations[0];
 

@@ -1,6 +1,7 @@
 #include "postgres_storage.hpp"
 
 #include "pg_rows.hpp"
+#include "pg_trace.hpp"
 #include "pg_schema.hpp"
 #include "stored_time.hpp"
 
@@ -250,6 +251,12 @@ public:
     Result<std::vector<DecryptedMessageRow>> decrypted_messages() override {
         return pg_rows::decrypted_messages(m_db);
     }
+
+    Result<void> append_trace(const std::vector<TraceRecord>& records) override {
+        return pg_trace::append(m_db, records);
+    }
+    Result<std::vector<TraceRecord>> trace(const TraceQuery& query) override { return pg_trace::select(m_db, query); }
+    Result<std::int64_t> prune_trace(TimePoint before) override { return pg_trace::prune(m_db, before); }
 
     Result<void> add_ca_certificate(const smime::Certificate& ca) override {
         return done(m_db.run("INSERT INTO ca_certificates(fingerprint, subject, der) VALUES ($1::text, $2::text, "

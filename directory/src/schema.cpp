@@ -136,6 +136,25 @@ CREATE TABLE decrypted_messages (
     decrypted_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 5: the message trace: what segel-milter decided for each message
+    // (issue 15), pruned after its retention period.
+    R"sql(
+CREATE TABLE message_trace (
+    id         INTEGER PRIMARY KEY,
+    at         INTEGER NOT NULL,
+    queue_id   TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    direction  TEXT NOT NULL,
+    decision   TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    login      TEXT NOT NULL,
+    sender     TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    serial     TEXT NOT NULL,
+    reason     TEXT NOT NULL
+);
+CREATE INDEX message_trace_at ON message_trace(at);
+)sql",
 };
 constexpr int k_migration_count = sizeof k_migrations / sizeof k_migrations[0];
 static_assert(k_migration_count == k_current_version);

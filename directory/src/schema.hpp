@@ -8,7 +8,7 @@
 
 namespace segel::directory::schema {
 
-constexpr int k_current_version = 4;
+constexpr int k_current_version = 5;
 
 // Brings the database up to k_current_version; refuses a newer one.
 Result<void> migrate(sqlite3* db);

@@ -14,6 +14,7 @@
 #include "schema.hpp"
 #include "sqlite_correspondents.hpp"
 #include "sqlite_policies.hpp"
+#include "sqlite_trace.hpp"
 #include "sqlite_handles.hpp"
 
 namespace segel::directory {
@@ -231,6 +232,14 @@ public:
     Result<std::vector<DecryptedMessageRow>> decrypted_messages() override {
         return sqlite_policies::decrypted_messages(m_cache);
     }
+
+    Result<void> append_trace(const std::vector<TraceRecord>& records) override {
+        return sqlite_trace::append(m_cache, records);
+    }
+    Result<std::vector<TraceRecord>> trace(const TraceQuery& query) override {
+        return sqlite_trace::select(m_cache, query);
+    }
+    Result<std::int64_t> prune_trace(TimePoint before) override { return sqlite_trace::prune(m_cache, before); }
 
     Result<std::vector<CertificateRecord>> certificates(const CertificateFilter& filter) override {
         std::vector<std::string> binds;

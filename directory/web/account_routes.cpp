@@ -12,10 +12,6 @@
 namespace segel::web {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
-namespace admin = directory::admin;
-
 // Applies one change (add, password or remove, from the route) for an
 // administrator, ends the account's sessions when its password or
 // existence changed, and audits it.

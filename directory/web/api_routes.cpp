@@ -22,10 +22,6 @@
 namespace segel::web {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
-namespace admin = directory::admin;
-
 std::string roles_json(const std::set<admin::Role>& roles) {
     std::vector<std::string> names;
     for (auto role : roles)

@@ -15,10 +15,6 @@
 namespace segel::web {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
-namespace admin = directory::admin;
-
 // --- certificates --------------------------------------------------------------
 
 std::string status_cell(const directory::CertificateRecord& r, const std::string& lang) {

@@ -22,12 +22,6 @@
 namespace segel::web {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
-namespace admin = directory::admin;
-using admin::Failure;
-using admin::FailureKind;
-
 // A policy change from the fields scope, mode, cipher and key_transport
 // (empty: unchanged); invalid_request naming the field otherwise.
 Checked<admin::PolicyChange> policy_change(const Request& request) {

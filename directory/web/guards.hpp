@@ -8,9 +8,17 @@
 
 #include <httplib.h>
 
+#include "directory/admin/operation_error.hpp"
 #include "web_app.hpp"
 
 namespace segel::web {
+
+// The names every route file uses.
+using httplib::Request;
+using httplib::Response;
+namespace admin = directory::admin;
+using admin::Failure;
+using admin::FailureKind;
 
 using ApiHandler = std::function<void(const httplib::Request&, httplib::Response&, const Caller&)>;
 using PageHandler =

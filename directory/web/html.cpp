@@ -49,6 +49,7 @@ std::string navigation(const PageFrame& f) {
         nav += "<a href=\"/crl\">" + std::string(tr(f.lang, "Unggah CRL", "CRL upload")) + "</a>";
         nav += "<a href=\"/correspondents\">" + std::string(tr(f.lang, "Koresponden", "Correspondents")) + "</a>";
         nav += "<a href=\"/policies\">" + std::string(tr(f.lang, "Kebijakan enkripsi", "Encryption policy")) + "</a>";
+        nav += "<a href=\"/trace\">" + std::string(tr(f.lang, "Jejak pesan", "Message trace")) + "</a>";
         nav += "<a href=\"/incidents?status=open\">" + std::string(tr(f.lang, "Insiden", "Incidents")) + "</a>";
         nav += "<a href=\"/reports\">" + std::string(tr(f.lang, "Laporan", "Reports")) + "</a>";
         nav += "<a href=\"/audit\">" + std::string(tr(f.lang, "Log audit", "Audit log")) + "</a>";

@@ -13,12 +13,6 @@
 namespace segel::web {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
-namespace admin = directory::admin;
-using admin::Failure;
-using admin::FailureKind;
-
 // status (optional filter): open or handled.
 Checked<std::optional<directory::IncidentStatus>> status_filter(const Request& request) {
     const std::string text = request.get_param_value("status");

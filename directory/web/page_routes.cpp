@@ -18,10 +18,6 @@
 namespace segel::web {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
-namespace admin = directory::admin;
-
 // --- login -------------------------------------------------------------------
 
 std::string login_form(const std::string& lang, const std::string& next, const std::string& notice) {

@@ -39,6 +39,7 @@ void WebApp::install(httplib::Server& server) {
     install_encryption_routes(*this, server);
     install_incident_routes(*this, server);
     install_account_routes(*this, server);
+    install_trace_routes(*this, server);
 }
 
 std::string cookie(const httplib::Request& request, const std::string& name) {

@@ -78,5 +78,6 @@ void install_certificate_routes(WebApp& app, httplib::Server& server);
 void install_encryption_routes(WebApp& app, httplib::Server& server);
 void install_incident_routes(WebApp& app, httplib::Server& server);
 void install_account_routes(WebApp& app, httplib::Server& server);
+void install_trace_routes(WebApp& app, httplib::Server& server);
 
 } // namespace segel::web

@@ -1,5 +1,7 @@
 #include "callbacks.hpp"
 
+#include <strings.h>
+
 #include <exception>
 #include <memory>
 #include <optional>
@@ -27,6 +29,7 @@ struct Message {
     std::optional<smime::Error> spool_error;
     const char* failed_in = nullptr; // the callback that threw: the message is tempfailed at its end
     std::optional<ClaimedVerdictFields> claimed; // inbound only: noted from the header as it comes
+    std::string message_id;                      // the Message-ID field's value, for the trace
 };
 
 // One SMTP connection. The pipelines snapshot is taken at connect, so a
@@ -37,6 +40,18 @@ struct Connection {
     bool leading_space = false; // SMFIP_HDR_LEADSPC negotiated
     unsigned long no_reply = 0; // the SMFIP_NR_* steps negotiated: the MTA waits for no answer
 };
+
+// A header field's value for the trace: unfolded, without the spaces
+// around it, at most 998 characters.
+std::string trace_value(const char* value) {
+    std::string text;
+    for (const char* c = value; *c != '\0' && text.size() < 998; ++c)
+        if (*c != '\r' && *c != '\n')
+            text += *c == '\t' ? ' ' : *c;
+    const auto first = text.find_first_not_of(' ');
+    const auto last = text.find_last_not_of(' ');
+    return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
+}
 
 Connection* connection_of(SMFICTX* ctx) { return static_cast<Connection*>(smfi_getpriv(ctx)); }
 
@@ -261,6 +276,8 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) noexcept {
         if (connection != nullptr && connection->message) {
             if (connection->message->claimed)
                 connection->message->claimed->note(name, value);
+            if (name != nullptr && value != nullptr && ::strcasecmp(name, "Message-ID") == 0)
+                connection->message->message_id = trace_value(value);
             append(*connection->message, spool_header_line(name, value, connection->leading_space));
         }
         return carry_on(ctx, SMFIP_NR_HDR);
@@ -359,6 +376,10 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
                  " from=" + (result.from.empty() ? "-" : result.from) +
                  " rcpts=" + std::to_string(message.facts.recipients.size()) +
                  " serial=" + (result.serial.empty() ? "-" : result.serial) + " reason=\"" + result.reason + "\"");
+        connection->pipelines->trace(directory::TraceRecord{
+            std::chrono::system_clock::now(), queue_id, message.message_id, to_string(message.route.direction),
+            result.name, std::string(to_string(result.verdict)), message.facts.auth_login, result.from,
+            message.facts.recipients, result.serial, result.reason});
         return to_status(result.verdict);
     });
 }

@@ -93,8 +93,13 @@ std::shared_ptr<const Pipelines> build_pipelines(std::shared_ptr<const config::M
     auto ocsp = ocsp_anchors && problem.empty() ? load_ocsp(*settings, *ocsp_anchors, problem) : nullptr;
     if (!problem.empty())
         return nullptr;
-    return std::make_shared<const Pipelines>(std::move(settings), std::move(store), std::move(anchors),
-                                                  std::move(crls), std::move(ocsp), std::move(encryption_anchors));
+    const config::TraceSettings trace = settings->trace;
+    auto pipelines = std::make_shared<Pipelines>(std::move(settings), store, std::move(anchors), std::move(crls),
+                                                 std::move(ocsp), std::move(encryption_anchors));
+    if (trace.enabled)
+        pipelines->attach_trace(
+            std::make_shared<TraceRecorder>(store, std::chrono::hours(24 * trace.retention_days), log_error));
+    return pipelines;
 }
 
 Daemon& Daemon::instance() {

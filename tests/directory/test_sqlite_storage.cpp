@@ -57,7 +57,7 @@ TEST_CASE("the schema is versioned, a newer database is refused", "[directory][s
     sqlite3_stmt* statement = nullptr;
     sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &statement, nullptr);
     REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
-    CHECK(sqlite3_column_int(statement, 0) == 4);
+    CHECK(sqlite3_column_int(statement, 0) == 5);
     sqlite3_finalize(statement);
     sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
     sqlite3_close(raw);
@@ -66,11 +66,11 @@ TEST_CASE("the schema is versioned, a newer database is refused", "[directory][s
     CHECK(reopened.error().kind == directory::ErrorKind::conflict);
 }
 
-TEST_CASE("a version 1 database migrates to version 4 keeping its rows (correspondents, policies, pending harvest)", "[directory][schema]") {
+TEST_CASE("a version 1 database migrates to version 5 keeping its rows (correspondents, policies, pending harvest)", "[directory][schema]") {
     DirectoryFixture f({"tangerangkota.go.id"}, "sqlite");
     const auto fingerprint = f.import_user("alice").fingerprint;
     f.store.reset();
-    f.execute_raw("DROP TABLE decrypted_messages; DROP TABLE advertised_capabilities; DROP TABLE encryption_policies; DROP TABLE correspondent_emails; DROP TABLE correspondent_certificates; "
+    f.execute_raw("DROP TABLE message_trace; DROP TABLE decrypted_messages; DROP TABLE advertised_capabilities; DROP TABLE encryption_policies; DROP TABLE correspondent_emails; DROP TABLE correspondent_certificates; "
                   "PRAGMA user_version = 1;");
     auto reopened = directory::open_directory(f.database_path(), {});
     REQUIRE(reopened.has_value());

@@ -109,7 +109,8 @@ class ApiTest(unittest.TestCase):
         cookie, csrf = self.lab.login("ra")
         for path, needle in (("/api/certificates?status=lost", "status"), ("/api/certificates?kind=robot", "kind"),
                              ("/api/certificates?q=" + "x" * 201, "q:"), ("/api/report?days=0", "days"),
-                             ("/api/report?days=abc", "days"), ("/api/audit?limit=-1", "limit")):
+                             ("/api/report?days=abc", "days"), ("/api/audit?limit=-1", "limit"), ("/api/trace?since=kemarin", "since"),
+                             ("/api/trace?limit=0", "limit"), ("/api/trace?q=" + "x" * 321, "q:")):
             answer = self.lab.request("GET", path, cookie=cookie)
             self.assertEqual(answer.status, 400, path)
             self.assertIn(needle, answer.json()["error"])
@@ -117,6 +118,7 @@ class ApiTest(unittest.TestCase):
                                content_type="application/x-www-form-urlencoded")
         self.assertEqual(big.status, 413)
         self.assertEqual(self.lab.request("GET", "/api/overview", cookie=cookie).status, 200)
+        self.assertEqual(self.lab.request("GET", "/api/trace?q=nothing&since=2026-01-01", cookie=cookie).json(), [])
 
     def test_overview_report_and_audit(self):
         cookie, _ = self.lab.login("audit")

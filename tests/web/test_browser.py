@@ -118,6 +118,18 @@ class BrowserTest(unittest.TestCase):
         code, transcript = self.submit_as_alice("Sesudah")
         self.assertNotEqual(code, 0, transcript)
         self.assertIn("<** 550", transcript)
+        # The message trace tells both messages' stories, found by the sender.
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            self.open("/trace?q=alice%40tangerangkota.go.id")
+            decisions = [e.text for e in self.driver.find_elements(By.CSS_SELECTOR, "#trace td.decision")]
+            if len(decisions) >= 2:
+                break
+            time.sleep(0.5)
+        self.assertIn("Ditandatangani dengan sertifikat pengirim.", decisions)
+        self.assertTrue(any(d.startswith("Ditolak: sertifikat pengirim dicabut") for d in decisions), decisions)
+        self.open("/trace?q=Sebelum")
+        self.assertEqual(len(self.driver.find_elements(By.CSS_SELECTOR, "#trace tr.message")), 1)
         # The refusal is an incident; the operator marks it handled.
         self.open("/incidents?status=open")
         table = self.driver.find_element(By.ID, "incidents").text

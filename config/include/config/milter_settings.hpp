@@ -104,6 +104,14 @@ struct HarvestSettings {
     bool review = true; // off: certificates of review anchors are used at once too
 };
 
+// [trace]: what the daemon decided for each message, kept in the directory
+// for the admin page's message trace (issue 15), written in batches off the
+// reply path and pruned after the retention.
+struct TraceSettings {
+    bool enabled = true;
+    long retention_days = 90; // 1-3650
+};
+
 // [milter]: the daemon's process, socket and message limits.
 struct ProcessSettings {
     std::string socket = "unix:/run/segel/milter.sock"; // or inet:PORT@HOST
@@ -163,6 +171,7 @@ struct MilterSettings {
     EncryptionSettings encryption;
     DecryptionSettings decryption;
     HarvestSettings harvest;
+    TraceSettings trace;
 
     // Whether certificates are checked for encryption (the submission
     // marking or the encryption hop).

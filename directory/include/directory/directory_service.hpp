@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "directory/certificate_directory.hpp"
+#include "directory/message_trace.hpp"
 #include "directory/correspondents.hpp"
 #include "directory/decryption_keys.hpp"
 #include "directory/encryption_policy.hpp"
@@ -97,6 +98,12 @@ public:
     Result<PolicyRule> set_policy_rule(const PolicyRule& rule, const Actor& actor) override;
     Result<void> remove_policy_rule(std::string_view scope, const Actor& actor) override;
     Result<ResolvedPolicy> policy_for(const smime::Address& recipient) override;
+
+    // The message trace (message_trace.hpp): a batch in one transaction;
+    // newest first; pruning of records older than `before`.
+    Result<void> record_trace(const std::vector<TraceRecord>& records);
+    Result<std::vector<TraceRecord>> find_trace(const TraceQuery& query);
+    Result<std::int64_t> prune_trace(TimePoint before);
 
     // The internal domains this directory was opened with (empty: any).
     const std::vector<std::string>& internal_domains() const noexcept { return m_options.domains; }

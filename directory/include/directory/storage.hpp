@@ -23,6 +23,7 @@
 
 #include "directory/correspondents.hpp"
 #include "directory/encryption_policy.hpp"
+#include "directory/message_trace.hpp"
 #include "directory/model.hpp"
 #include "smime/capabilities.hpp"
 #include "smime/certificate.hpp"
@@ -141,6 +142,12 @@ public:
     // False when it was not recorded.
     virtual Result<bool> release_reminder(std::string_view fingerprint, int threshold_days) = 0;
     virtual Result<std::vector<ReminderRow>> reminders() = 0;
+
+    // The message trace (message_trace.hpp).
+    virtual Result<void> append_trace(const std::vector<TraceRecord>& records) = 0;
+    virtual Result<std::vector<TraceRecord>> trace(const TraceQuery& query) = 0;
+    // Deletes records older than `before`; how many.
+    virtual Result<std::int64_t> prune_trace(TimePoint before) = 0;
 
     // Inside a write transaction: the head, locked until commit, so that
     // concurrent writers append one after the other.

@@ -7,6 +7,7 @@
 
 #include "config/milter_settings.hpp"
 #include "directory/directory_service.hpp"
+#include "milter/trace_recorder.hpp"
 #include "milter/encryption_pipeline.hpp"
 #include "milter/inbound_pipeline.hpp"
 #include "milter/outbound_pipeline.hpp"
@@ -47,6 +48,13 @@ public:
         return limits;
     }
 
+    // The message trace of this snapshot's directory (none: not recorded).
+    void attach_trace(std::shared_ptr<TraceRecorder> recorder) { m_trace = std::move(recorder); }
+    void trace(directory::TraceRecord record) const {
+        if (m_trace)
+            m_trace->record(std::move(record));
+    }
+
 private:
     std::shared_ptr<const config::MilterSettings> m_settings;
     std::shared_ptr<const RevocationAnswers> m_revocation;
@@ -54,6 +62,7 @@ private:
     OutboundPipeline m_outbound;
     InboundPipeline m_inbound;
     EncryptionPipeline m_encryption;
+    std::shared_ptr<TraceRecorder> m_trace;
 };
 
 } // namespace segel::milter
