@@ -57,7 +57,7 @@ std::string navigation(const PageFrame& f) {
             nav += "<a href=\"/accounts\">" + std::string(tr(f.lang, "Akun", "Accounts")) + "</a>";
     }
     const std::string other = f.lang == "en" ? "id" : "en";
-    nav += "<a id=\"language\" href=\"/language?to=" + other + "&amp;back=" + escape(f.path) + "\">" +
+    nav += "<a id=\"language\" href=\"/language?to=" + other + "&amp;back=" + escape(httplib::detail::encode_query_param(f.path)) + "\">" +
            (f.lang == "en" ? "Bahasa Indonesia" : "English") + "</a>";
     if (f.session != nullptr)
         nav += "<span id=\"who\">" + escape(f.session->login) + "</span><form class=\"inline\" method=\"post\" "

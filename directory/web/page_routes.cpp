@@ -162,7 +162,9 @@ void reports_page(WebApp& app, const Request& request, Response& response, const
     send_page(response, frame,
               "<p>" + escape(smime::format_utc(made->at)) + "; " + tr(lang, "berakhir dalam ", "expiring within ") +
                   std::to_string(*days) + tr(lang, " hari", " days") + ". <a id=\"csv\" href=\"/api/report?format=csv&amp;days=" +
-                  std::to_string(*days) + "\">CSV</a></p><table id=\"report\">" + rows + "</table>");
+                  std::to_string(*days) + "\">CSV</a> | <a id=\"semester\" href=\"/reports?days=182\">" +
+                  tr(lang, "Evaluasi 6 bulanan", "Six-monthly evaluation") + "</a> | <a id=\"annual\" href=\"/reports?days=365\">" +
+                  tr(lang, "Evaluasi tahunan", "Annual evaluation") + "</a></p><table id=\"report\">" + rows + "</table>");
 }
 
 void audit_page(WebApp& app, const Request& request, Response& response, const Caller& caller, const std::string& lang) {

@@ -12,6 +12,7 @@ import http.client
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -50,7 +51,7 @@ class Answer:
 
 
 class AdminLab:
-    def __init__(self, build, pki, root=None, session_minutes=30, login_attempts=5):
+    def __init__(self, build, pki, root=None, session_minutes=30, login_attempts=5, https=False):
         self.build, self.pki = build, pki
         self.segel = os.path.join(build, "directory", "segel")
         self.admin = os.path.join(build, "directory", "segel-admin")
@@ -58,6 +59,7 @@ class AdminLab:
         self.root = root or tempfile.mkdtemp(prefix="segel-web-")
         self.port = free_port()
         self.session_minutes, self.login_attempts = session_minutes, login_attempts
+        self.https = https
         self.process = None
 
     @property
@@ -71,9 +73,16 @@ class AdminLab:
         return result
 
     def web_settings(self):
-        return ("\n[web]\nlisten = 127.0.0.1:%d\naccounts = %s/admin-accounts\nsession_minutes = %d\n"
-                "login_attempts = %d\nlanguage = id\n" % (self.port, self.root, self.session_minutes,
-                                                          self.login_attempts))
+        settings = ("\n[web]\nlisten = 127.0.0.1:%d\naccounts = %s/admin-accounts\nsession_minutes = %d\n"
+                    "login_attempts = %d\nlanguage = id\n" % (self.port, self.root, self.session_minutes,
+                                                              self.login_attempts))
+        if self.https:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                            "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                            "-keyout", self.root + "/web.key", "-out", self.root + "/web.pem"],
+                           check=True, capture_output=True)
+            settings += "certificate = %s/web.pem\nkey = %s/web.key\n" % (self.root, self.root)
+        return settings
 
     def make_directory(self):
         with open(self.config, "w") as f:
@@ -130,7 +139,11 @@ class AdminLab:
 
     # -- HTTP ------------------------------------------------------------------
     def request(self, method, path, fields=None, cookie=None, csrf=None, body=None, content_type=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        if self.https:
+            context = ssl.create_default_context(cafile=self.root + "/web.pem")
+            connection = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=30, context=context)
+        else:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {}
         if fields is not None:
             body = urllib.parse.urlencode(fields)

@@ -4,6 +4,7 @@ Usage: test_api.py BUILD_DIR [unittest arguments]; SEGEL_TEST_PKI names the
 demo PKI. `--list` prints the tests' names for CTest.
 """
 import datetime
+import http.client
 import json
 import os
 import subprocess
@@ -292,6 +293,12 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(removed.status, 200, removed.text)
         self.assertEqual(self.lab.request("GET", "/api/correspondents", cookie=ra_cookie).json(), [])
         self.assertEqual(self.lab.request("POST", path, cookie=ra_cookie, csrf=ra_csrf).status, 422)
+        self.lab.segel_cmd("correspondent", "import", os.path.join(pki, "mitra.cert.pem"))
+        fingerprint = self.lab.request("GET", "/api/correspondents", cookie=ra_cookie).json()[0]["fingerprint"]
+        not_waiting = self.lab.request("POST", "/api/correspondents/%s/approve" % fingerprint, cookie=ra_cookie,
+                                       csrf=ra_csrf)
+        self.assertEqual(not_waiting.status, 422, not_waiting.text)
+        self.assertIn("not waiting for approval", not_waiting.json()["error"])
 
         rule = {"scope": "mitra.example", "mode": "required", "cipher": "aes256-gcm"}
         self.assertEqual(self.lab.request("POST", "/api/policies", rule, cookie=ra_cookie, csrf=ra_csrf).status, 403)
@@ -359,6 +366,23 @@ class AccountsTest(unittest.TestCase):
         actions = [(e["actor"], e["action"]) for e in json.loads(self.lab.segel_cmd("audit", "list", "--json").stdout)]
         for action in ("account_add", "account_password", "account_remove"):
             self.assertIn(("web:admin", action), actions)
+
+
+class HttpsTest(unittest.TestCase):
+    def test_with_a_certificate_and_key_it_speaks_only_https(self):
+        lab = AdminLab(BUILD, os.environ["SEGEL_TEST_PKI"], https=True).start()
+        try:
+            cookie, _ = lab.login("audit")
+            self.assertEqual(lab.request("GET", "/api/session", cookie=cookie).status, 200)
+            lab.https = False
+            try:  # plain HTTP on the HTTPS port gets no HTTP answer
+                answer = lab.request("GET", "/api/session", cookie=cookie)
+            except (OSError, http.client.HTTPException):
+                pass
+            else:
+                self.fail("plain HTTP answered %d" % answer.status)
+        finally:
+            lab.stop()
 
 
 class ExpiryTest(unittest.TestCase):

@@ -174,6 +174,8 @@ class BrowserTest(unittest.TestCase):
         request = urllib.request.Request(link, headers={"Cookie": "segel_session=" + cookie})
         with urllib.request.urlopen(request) as answer:
             self.assertTrue(answer.read().decode().startswith("UNIT,PEOPLE,ACTIVE"))
+        self.driver.find_element(By.ID, "semester").click()
+        self.wait_for_text("182 hari")
         self.driver.find_element(By.ID, "language").click()
         self.wait_for_text("Evaluation report per unit")
         self.open("/")
