@@ -44,7 +44,7 @@ void login(WebApp& app, const Request& request, Response& response) {
     if (answer.result == LoginResult::wrong)
         return json_error(response, 401, "wrong login or password");
     auto session = app.sessions().use(answer.token, Clock::now());
-    response.set_header("Set-Cookie", session_cookie(answer.token, app.settings().web.session_minutes * 60));
+    response.set_header("Set-Cookie", session_cookie(answer.token));
     json_ok(response, "{\"login\": " + tool::json_string(session->login) + ", \"roles\": " + roles_json(session->roles) +
                           ", \"csrf\": " + tool::json_string(session->csrf) + "}");
 }
@@ -179,7 +179,7 @@ void install_api_routes(WebApp& app, httplib::Server& server) {
     server.Post("/api/login", [&app](const Request& q, Response& r) { login(app, q, r); });
     server.Post("/api/logout", guarded_api(app, true, [&app](const Request& q, Response& r, const Caller&) {
                     app.sessions().close(cookie(q, "segel_session"));
-                    r.set_header("Set-Cookie", session_cookie("", 0));
+                    r.set_header("Set-Cookie", ended_session_cookie());
                     json_ok(r, "{\"logged_out\": true}");
                 }));
     server.Get("/api/session", guarded_api(app, false, [](const Request&, Response& r, const Caller& c) {

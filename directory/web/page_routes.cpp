@@ -45,7 +45,7 @@ void login_post(WebApp& app, const Request& request, Response& response) {
                          "Isi nama pengguna dan kata sandi.", "Give your login and password."))), 400);
     const auto answer = app.log_in(login, password, request.remote_addr);
     if (answer.result == LoginResult::ok) {
-        response.set_header("Set-Cookie", session_cookie(answer.token, app.settings().web.session_minutes * 60));
+        response.set_header("Set-Cookie", session_cookie(answer.token));
         return response.set_redirect(next, 303);
     }
     std::string text = answer.result == LoginResult::paused
@@ -205,7 +205,7 @@ void install_page_routes(WebApp& app, httplib::Server& server) {
     server.Post("/login", [&app](const Request& q, Response& r) { login_post(app, q, r); });
     server.Post("/logout", guarded_page(app, true, [&app](const Request& q, Response& r, const Caller&, const std::string&) {
                     app.sessions().close(cookie(q, "segel_session"));
-                    r.set_header("Set-Cookie", session_cookie("", 0));
+                    r.set_header("Set-Cookie", ended_session_cookie());
                     r.set_redirect("/login", 303);
                 }));
     server.Get("/language", [](const Request& q, Response& r) {

@@ -57,10 +57,11 @@ std::string cookie(const httplib::Request& request, const std::string& name) {
     return "";
 }
 
-std::string session_cookie(const std::string& token, int max_age_seconds) {
-    return "segel_session=" + token + "; Path=/; Max-Age=" + std::to_string(max_age_seconds) +
-           "; Secure; HttpOnly; SameSite=Strict";
+std::string session_cookie(const std::string& token) {
+    return "segel_session=" + token + "; Path=/; Secure; HttpOnly; SameSite=Strict";
 }
+
+std::string ended_session_cookie() { return "segel_session=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict"; }
 
 std::optional<Caller> WebApp::caller(const httplib::Request& request) {
     const std::string token = cookie(request, "segel_session");

@@ -69,8 +69,12 @@ private:
 
 // A cookie's value from the request's Cookie header; "" when absent.
 std::string cookie(const httplib::Request& request, const std::string& name);
-// Set-Cookie value of the session cookie (Secure, HttpOnly, SameSite=Strict).
-std::string session_cookie(const std::string& token, int max_age_seconds);
+// Set-Cookie value of the session cookie (Secure, HttpOnly, SameSite=Strict;
+// no lifetime of its own: the browser keeps it until it closes, the server
+// ends the session after web.session_minutes idle).
+std::string session_cookie(const std::string& token);
+// One that makes the browser forget it (logout).
+std::string ended_session_cookie();
 
 void install_api_routes(WebApp& app, httplib::Server& server);
 void install_page_routes(WebApp& app, httplib::Server& server);
