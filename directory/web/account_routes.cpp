@@ -42,15 +42,13 @@ void api_accounts(WebApp& app, const Request&, Response& response, const Caller&
     auto accounts = admin::list_accounts(caller.person, app.settings().web.accounts);
     if (!accounts)
         return json_failure(response, accounts.error());
-    std::string out = "[";
-    for (const auto& a : *accounts) {
-        std::vector<std::string> roles;
-        for (auto role : a.roles)
-            roles.emplace_back(admin::to_string(role));
-        out += (out.size() > 1 ? ", " : "") + std::string("{\"login\": ") + tool::json_string(a.login) +
-               ", \"roles\": " + tool::json_string_array(roles) + "}";
-    }
-    json_ok(response, out + "]");
+    json_ok(response, json_list(*accounts, [](const admin::Account& a) {
+                std::vector<std::string> roles;
+                for (auto role : a.roles)
+                    roles.emplace_back(admin::to_string(role));
+                return "{\"login\": " + tool::json_string(a.login) + ", \"roles\": " + tool::json_string_array(roles) +
+                       "}";
+            }));
 }
 
 void api_account_change(WebApp& app, const Request& request, Response& response, const Caller& caller,

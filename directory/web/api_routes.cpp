@@ -56,10 +56,8 @@ void certificates(WebApp& app, const Request& request, Response& response, const
     auto records = find_listed(app.directory(), caller.person, *query);
     if (!records)
         return json_failure(response, records.error());
-    std::string out = "[";
-    for (const auto& record : *records)
-        out += (out.size() > 1 ? ",\n " : "") + tool::record_json(record, query->query.now);
-    json_ok(response, out + "]");
+    const auto now = query->query.now;
+    json_ok(response, json_list(*records, [now](const auto& record) { return tool::record_json(record, now); }));
 }
 
 void certificate(WebApp& app, const Request& request, Response& response, const Caller& caller) {

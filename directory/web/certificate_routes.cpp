@@ -17,7 +17,7 @@ namespace {
 
 // --- certificates --------------------------------------------------------------
 
-std::string status_cell(const directory::CertificateRecord& r, const std::string& lang) {
+std::string status_cell(const directory::CertificateRecord& r) {
     const auto now = std::chrono::system_clock::now();
     const auto status = r.status_at(now);
     std::string css = "ok";
@@ -28,7 +28,6 @@ std::string status_cell(const directory::CertificateRecord& r, const std::string
     std::string text(directory::to_string(status));
     if (status == directory::CertificateStatus::revoked && r.reason)
         text += " (" + std::string(directory::to_string(*r.reason)) + ")";
-    (void)lang;
     return "<td class=\"" + css + "\">" + escape(text) + "</td>";
 }
 
@@ -69,7 +68,7 @@ void certificates_page(WebApp& app, const Request& request, Response& response, 
     for (const auto& r : shown)
         rows += "<tr><td><a href=\"/certificates/" + escape(r.fingerprint) + "\">" + escape(r.serial) + "</a></td><td>" +
                 escape(r.owner_email) + "</td><td>" + escape(std::string(directory::to_string(r.kind))) + "</td>" +
-                status_cell(r, lang) + expiry_cell(r) + "</td></tr>";
+                status_cell(r) + expiry_cell(r) + "</tr>";
     send_page(response, frame,
               search_form(*query, lang) + "<p id=\"count\">" + std::to_string(shown.size()) + " " +
                   tr(lang, "sertifikat", "certificates") + "</p><table id=\"certificates\"><tr><th>Serial</th><th>" +
@@ -105,7 +104,7 @@ void certificate_page(WebApp& app, const Request& request, Response& response, c
                                             ", " + escape(detail->owner->unit)
                                       : std::string()) +
                        "</td></tr><tr><th>Subject</th><td>" + escape(r.subject) + "</td></tr><tr><th>Status</th>" +
-                       status_cell(r, lang) + "</tr><tr><th>" + tr(lang, "Berlaku sampai", "Valid until") + "</th>" +
+                       status_cell(r) + "</tr><tr><th>" + tr(lang, "Berlaku sampai", "Valid until") + "</th>" +
                        expiry_cell(r) + "</tr><tr><th>" + tr(lang, "Sidik jari", "Fingerprint") + "</th><td>" +
                        escape(r.fingerprint) + "</td></tr></table><p><a id=\"pem\" href=\"/certificates/" +
                        escape(r.fingerprint) + "/pem\">" + tr(lang, "Unduh sertifikat publik (PEM)",

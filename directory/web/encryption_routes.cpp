@@ -49,7 +49,7 @@ Checked<admin::PolicyChange> policy_change(const Request& request) {
 // set: a domain certificate) imported through the admin library, from a
 // private temporary file that is removed afterwards.
 Checked<admin::CorrespondentImportOutcome> import_upload(WebApp& app, const Request& request, const Caller& caller) {
-    auto upload = uploaded_file(request, "file", UploadKind::crl); // binary allowed
+    auto upload = uploaded_file(request, "file", UploadKind::certificate);
     if (!upload)
         return upload.error();
     std::string path = (std::filesystem::temp_directory_path() / "segel-admin-upload-XXXXXX").string();
@@ -70,6 +70,14 @@ Checked<admin::CorrespondentImportOutcome> import_upload(WebApp& app, const Requ
     return outcome;
 }
 
+// REF (the route's first group) approved or removed, as its second group says.
+Checked<directory::CorrespondentRecord> change_correspondent(WebApp& app, const Request& request, const Caller& caller) {
+    const std::string reference(request.matches[1]);
+    return std::string(request.matches[2]) == "approve"
+               ? admin::approve_correspondent(app.directory(), caller.person, reference)
+               : admin::remove_correspondent(app.directory(), caller.person, reference);
+}
+
 // --- API ------------------------------------------------------------------------
 
 void api_correspondent_import(WebApp& app, const Request& request, Response& response, const Caller& caller) {
@@ -78,12 +86,11 @@ void api_correspondent_import(WebApp& app, const Request& request, Response& res
         return json_failure(response, outcome.error());
     if (outcome->stopped)
         return json_failure(response, *outcome->stopped);
-    std::string out = "[";
-    for (const auto& i : outcome->imported)
-        out += (out.size() > 1 ? ", " : "") + std::string("{\"fingerprint\": ") + tool::json_string(i.fingerprint) +
-               ", \"serial\": " + tool::json_string(i.serial) + ", \"covers\": " + tool::json_string(i.covers) +
-               ", \"inserted\": " + (i.inserted ? "true" : "false") + "}";
-    json_ok(response, "{\"imported\": " + out + "]}");
+    json_ok(response, "{\"imported\": " + json_list(outcome->imported, [](const admin::ImportedCorrespondent& i) {
+                          return "{\"fingerprint\": " + tool::json_string(i.fingerprint) + ", \"serial\": " +
+                                 tool::json_string(i.serial) + ", \"covers\": " + tool::json_string(i.covers) +
+                                 ", \"inserted\": " + (i.inserted ? "true" : "false") + "}";
+                      }) + "}");
 }
 
 void api_correspondents(WebApp& app, const Request& request, Response& response, const Caller& caller) {
@@ -93,29 +100,21 @@ void api_correspondents(WebApp& app, const Request& request, Response& response,
     auto records = admin::list_correspondents(app.directory(), caller.person, text);
     if (!records)
         return json_failure(response, records.error());
-    std::string out = "[";
-    for (const auto& r : *records)
-        out += (out.size() > 1 ? ",\n " : "") + tool::correspondent_json(r);
-    json_ok(response, out + "]");
+    json_ok(response, json_list(*records, tool::correspondent_json));
 }
 
 void api_correspondent_change(WebApp& app, const Request& request, Response& response, const Caller& caller) {
-    const std::string reference(request.matches[1]), action(request.matches[2]);
-    auto changed = action == "approve" ? admin::approve_correspondent(app.directory(), caller.person, reference)
-                                       : admin::remove_correspondent(app.directory(), caller.person, reference);
+    auto changed = change_correspondent(app, request, caller);
     if (!changed)
         return json_failure(response, changed.error());
-    json_ok(response, "{\"" + action + "d\": " + tool::correspondent_json(*changed) + "}");
+    json_ok(response, "{\"" + std::string(request.matches[2]) + "d\": " + tool::correspondent_json(*changed) + "}");
 }
 
 void api_policies(WebApp& app, const Request&, Response& response, const Caller& caller) {
     auto rules = admin::list_policies(app.directory(), caller.person);
     if (!rules)
         return json_failure(response, rules.error());
-    std::string out = "[";
-    for (const auto& rule : *rules)
-        out += (out.size() > 1 ? ", " : "") + tool::rule_json(rule);
-    json_ok(response, out + "]");
+    json_ok(response, json_list(*rules, tool::rule_json));
 }
 
 void api_policy_resolve(WebApp& app, const Request& request, Response& response, const Caller& caller) {
@@ -211,9 +210,8 @@ void correspondent_change_page(WebApp& app, const Request& request, Response& re
                                const std::string& lang) {
     PageFrame frame{lang, tr(lang, "Sertifikat koresponden", "Correspondents' certificates"), &caller.session,
                     "/correspondents"};
-    const std::string reference(request.matches[1]), action(request.matches[2]);
-    auto changed = action == "approve" ? admin::approve_correspondent(app.directory(), caller.person, reference)
-                                       : admin::remove_correspondent(app.directory(), caller.person, reference);
+    const std::string action(request.matches[2]);
+    auto changed = change_correspondent(app, request, caller);
     if (!changed)
         return failure_page(response, frame, changed.error());
     send_page(response, frame,

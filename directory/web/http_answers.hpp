@@ -16,4 +16,13 @@ void json_error(httplib::Response& response, int status, const std::string& mess
 void json_failure(httplib::Response& response, const directory::admin::Failure& failure);
 void json_ok(httplib::Response& response, const std::string& json);
 
+// A JSON array of `items`, each as `to_json` gives it, one per line.
+template <class Items, class ToJson>
+std::string json_list(const Items& items, ToJson to_json) {
+    std::string out = "[";
+    for (const auto& item : items)
+        out += (out.size() > 1 ? ",\n " : "") + to_json(item);
+    return out + "]";
+}
+
 } // namespace segel::web

@@ -62,10 +62,7 @@ void api_incidents(WebApp& app, const Request& request, Response& response, cons
     auto incidents = incidents_for(app, request, caller);
     if (!incidents)
         return json_failure(response, incidents.error());
-    std::string out = "[";
-    for (const auto& i : *incidents)
-        out += (out.size() > 1 ? ",\n " : "") + incident_json(i);
-    json_ok(response, out + "]");
+    json_ok(response, json_list(*incidents, incident_json));
 }
 
 void api_incident_status(WebApp& app, const Request& request, Response& response, const Caller& caller) {

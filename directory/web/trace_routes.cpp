@@ -52,10 +52,7 @@ void api_trace(WebApp& app, const Request& request, Response& response, const Ca
     auto found = admin::trace_messages(app.directory(), caller.person, *query);
     if (!found)
         return json_failure(response, found.error());
-    std::string out = "[";
-    for (const auto& r : *found)
-        out += (out.size() > 1 ? ",\n " : "") + record_json(r);
-    json_ok(response, out + "]");
+    json_ok(response, json_list(*found, record_json));
 }
 
 std::string search_form(const Request& request, const std::string& lang) {

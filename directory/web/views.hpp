@@ -50,9 +50,9 @@ Checked<CaseRequest> case_request(const httplib::Request& request);
 std::string case_effect(const CaseRequest& request, const directory::CertificateRecord& record, const std::string& lang);
 
 // An uploaded file (multipart field `field`, or a form field `content`):
-// its name and content; refused when empty, over 8 MiB, or (for a text
-// kind) holding NUL bytes.
-enum class UploadKind { ra_export, crl };
+// its name and content; refused when empty, over 8 MiB, or (an RA export,
+// which is text) holding NUL bytes.
+enum class UploadKind { ra_export, crl, certificate };
 struct Upload {
     UploadKind kind = UploadKind::ra_export;
     std::string name, content;
